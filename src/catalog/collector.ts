@@ -1,0 +1,88 @@
+/**
+ * The catalog stage's consumer of the single pass: applies every entry to the {@link FileTree} and
+ * buffers the bytes of exactly the files that a cataloger (or the distro detector) asked for.
+ */
+import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
+import { FileTree, type TreeNode } from './tree.js';
+import type { Unknown } from './types.js';
+
+export interface FileRequest {
+  /** Who asks (cataloger id), for messages. */
+  readonly id: string;
+  match(path: string): boolean;
+  readonly history?: boolean;
+  readonly maxFileSize?: number;
+}
+
+export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
+
+export class CatalogCollector implements LayerVisitor {
+  readonly tree: FileTree;
+  /** Paths each request matched (final presence is checked against the tree at the end). */
+  readonly matched: Set<string>[];
+  readonly unknowns: Unknown[] = [];
+  readonly problems: SourceProblem[] = [];
+
+  constructor(
+    private readonly requests: readonly FileRequest[],
+    firstLayer: LayerRef,
+    private readonly maxFileSize = DEFAULT_MAX_FILE_SIZE,
+  ) {
+    this.tree = new FileTree(firstLayer);
+    this.matched = requests.map(() => new Set());
+  }
+
+  entry(layer: LayerRef, header: EntryHeader): ContentSink | undefined {
+    const node = this.tree.apply(layer, header);
+    if (!node || (header.type !== 'file' && header.type !== 'hardlink')) return undefined;
+    let wanted = false;
+    let keepHistory = false;
+    let cap = 0;
+    for (let i = 0; i < this.requests.length; i++) {
+      const r = this.requests[i]!;
+      if (!r.match(header.path)) continue;
+      this.matched[i]!.add(header.path);
+      wanted = true;
+      keepHistory ||= r.history === true;
+      cap = Math.max(cap, r.maxFileSize ?? this.maxFileSize);
+    }
+    if (!wanted) return undefined;
+    if (header.type === 'hardlink') {
+      const target = header.linkTarget ? this.tree.lookup(header.linkTarget) : undefined;
+      if (target?.content) {
+        node.content = target.content;
+        if (keepHistory) node.history = [...(node.history ?? []), { layer, content: target.content }];
+      } else {
+        this.unknowns.push({ path: header.path, layer, reason: `hard link to ${header.linkTarget ?? '?'} whose content was not kept` });
+      }
+      return undefined;
+    }
+    if (header.size > cap) {
+      this.unknowns.push({ path: header.path, layer, reason: `skipped: ${header.size} bytes exceeds the ${cap}-byte per-file limit` });
+      return undefined;
+    }
+    return this.sinkFor(node, layer, keepHistory);
+  }
+
+  private sinkFor(node: TreeNode, layer: LayerRef, keepHistory: boolean): ContentSink {
+    const chunks: Buffer[] = [];
+    return {
+      write: (chunk) => {
+        // Copy: the source may reuse its buffers after the call returns.
+        chunks.push(Buffer.from(chunk));
+      },
+      end: () => {
+        const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        node.content = content;
+        if (keepHistory) node.history = [...(node.history ?? []), { layer, content }];
+      },
+      abort: (err) => {
+        this.unknowns.push({ path: node.header.path, layer, reason: `could not be read: ${err.message}` });
+      },
+    };
+  }
+
+  problem(p: SourceProblem): void {
+    this.problems.push(p);
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * An image as a {@link Source}: resolved metadata plus a way to open each layer blob. Shared by every
+ * image format; walking streams each layer exactly once through the visitor.
+ */
+import type { Readable } from 'node:stream';
+import { InputError } from '../../util/errors.js';
+import { readLayer, assertLayerMediaType, type LayerLimits } from '../layer/read-layer.js';
+import type { ImageMetadata, LayerRef, LayerVisitor, Source, SourceDescription, WalkOptions } from '../types.js';
+import type { BlobStore } from './blob-store.js';
+import {
+  MAX_CONFIG_BYTES,
+  MAX_MANIFEST_BYTES,
+  configPlatform,
+  configSchema,
+  documentKind,
+  indexSchema,
+  layerHistory,
+  manifestSchema,
+  parseJson,
+  runtimeConfig,
+  toHistory,
+  validate,
+  type Descriptor,
+  type ImageConfig,
+  type ImageManifest,
+} from './oci.js';
+import { selectPlatform } from './platform.js';
+import type { Platform } from '../types.js';
+
+export interface LayerBlob {
+  readonly layer: LayerRef;
+  /** Verify the stored bytes against this digest (undefined when the format does not record one). */
+  readonly expectedDigest?: string;
+  readonly expectedDiffId: string;
+  readonly blobName: string;
+  open(): Promise<Readable>;
+}
+
+export class ImageSource implements Source {
+  constructor(
+    readonly description: SourceDescription & { kind: 'image' },
+    private readonly layers: readonly LayerBlob[],
+    private readonly store?: BlobStore,
+    private readonly limits?: LayerLimits,
+  ) {}
+
+  get image(): ImageMetadata {
+    return this.description.image;
+  }
+
+  async walk(visitor: LayerVisitor, options: WalkOptions = {}): Promise<void> {
+    const total = this.layers.reduce((n, l) => n + l.layer.size, 0);
+    let done = 0;
+    for (const blob of this.layers) {
+      options.signal?.throwIfAborted();
+      if (visitor.layerStart?.(blob.layer) === 'skip') {
+        done += blob.layer.size;
+        options.onProgress?.(done, total);
+        continue;
+      }
+      const stream = await blob.open();
+      await readLayer(stream, blob.layer, visitor, {
+        blobName: blob.blobName,
+        ...(blob.expectedDigest ? { expectedDigest: blob.expectedDigest } : {}),
+        expectedDiffId: blob.expectedDiffId,
+        ...(this.limits ? { limits: this.limits } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onBytes: (n) => {
+          done += n;
+          options.onProgress?.(done, total);
+        },
+      });
+      visitor.layerEnd?.(blob.layer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.store?.close?.();
+  }
+}
+
+export interface ResolvedManifest {
+  readonly manifest: ImageManifest;
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly indexPlatforms?: Platform[];
+}
+
+/**
+ * Follow an index (or nested indexes) down to one image manifest, choosing by platform.
+ * `doc` is the parsed starting document (index.json of a layout, or a registry answer).
+ */
+export async function resolveManifest(
+  store: BlobStore,
+  start: { doc: unknown; digest: string; mediaType?: string },
+  platform: Platform | undefined,
+  where: string,
+): Promise<ResolvedManifest> {
+  let current = start;
+  let indexPlatforms: Platform[] | undefined;
+  for (let depth = 0; depth < 5; depth++) {
+    const kind = documentKind(current.doc, current.mediaType);
+    if (kind === 'schema1') {
+      throw new InputError(
+        'E_SCHEMA1',
+        `${where}: Docker schema 1 manifests are not supported (deprecated format); re-push the image with a current tool`,
+      );
+    }
+    if (kind === 'manifest') {
+      const manifest = validate(manifestSchema, current.doc, `${where}: manifest ${current.digest}`);
+      return {
+        manifest,
+        digest: current.digest,
+        mediaType: manifest.mediaType ?? current.mediaType ?? '',
+        ...(indexPlatforms ? { indexPlatforms } : {}),
+      };
+    }
+    if (kind !== 'index') throw new InputError('E_NOT_IMAGE', `${where}: ${current.digest || 'document'} is neither an image manifest nor an index`);
+    const index = validate(indexSchema, current.doc, `${where}: index ${current.digest}`);
+    if (index.manifests.length === 0) throw new InputError('E_NOT_IMAGE', `${where}: the image index lists no manifests`);
+    const entries = index.manifests.filter((m) => m.mediaType !== 'application/vnd.in-toto+json');
+    const hasPlatforms = entries.some((m) => m.platform);
+    const chosen: Descriptor = hasPlatforms || entries.length > 1 ? selectPlatform(entries, platform, where) : entries[0]!;
+    if (hasPlatforms) {
+      indexPlatforms = entries
+        .filter((m) => m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown'))
+        .map((m) => ({ os: m.platform!.os, architecture: m.platform!.architecture, ...(m.platform!.variant ? { variant: m.platform!.variant } : {}) }));
+    }
+    const bytes = await store.readBlob(chosen, MAX_MANIFEST_BYTES, `${where}: manifest ${chosen.digest}`);
+    current = { doc: parseJson(bytes, `${where}: manifest ${chosen.digest}`), digest: chosen.digest, mediaType: chosen.mediaType };
+  }
+  throw new InputError('E_NOT_IMAGE', `${where}: image indexes nested too deeply`);
+}
+
+export async function readConfig(store: BlobStore, desc: Descriptor, where: string): Promise<ImageConfig> {
+  const bytes = await store.readBlob(desc, MAX_CONFIG_BYTES, `${where}: config ${desc.digest}`);
+  return validate(configSchema, parseJson(bytes, `${where}: config ${desc.digest}`), `${where}: config ${desc.digest}`);
+}
+
+/** Build layer references (with `created_by` from history, empty layers skipped) for a manifest + config. */
+export function layerRefs(manifest: ImageManifest, config: ImageConfig, where: string): LayerRef[] {
+  const diffIds = config.rootfs.diff_ids;
+  if (diffIds.length !== manifest.layers.length) {
+    throw new InputError(
+      'E_BAD_DOCUMENT',
+      `${where}: manifest lists ${manifest.layers.length} layers but the config has ${diffIds.length} diff IDs`,
+    );
+  }
+  const history = layerHistory(config);
+  return manifest.layers.map((d, index) => {
+    assertLayerMediaType(d.mediaType, `${where}: layer ${d.digest}`);
+    const h = history.length === diffIds.length ? history[index] : undefined;
+    return {
+      index,
+      digest: d.digest,
+      diffId: diffIds[index]!,
+      mediaType: d.mediaType,
+      size: d.size,
+      ...(h?.createdBy !== undefined ? { createdBy: h.createdBy } : {}),
+      ...(h?.created !== undefined ? { created: h.created } : {}),
+      ...(h?.comment !== undefined ? { comment: h.comment } : {}),
+    };
+  });
+}
+
+/** Assemble ImageMetadata from resolved documents. */
+export function imageMetadata(input: {
+  format: ImageMetadata['format'];
+  repoTags: string[];
+  repoDigests?: string[];
+  manifestDigest: string;
+  manifestMediaType: string;
+  configDigest: string;
+  config: ImageConfig;
+  layers: LayerRef[];
+  indexPlatforms?: Platform[];
+}): ImageMetadata {
+  return {
+    format: input.format,
+    repoTags: [...new Set(input.repoTags)].sort(),
+    repoDigests: [...new Set(input.repoDigests ?? [])].sort(),
+    manifestDigest: input.manifestDigest,
+    manifestMediaType: input.manifestMediaType,
+    configDigest: input.configDigest,
+    platform: configPlatform(input.config),
+    ...(input.config.created ? { created: input.config.created } : {}),
+    config: runtimeConfig(input.config),
+    history: (input.config.history ?? []).map(toHistory),
+    layers: input.layers,
+    ...(input.indexPlatforms ? { indexPlatforms: input.indexPlatforms } : {}),
+  };
+}

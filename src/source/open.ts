@@ -1,0 +1,127 @@
+/**
+ * Targets: what the user types after `bulwark sbom`. Docker-Scout-style prefixes, or auto-detection:
+ *   archive://file.tar[:name:tag]   docker-archive or OCI archive (plain or gzip), detected by content
+ *   oci-dir://dir[:tag]             OCI image layout folder
+ *   fs://dir                        a root filesystem or any folder
+ *   registry://ref                  reserved: registry pulls are not available yet
+ */
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BulwarkError, InputError, UsageError, fsError } from '../util/errors.js';
+import { DirectorySource, type DirectoryOptions } from './fs/directory.js';
+import { openArchive } from './image/archive.js';
+import { DirBlobStore, openOciLayout } from './image/oci-layout.js';
+import { parsePlatform } from './image/platform.js';
+import type { LayerLimits } from './layer/read-layer.js';
+import type { Platform, Source } from './types.js';
+
+export type TargetKind = 'archive' | 'oci-dir' | 'fs' | 'registry' | 'docker' | 'sbom';
+
+export interface ParsedTarget {
+  readonly kind: TargetKind | 'auto';
+  /** Everything after the `scheme://` prefix. */
+  readonly rest: string;
+}
+
+const PREFIXES: readonly TargetKind[] = ['archive', 'oci-dir', 'fs', 'registry', 'docker', 'sbom'];
+
+export function parseTarget(target: string): ParsedTarget {
+  const m = /^([a-z][a-z-]*):\/\/(.*)$/.exec(target);
+  if (!m) return { kind: 'auto', rest: target };
+  const scheme = m[1] as TargetKind;
+  if (!PREFIXES.includes(scheme)) {
+    throw new UsageError(`unknown target type "${m[1]}://" (use one of ${PREFIXES.map((p) => `${p}://`).join(', ')})`);
+  }
+  return { kind: scheme, rest: m[2] ?? '' };
+}
+
+export interface OpenSourceOptions extends DirectoryOptions {
+  /** `os/arch[/variant]` or a parsed platform. */
+  readonly platform?: string | Platform;
+  readonly cwd?: string;
+  readonly limits?: LayerLimits;
+}
+
+async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
+  try {
+    const st = await stat(path);
+    return st.isDirectory() ? 'dir' : st.isFile() ? 'file' : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw fsError(err, path);
+  }
+}
+
+/** Split `path:name:tag` when `path` alone exists; returns the longest existing prefix. */
+async function splitRef(rest: string, cwd: string): Promise<{ path: string; ref?: string } | undefined> {
+  if ((await kindOf(resolve(cwd, rest))) !== undefined) return { path: rest };
+  for (let i = rest.indexOf(':'); i > 0; i = rest.indexOf(':', i + 1)) {
+    const path = rest.slice(0, i);
+    if ((await kindOf(resolve(cwd, path))) !== undefined) return { path, ref: rest.slice(i + 1) };
+  }
+  return undefined;
+}
+
+async function isOciLayout(dir: string): Promise<boolean> {
+  return (await kindOf(resolve(dir, 'oci-layout'))) === 'file' && (await kindOf(resolve(dir, 'index.json'))) === 'file';
+}
+
+/** Open a target for a single pass. Errors are one-line {@link BulwarkError}s. */
+export async function openSource(target: string, options: OpenSourceOptions = {}): Promise<Source> {
+  const cwd = options.cwd ?? process.cwd();
+  const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
+  const parsed = parseTarget(target);
+  const imageOptions = { ...(platform ? { platform } : {}), ...(options.limits ? { limits: options.limits } : {}) };
+  switch (parsed.kind) {
+    case 'registry':
+      throw new UsageError(`${target}: registry targets are not supported yet; save the image with "docker save" or "skopeo copy" and scan the archive`);
+    case 'docker':
+      throw new UsageError(`${target}: reading from a Docker daemon is not supported yet; use "docker save -o image.tar" and scan archive://image.tar`);
+    case 'sbom':
+      throw new UsageError(`${target}: SBOM files are inputs for "bulwark scan", not for this command`);
+    case 'fs': {
+      const path = resolve(cwd, parsed.rest || '.');
+      return DirectorySource.open(path, target, options);
+    }
+    case 'oci-dir': {
+      const split = await splitRef(parsed.rest, cwd);
+      if (!split) throw new InputError('E_NOT_FOUND', `${parsed.rest}: no such directory`);
+      const dir = resolve(cwd, split.path);
+      if (!(await isOciLayout(dir))) throw new InputError('E_NOT_IMAGE', `${split.path}: not an OCI image layout (no oci-layout and index.json)`);
+      return openOciLayout(new DirBlobStore(dir, split.path), 'oci-layout', target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
+    }
+    case 'archive': {
+      const split = await splitRef(parsed.rest, cwd);
+      if (!split) throw new InputError('E_NOT_FOUND', `${parsed.rest}: no such file`);
+      const path = resolve(cwd, split.path);
+      if ((await kindOf(path)) !== 'file') throw new InputError('E_NOT_FILE', `${split.path}: not a file`);
+      return openArchive(path, target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
+    }
+    case 'auto': {
+      const split = await splitRef(parsed.rest, cwd);
+      if (!split) {
+        throw new InputError(
+          'E_NOT_FOUND',
+          `${target}: no such file or directory (registry references are not supported yet; use archive://, oci-dir:// or fs://)`,
+        );
+      }
+      const path = resolve(cwd, split.path);
+      const kind = await kindOf(path);
+      if (kind === 'dir') {
+        if (await isOciLayout(path)) {
+          return openOciLayout(new DirBlobStore(path, split.path), 'oci-layout', target, {
+            ...imageOptions,
+            ...(split.ref ? { ref: split.ref } : {}),
+          });
+        }
+        if (split.ref) throw new InputError('E_NOT_FOUND', `${target}: no such file or directory`);
+        return DirectorySource.open(path, target, options);
+      }
+      if (kind === 'file') return openArchive(path, target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
+      throw new InputError('E_NOT_FILE', `${split.path}: not a regular file or directory`);
+    }
+  }
+}
+
+export { BulwarkError };

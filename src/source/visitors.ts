@@ -1,0 +1,35 @@
+/** Several consumers sharing one pass over a source. */
+import type { ContentSink, LayerRef, LayerVisitor, SourceProblem, EntryHeader } from './types.js';
+
+export function combineVisitors(visitors: readonly LayerVisitor[]): LayerVisitor {
+  if (visitors.length === 1) return visitors[0]!;
+  let active: LayerVisitor[] = [];
+  return {
+    layerStart(layer: LayerRef) {
+      // A layer is skipped only when every consumer already knows its results.
+      const answers = visitors.map((v) => v.layerStart?.(layer));
+      if (answers.every((a) => a === 'skip')) return 'skip';
+      active = visitors.filter((_, i) => answers[i] !== 'skip');
+      return undefined;
+    },
+    entry(layer: LayerRef, header: EntryHeader) {
+      const sinks: ContentSink[] = [];
+      for (const v of active) {
+        const s = v.entry(layer, header);
+        if (s) sinks.push(s);
+      }
+      if (sinks.length <= 1) return sinks[0];
+      return {
+        write: (c) => sinks.forEach((s) => s.write(c)),
+        end: () => sinks.forEach((s) => s.end()),
+        abort: (e) => sinks.forEach((s) => s.abort?.(e)),
+      };
+    },
+    layerEnd(layer: LayerRef) {
+      for (const v of active) v.layerEnd?.(layer);
+    },
+    problem(p: SourceProblem) {
+      for (const v of visitors) v.problem?.(p);
+    },
+  };
+}
