@@ -119,7 +119,7 @@ export interface ImageMetadata {
   /** Tags naming this image in its archive or registry, e.g. `debian12-node:latest`. */
   readonly repoTags: readonly string[];
   readonly repoDigests: readonly string[];
-  /** Digest of the image manifest (for docker-archives without one: of the manifest Bulwark derives). */
+  /** Digest of the image manifest; empty for docker-archives that record none (older `docker save`, skopeo). */
   readonly manifestDigest: string;
   readonly manifestMediaType: string;
   readonly configDigest: string;

@@ -1,0 +1,5 @@
+/** Every cataloger, listed explicitly: OS package databases, installed language packages, lock files. */
+import { OS_CATALOGERS } from './os/index.js';
+import type { Cataloger } from './types.js';
+
+export const DEFAULT_CATALOGERS: readonly Cataloger[] = [...OS_CATALOGERS];

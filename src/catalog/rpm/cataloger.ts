@@ -1,0 +1,168 @@
+/**
+ * `rpm-db`: Red Hat-family and SUSE packages from the rpm database, whichever backend the image
+ * uses: SQLite (`rpmdb.sqlite`), ndb (`Packages.db`) or Berkeley DB (`Packages`), in `/var/lib/rpm`
+ * or `/usr/lib/sysimage/rpm`. Packages are credited to the layer that installed them.
+ */
+import { attributeLayers } from '../attribution.js';
+import { normalizeLicenses } from '../license.js';
+import { osPurl } from '../os/purl.js';
+import type {
+  CatalogContext,
+  CatalogFile,
+  Cataloger,
+  CatalogResult,
+  FileView,
+  Package,
+  Unknown,
+} from '../types.js';
+import { readBdbHashValues } from './db-bdb.js';
+import { readNdbBlobs } from './db-ndb.js';
+import { readSqliteBlobs } from './db-sqlite.js';
+import { readRpmEntry, splitSourceRpm, type RpmEntry } from './package-info.js';
+
+const ID = 'rpm-db';
+const MAX_PROBLEMS = 10;
+
+type Backend = 'sqlite' | 'ndb' | 'bdb';
+
+/**
+ * Database files in order of preference: a system converted to a newer backend may keep the old
+ * file, and on current systems `/var/lib/rpm` is a symlink to `/usr/lib/sysimage/rpm`, so only the
+ * first one present is read.
+ */
+const DATABASES: readonly { path: string; backend: Backend }[] = [
+  { path: '/usr/lib/sysimage/rpm/rpmdb.sqlite', backend: 'sqlite' },
+  { path: '/var/lib/rpm/rpmdb.sqlite', backend: 'sqlite' },
+  { path: '/usr/lib/sysimage/rpm/Packages.db', backend: 'ndb' },
+  { path: '/var/lib/rpm/Packages.db', backend: 'ndb' },
+  { path: '/var/lib/rpm/Packages', backend: 'bdb' },
+  { path: '/usr/lib/sysimage/rpm/Packages', backend: 'bdb' },
+];
+const DATABASE_PATHS = new Set(DATABASES.map((d) => d.path));
+
+/** Header blobs of one database version, plus per-item problems. Throws when the file is unusable. */
+function readBlobs(content: Buffer, backend: Backend): { blobs: Buffer[]; problems: string[] } {
+  switch (backend) {
+    case 'sqlite':
+      return { blobs: readSqliteBlobs(content), problems: [] };
+    case 'ndb': {
+      const r = readNdbBlobs(content);
+      return { blobs: r.values, problems: r.problems };
+    }
+    case 'bdb': {
+      const r = readBdbHashValues(content);
+      return { blobs: r.values, problems: r.problems };
+    }
+  }
+}
+
+/** Parse every package of one database version. */
+function parseDatabase(
+  content: Buffer,
+  backend: Backend,
+  withFiles: boolean,
+  problems: string[] | undefined,
+): RpmEntry[] {
+  const { blobs, problems: dbProblems } = readBlobs(content, backend);
+  problems?.push(...dbProblems);
+  const out: RpmEntry[] = [];
+  for (const [i, blob] of blobs.entries()) {
+    // Berkeley DB keeps a 4-byte "next instance" counter as a record; it is not a header.
+    if (blob.length <= 8 && backend === 'bdb') continue;
+    try {
+      const entry = readRpmEntry(blob, withFiles);
+      // Imported signing keys are stored as pseudo-packages; they are not software.
+      if (entry.name === 'gpg-pubkey') continue;
+      out.push(entry);
+    } catch (err) {
+      problems?.push(`header ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return out;
+}
+
+async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResult> {
+  const byPath = new Map(view.files().map((f) => [f.path, f]));
+  const db = DATABASES.find((d) => byPath.has(d.path));
+  if (!db) return { packages: [] };
+  const file = byPath.get(db.path)!;
+  const unknowns: Unknown[] = [];
+  const problems: string[] = [];
+  let attributed;
+  try {
+    const versions = await file.history();
+    attributed = attributeLayers(versions, {
+      parse: (content, latest) => parseDatabase(content, db.backend, latest, latest ? problems : undefined),
+      key: (e) => `${e.name}|${e.arch ?? ''}|${evr(e)}`,
+    });
+  } catch (err) {
+    return { packages: [], unknowns: [unknown(file, err instanceof Error ? err.message : String(err))] };
+  }
+  for (const reason of problems.slice(0, MAX_PROBLEMS)) unknowns.push(unknown(file, reason));
+  if (problems.length > MAX_PROBLEMS)
+    unknowns.push(unknown(file, `${problems.length - MAX_PROBLEMS} more unreadable entries`));
+  const packages = attributed.map(({ item, since }) =>
+    toPackage(item, ctx, { path: file.path, layer: since.layer }),
+  );
+  return { packages, unknowns };
+}
+
+function unknown(file: CatalogFile, reason: string): Unknown {
+  return { path: file.path, ...(file.layer ? { layer: file.layer } : {}), reason, cataloger: ID };
+}
+
+/** `[epoch:]version-release`, the form rpm compares and advisories use. */
+function evr(e: RpmEntry): string {
+  const vr = e.release ? `${e.version}-${e.release}` : e.version;
+  return e.epoch !== undefined ? `${e.epoch}:${vr}` : vr;
+}
+
+function toPackage(e: RpmEntry, ctx: CatalogContext, location: Package['locations'][number]): Package {
+  const source = e.sourceRpm ? splitSourceRpm(e.sourceRpm) : undefined;
+  const epochPrefix = e.epoch !== undefined ? `${e.epoch}:` : '';
+  const metadata: Record<string, unknown> = {};
+  const put = (k: string, v: unknown): void => {
+    if (v !== undefined) metadata[k] = v;
+  };
+  put('release', e.release || undefined);
+  put('epoch', e.epoch);
+  put('sourceRpm', e.sourceRpm);
+  put('vendor', e.vendor);
+  put('packager', e.packager);
+  put('summary', e.summary);
+  put('size', e.size);
+  put('modularityLabel', e.modularityLabel);
+  return {
+    id: '',
+    name: e.name,
+    version: evr(e),
+    type: 'rpm',
+    purl: osPurl('rpm', ctx.distro, e.name, e.release ? `${e.version}-${e.release}` : e.version, {
+      arch: e.arch,
+      epoch: e.epoch !== undefined ? String(e.epoch) : undefined,
+      upstream: e.sourceRpm,
+    }),
+    // RPM licence tags are SPDX expressions on current Fedora/RHEL, Fedora short names on older ones.
+    licenses: e.license ? normalizeLicenses([e.license]) : [],
+    sourceName: source?.name ?? e.name,
+    // A source rpm's file name has no epoch; it shares the binary package's.
+    sourceVersion: source ? `${epochPrefix}${source.version}` : evr(e),
+    ...(e.arch ? { arch: e.arch } : {}),
+    locations: [location],
+    ...(location.layer ? { layer: location.layer } : {}),
+    foundBy: ID,
+    files: e.files,
+    metadata,
+  };
+}
+
+/** The rpm database cataloger. */
+export const rpmCataloger: Cataloger = {
+  id: ID,
+  version: 1,
+  history: true,
+  // Package databases of large hosts exceed the default cap; containers stay far below this.
+  maxFileSize: 256 * 1024 * 1024,
+  match: (path) => DATABASE_PATHS.has(path),
+  catalog,
+};

@@ -1,0 +1,198 @@
+/**
+ * The catalog stage end to end: one pass over the source feeding the collector (and any other
+ * consumers, e.g. the secret scanner), then the distro detector and every cataloger over the final
+ * filesystem, then identity, relationships and ordering of the result.
+ */
+import { createHash } from 'node:crypto';
+import { combineVisitors } from '../source/visitors.js';
+import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
+import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
+import { BULWARK_VERSION } from '../version.js';
+import { oneLine } from '../util/errors.js';
+import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';
+import { detectDistro, matchDistroFile } from './distro/detect.js';
+import { DEFAULT_CATALOGERS } from './registry.js';
+import type { FileTree, TreeNode } from './tree.js';
+import type { CatalogFile, Cataloger, Distro, FileView, Package, Relationship, Unknown } from './types.js';
+
+export interface CatalogOptions {
+  readonly catalogers?: readonly Cataloger[];
+  /** Per-file cap for buffered files (default 64 MiB). */
+  readonly maxFileSize?: number;
+  /** Extra consumers of the same pass (secret scanner, image checks). */
+  readonly visitors?: readonly LayerVisitor[];
+  readonly walk?: WalkOptions;
+}
+
+export interface CatalogOutcome {
+  readonly sbom: Sbom;
+  /** The final filesystem, for consumers that need metadata of every path (image checks). */
+  readonly tree: FileTree;
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function catalogFile(node: TreeNode, path: string, wantHistory: boolean): CatalogFile {
+  const content = node.content ?? Buffer.alloc(0);
+  return {
+    path,
+    ...(node.layer.diffId || node.layer.digest ? { layer: node.layer } : {}),
+    size: content.length,
+    mode: node.header.mode,
+    read: async () => content,
+    history: async () =>
+      wantHistory && node.history?.length ? node.history : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content }],
+  };
+}
+
+function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean): FileView {
+  let files: CatalogFile[] | undefined;
+  return {
+    files() {
+      if (!files) {
+        files = [];
+        for (const path of [...matched].sort(cmp)) {
+          const node = tree.lookup(path);
+          if (node?.content && (node.header.type === 'file' || node.header.type === 'hardlink')) {
+            files.push(catalogFile(node, path, history));
+          }
+        }
+      }
+      return files;
+    },
+    get(path) {
+      const node = tree.resolve(path);
+      return node?.content ? catalogFile(node, path, history) : undefined;
+    },
+    stat(path) {
+      return tree.resolve(path)?.header;
+    },
+  };
+}
+
+function stableId(p: Package): string {
+  const key = [p.type, p.name, p.version, p.purl, p.locations[0]?.path ?? '', p.arch ?? ''].join('\u0000');
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+function sortPackages(pkgs: Package[]): Package[] {
+  return pkgs.sort(
+    (a, b) =>
+      cmp(a.type, b.type) ||
+      cmp(a.name, b.name) ||
+      cmp(a.version, b.version) ||
+      cmp(a.locations[0]?.path ?? '', b.locations[0]?.path ?? '') ||
+      cmp(a.id, b.id),
+  );
+}
+
+/** Run the catalog stage over a source. The source is walked exactly once. */
+export async function catalogSource(source: Source, options: CatalogOptions = {}): Promise<CatalogOutcome> {
+  const catalogers = options.catalogers ?? DEFAULT_CATALOGERS;
+  const requests: FileRequest[] = [
+    { id: 'distro', match: matchDistroFile },
+    ...catalogers.map((c) => ({
+      id: c.id,
+      match: (p: string) => c.match(p),
+      ...(c.history ? { history: true } : {}),
+      ...(c.maxFileSize ? { maxFileSize: c.maxFileSize } : {}),
+    })),
+  ];
+  const firstLayer: LayerRef =
+    source.description.kind === 'image' && source.description.image.layers[0]
+      ? source.description.image.layers[0]
+      : { index: 0, digest: '', diffId: '', mediaType: '', size: 0 };
+  const collector = new CatalogCollector(requests, firstLayer, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+  await source.walk(combineVisitors([collector, ...(options.visitors ?? [])]), options.walk);
+
+  const tree = collector.tree;
+  const unknowns: Unknown[] = [
+    ...collector.unknowns,
+    ...collector.problems.map((p) => ({ path: p.path ?? '', ...(p.layer ? { layer: p.layer } : {}), reason: p.reason })),
+  ];
+  const distroFound = await detectDistro(viewFor(tree, collector.matched[0]!, false));
+  const distro: Distro | undefined = distroFound;
+  const ctx = { source: source.description, ...(distro ? { distro } : {}) };
+
+  const packages: Package[] = [];
+  const relationships: Relationship[] = [];
+  for (let i = 0; i < catalogers.length; i++) {
+    const c = catalogers[i]!;
+    let result;
+    try {
+      result = await c.catalog(viewFor(tree, collector.matched[i + 1]!, c.history === true), ctx);
+    } catch (err) {
+      // A cataloger bug must not lose the rest of the SBOM: report it as an unknown.
+      unknowns.push({ path: '', reason: `cataloger ${c.id} failed: ${oneLine(err)}`, cataloger: c.id });
+      continue;
+    }
+    const rekey = new Map<string, string>();
+    for (const p of result.packages) {
+      const temp = p.id;
+      if (!p.layer && p.locations[0]?.layer) p.layer = p.locations[0].layer;
+      p.foundBy ||= c.id;
+      p.id = stableId(p);
+      if (temp) rekey.set(temp, p.id);
+      packages.push(p);
+    }
+    for (const r of result.relationships ?? []) {
+      const from = rekey.get(r.from) ?? r.from;
+      const to = rekey.get(r.to) ?? r.to;
+      relationships.push({ from, to, type: r.type });
+    }
+    for (const u of result.unknowns ?? []) unknowns.push({ ...u, cataloger: u.cataloger ?? c.id });
+  }
+
+  const deduped = dedupe(packages);
+  relationships.push(...fileOverlap(deduped));
+  const ids = new Set(deduped.map((p) => p.id));
+  const rels = uniqueRelationships(relationships.filter((r) => ids.has(r.from) && ids.has(r.to)));
+  const sbom: Sbom = {
+    schema: SBOM_SCHEMA,
+    tool: { name: 'bulwark', version: BULWARK_VERSION },
+    source: source.description,
+    ...(distro ? { distro } : {}),
+    packages: sortPackages(deduped),
+    relationships: rels,
+    unknowns: unknowns.sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason)),
+    catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })).sort((a, b) => cmp(a.id, b.id)),
+  };
+  return { sbom, tree };
+}
+
+/** The same package found twice at the same place (e.g. two catalogers) is one package. */
+function dedupe(pkgs: Package[]): Package[] {
+  const byId = new Map<string, Package>();
+  for (const p of pkgs) {
+    const seen = byId.get(p.id);
+    if (!seen) byId.set(p.id, p);
+  }
+  return [...byId.values()];
+}
+
+/** OS packages own files; a language package whose metadata lives in such a file is linked to it. */
+function fileOverlap(pkgs: readonly Package[]): Relationship[] {
+  const owner = new Map<string, string>();
+  for (const p of pkgs) for (const f of p.files ?? []) if (!owner.has(f)) owner.set(f, p.id);
+  if (owner.size === 0) return [];
+  const out: Relationship[] = [];
+  for (const p of pkgs) {
+    if (p.files?.length) continue;
+    for (const loc of p.locations) {
+      // Locations inside archives look like /a/b.jar!/inner.jar: the owner owns the outer file.
+      const path = loc.path.split('!')[0]!;
+      const o = owner.get(path);
+      if (o && o !== p.id) {
+        out.push({ from: o, to: p.id, type: 'ownership-by-file-overlap' });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function uniqueRelationships(rels: Relationship[]): Relationship[] {
+  const seen = new Map<string, Relationship>();
+  for (const r of rels) seen.set(`${r.from}\u0000${r.type}\u0000${r.to}`, r);
+  return [...seen.values()].sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to));
+}

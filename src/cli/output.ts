@@ -1,0 +1,31 @@
+/** Writing results: stdout, or a file written atomically (temp file + rename) so nothing half-written remains. */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fsError } from '../util/errors.js';
+import { writeOut, type CliIO } from './io.js';
+
+export async function emit(io: CliIO, text: string, output?: string): Promise<void> {
+  if (!output || output === '-') {
+    await writeOut(io, text);
+    return;
+  }
+  const path = resolve(io.cwd, output);
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw fsError(err, path);
+  }
+}
+
+/** Parse sizes like `64MiB`, `10MB`, `1048576`. */
+export function parseSize(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
+  if (!m) throw new Error(`invalid size "${text}" (e.g. 64MiB)`);
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const mult =
+    unit === 'b' ? 1 : unit.startsWith('k') ? (unit === 'kb' ? 1e3 : 1024) : unit.startsWith('m') ? (unit === 'mb' ? 1e6 : 1024 ** 2) : unit === 'gb' ? 1e9 : 1024 ** 3;
+  return Math.floor(Number(m[1]) * mult);
+}
