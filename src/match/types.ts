@@ -1,0 +1,94 @@
+/**
+ * The match stage's output: findings. One finding per (vulnerability, package instance); records that
+ * are aliases of each other (GHSA, CVE, DEBIAN-CVE, DSA…) are merged into one finding listing every id.
+ * Persisted and printed values are string unions; the shape is versioned by the report schema.
+ */
+import type { Package } from '../catalog/types.js';
+import type { Rating } from '../db/types.js';
+
+export type Severity = Rating; // 'unknown' | 'negligible' | 'low' | 'medium' | 'high' | 'critical'
+
+/** `fixed`: a fixed version exists; `not-fixed`: none yet; `wont-fix`: the source says it will not be fixed. */
+export type FixState = 'fixed' | 'not-fixed' | 'wont-fix';
+
+/** How a finding was made, so users can see why it was reported. */
+export interface MatchDetail {
+  /** Matcher id, e.g. `dpkg-source`, `npm`, `pypi`. */
+  readonly matcher: string;
+  /** The advisory record that matched (an OSV id). */
+  readonly recordId: string;
+  /** The ecosystem and name searched in the database (e.g. `Debian:12` / `openssl`, the source package). */
+  readonly searchedBy: { readonly ecosystem: string; readonly name: string; readonly version: string };
+  /** The range evaluation, e.g. `introduced 0, fixed 3.0.13-1~deb12u1: 3.0.11-1~deb12u2 is in [0, 3.0.13-1~deb12u1)`. */
+  readonly reason: string;
+}
+
+export interface Cvss {
+  readonly version: string;
+  readonly vector: string;
+  readonly score: number;
+}
+
+export interface Suppression {
+  /** `config` for .bulwark.yaml ignore entries, `vex` for VEX statements. */
+  readonly kind: 'config' | 'vex';
+  /** The rule or statement: file path plus index or statement id. */
+  readonly source: string;
+  readonly reason: string;
+  /** VEX status (`not_affected`, `fixed`) or `ignored`. */
+  readonly status: string;
+  readonly justification?: string;
+  readonly expires?: string;
+}
+
+export interface Finding {
+  /** Stable id: hash of (primary vulnerability id, package id). */
+  readonly id: string;
+  /** The id shown to users: the CVE when there is one, else the record id. */
+  readonly vulnerabilityId: string;
+  /** Every id and alias of the merged records, sorted (CVE-…, GHSA-…, DEBIAN-CVE-…, DSA-…). */
+  readonly aliases: readonly string[];
+  readonly package: Package;
+  readonly severity: Severity;
+  /** Where the severity came from (e.g. `ghsa`, `cvss`, `distro`). */
+  readonly severitySource: string;
+  readonly cvss?: Cvss;
+  readonly fixState: FixState;
+  /** The nearest fixed version above the installed one, when fixable. */
+  readonly fixedVersion?: string;
+  /** Every fixed version the records name for this package, sorted by the version scheme. */
+  readonly fixedVersions: readonly string[];
+  readonly epss?: { readonly score: number; readonly percentile: number; readonly date: string };
+  readonly kev?: { readonly dateAdded: string; readonly ransomware: boolean; readonly dueDate?: string };
+  readonly published?: string;
+  readonly modified?: string;
+  readonly summary?: string;
+  readonly references: readonly string[];
+  /** One entry per record that matched (several when aliases were merged). */
+  readonly matches: readonly MatchDetail[];
+  /** Risk score used for ordering (documented in docs/scan.md). */
+  readonly risk: number;
+  /** Set when an ignore rule or VEX statement suppresses the finding; suppressed findings stay in JSON. */
+  suppressed?: Suppression;
+}
+
+/** An ignore entry or VEX statement whose expiry has passed: reported, no longer applied. */
+export interface ExpiredSuppression {
+  readonly source: string;
+  readonly id: string;
+  readonly expires: string;
+  readonly reason: string;
+}
+
+/** The result of `bulwark scan`: the SBOM it matched, every finding (suppressed ones included), context. */
+export interface ScanReport {
+  readonly schema: 'bulwark-scan/v1';
+  readonly tool: { readonly name: 'bulwark'; readonly version: string };
+  readonly sbom: import('../sbom/model.js').Sbom;
+  /** Sorted by risk (highest first), then vulnerability id, package name, version, id. */
+  readonly findings: readonly Finding[];
+  readonly database?: { readonly path: string; readonly builtAt?: string; readonly schemaVersion?: number };
+  readonly expiredSuppressions: readonly ExpiredSuppression[];
+  /** Filters that were applied (`--severity`, `--only-fixed`, …), for the record. */
+  readonly filters: Readonly<Record<string, unknown>>;
+}
