@@ -128,3 +128,27 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
     });
   });
 });
+
+describe.skipIf(!haveImages())('npm packages installed and locked', () => {
+  it('lists each package of /app once, with its node_modules path and the lock file, direct flags from the lock', async () => {
+    const { sbom } = await catalogSource(await openSource(imagePath('debian12-node', 'oci')));
+    const lockText = (await catalogSource(await openSource(imagePath('debian12-node', 'oci')), {
+      catalogers: [{ id: 'probe', version: 1, match: (p) => p === '/app/package-lock.json', catalog: () => ({ packages: [] }) }],
+    })).tree.resolve('/app/package-lock.json')!.content!.toString();
+    const lock = JSON.parse(lockText) as { packages: Record<string, { version?: string }> };
+    const direct = Object.keys((lock.packages[''] as { dependencies?: Record<string, string> }).dependencies ?? {});
+    const npm = sbom.packages.filter((p) => p.type === 'npm' && p.locations.some((l) => l.path.startsWith('/app/')));
+    const entries = Object.entries(lock.packages).filter(([k]) => k.startsWith('node_modules/'));
+    expect(npm).toHaveLength(entries.length);
+    for (const [path, entry] of entries) {
+      const p = npm.find((x) => x.locations[0]!.path === `/app/${path}/package.json`);
+      expect(p?.version).toBe(entry.version);
+      expect(p?.locations.map((l) => l.path)).toEqual([`/app/${path}/package.json`, '/app/package-lock.json']);
+      expect(p?.layer?.index).toBe(1);
+      expect(p?.direct).toBe(direct.includes(p!.name) && !path.slice('node_modules/'.length).includes('/node_modules/'));
+    }
+    const ids = new Set(npm.map((p) => p.id));
+    const edges = sbom.relationships.filter((r) => r.type === 'depends-on' && ids.has(r.from));
+    expect(edges.length).toBeGreaterThan(npm.length / 2);
+  });
+});

@@ -143,10 +143,11 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     for (const u of result.unknowns ?? []) unknowns.push({ ...u, cataloger: u.cataloger ?? c.id });
   }
 
-  const deduped = dedupe(packages);
+  const merged = mergeLockedInstalls(packages, relationships);
+  const deduped = dedupe(merged);
   relationships.push(...fileOverlap(deduped));
   const ids = new Set(deduped.map((p) => p.id));
-  const rels = uniqueRelationships(relationships.filter((r) => ids.has(r.from) && ids.has(r.to)));
+  const rels = uniqueRelationships(relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to));
   const sbom: Sbom = {
     schema: SBOM_SCHEMA,
     tool: { name: 'bulwark', version: BULWARK_VERSION },
@@ -158,6 +159,44 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })).sort((a, b) => cmp(a.id, b.id)),
   };
   return { sbom, tree };
+}
+
+/**
+ * An npm package that is both installed (`…/node_modules/x/package.json`) and recorded by the lock file
+ * next to that `node_modules` (install path `node_modules/x`) is one package, not two: the installed one
+ * keeps its identity and gains the lock file as a second location, with the lock file's direct/dev facts
+ * and dependency edges.
+ */
+function mergeLockedInstalls(pkgs: Package[], rels: Relationship[]): Package[] {
+  const installed = new Map<string, Package>();
+  for (const p of pkgs) {
+    const loc = p.locations[0]?.path;
+    if (p.type === 'npm' && loc?.endsWith('/package.json') && loc.includes('/node_modules/')) installed.set(loc, p);
+  }
+  if (installed.size === 0) return pkgs;
+  const rekey = new Map<string, string>();
+  const out: Package[] = [];
+  for (const p of pkgs) {
+    const installPath = p.metadata?.['path'];
+    const lockLoc = p.locations[0];
+    if (p.type === 'npm' && typeof installPath === 'string' && installPath.startsWith('node_modules/') && lockLoc) {
+      const dir = lockLoc.path.slice(0, lockLoc.path.lastIndexOf('/'));
+      const twin = installed.get(`${dir}/${installPath}/package.json`);
+      if (twin && twin.name === p.name && twin.version === p.version) {
+        twin.locations.push(lockLoc);
+        if (twin.direct === undefined && p.direct !== undefined) twin.direct = p.direct;
+        if (twin.scope === undefined && p.scope !== undefined) twin.scope = p.scope;
+        rekey.set(p.id, twin.id);
+        continue;
+      }
+    }
+    out.push(p);
+  }
+  for (const r of rels) {
+    r.from = rekey.get(r.from) ?? r.from;
+    r.to = rekey.get(r.to) ?? r.to;
+  }
+  return out;
 }
 
 /** The same package found twice at the same place (e.g. two catalogers) is one package. */

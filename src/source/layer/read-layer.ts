@@ -89,6 +89,7 @@ export async function readLayer(
   const tarHash = createHash('sha256');
   let stored = 0;
   let unpacked = 0;
+  let compressed = true;
 
   const tar = new TarReader({
     onEntry: (h) => {
@@ -152,7 +153,8 @@ export async function readLayer(
             `${options.blobName}: decompression bomb suspected (${unpacked} bytes from ${stored} stored bytes)`,
           );
         }
-        tarHash.update(chunk);
+        // An uncompressed blob is its own tar: hash it once (the blob digest is the diff ID).
+        if (compressed) tarHash.update(chunk);
         tar.write(chunk);
         cb();
       } catch (err) {
@@ -179,6 +181,7 @@ export async function readLayer(
       }
     };
     const decompressor = pickDecompressor(firstChunk);
+    compressed = decompressor !== undefined;
     if (decompressor) await pipeline(hashed(), decompressor, tarSink, { signal: options.signal });
     else await pipeline(hashed(), tarSink, { signal: options.signal });
     tar.end();
@@ -193,7 +196,7 @@ export async function readLayer(
       `${options.blobName}: digest mismatch: manifest says ${options.expectedDigest}, content is ${digest}`,
     );
   }
-  const diffId = `sha256:${tarHash.digest('hex')}`;
+  const diffId = compressed ? `sha256:${tarHash.digest('hex')}` : digest;
   if (options.expectedDiffId && options.expectedDiffId !== diffId) {
     throw new InputError(
       'E_DIFFID_MISMATCH',
