@@ -1,0 +1,125 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildImage, dockerArchive, tempDir, writeOciLayout } from '../../source/test-support/build.js';
+import { runCli } from '../test-support/capture.js';
+import { haveImages, imagePath } from '../../test-support/images.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const tmp = (): string => {
+  const d = tempDir();
+  dirs.push(d);
+  return d;
+};
+
+const status = `Package: libfoo1
+Status: install ok installed
+Architecture: amd64
+Version: 1:2.3-4+deb12u1
+Source: foo (2.3-4)
+Maintainer: Foo <foo@example.org>
+Description: foo library
+
+Package: broken
+Status: install ok installed
+`;
+
+function image() {
+  return buildImage({
+    env: ['PATH=/usr/bin', 'API_TOKEN=supersecretvalue123'],
+    layers: [
+      {
+        createdBy: 'ADD rootfs /',
+        entries: [
+          { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+          { name: 'var/lib/dpkg/status', content: status },
+        ],
+      },
+      {
+        createdBy: 'COPY app /app',
+        entries: [{ name: 'app/node_modules/left-pad/package.json', content: JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' }) }],
+      },
+    ],
+  });
+}
+
+describe('bulwark sbom', () => {
+  it('prints a table with packages, their layers and the unknowns', async () => {
+    const dir = writeOciLayout(tmp(), [{ image: image(), tag: 'demo' }]);
+    const r = await runCli(['sbom', `oci-dir://${dir}`]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/libfoo1\s+1:2\.3-4\+deb12u1\s+deb\s+foo \(2\.3-4\)\s+0/);
+    expect(r.stdout).toMatch(/left-pad\s+1\.3\.0\s+npm\s+1/);
+    expect(r.stdout).toMatch(/could not be cataloged/);
+    expect(r.stdout).toContain('/var/lib/dpkg/status');
+  });
+
+  it('writes every format to a file, never leaking env values, and JSON is identical across archive kinds', async () => {
+    const img = image();
+    const d = tmp();
+    writeFileSync(join(d, 'img.tar'), dockerArchive([{ image: img, tags: ['demo:1'] }]));
+    writeFileSync(join(d, 'img.tar.gz'), gzipSync(dockerArchive([{ image: img, tags: ['demo:1'] }])));
+    for (const format of ['json', 'cyclonedx-json', 'spdx-json', 'table']) {
+      const out = join(d, `out.${format}`);
+      const r = await runCli(['sbom', join(d, 'img.tar'), '-f', format, '-o', out], { env: { SOURCE_DATE_EPOCH: '1700000000', NO_COLOR: '1' } });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe('');
+      const text = readFileSync(out, 'utf8');
+      expect(text).not.toContain('supersecretvalue123');
+      if (format !== 'table') JSON.parse(text);
+    }
+    const a = await runCli(['sbom', join(d, 'img.tar'), '-f', 'json']);
+    const b = await runCli(['sbom', `archive://${join(d, 'img.tar.gz')}`, '-f', 'json']);
+    const packages = (s: string) => (JSON.parse(s) as { packages: unknown[] }).packages;
+    expect(packages(b.stdout)).toEqual(packages(a.stdout));
+    expect((JSON.parse(a.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['libfoo1', 'left-pad']);
+  });
+
+  it.each([
+    [['sbom', '/no/such/image.tar'], 3, /^bulwark: .*no such file or directory/],
+    [['sbom', 'ftp://host/x'], 2, /unknown target type "ftp:\/\/"/],
+    [['sbom', 'x', '--format', 'xml'], 2, /invalid/i],
+    [['sbom', 'x', '--platform', 'linux'], 2, /invalid platform "linux"/],
+    [['sbom', 'x', '--max-file-size', 'lots'], 2, /--max-file-size: invalid size/],
+  ])('%j exits %i with one line', async (argv, code, message) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(code);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stdout).toBe('');
+  });
+
+  it('reports a corrupt archive in one line naming the file, with exit code 3', async () => {
+    const d = tmp();
+    const archive = dockerArchive([{ image: image(), tags: ['demo:1'] }]);
+    writeFileSync(join(d, 'cut.tar'), archive.subarray(0, Math.floor(archive.length * 0.4)));
+    const r = await runCli(['sbom', join(d, 'cut.tar')]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/^bulwark: .*cut\.tar/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('shows help, version and the target list', async () => {
+    const v = await runCli(['--version']);
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const h = await runCli(['sbom', '--help']);
+    expect(h.code).toBe(0);
+    expect(h.stdout).toContain('archive://FILE[:NAME:TAG]');
+    const top = await runCli(['--help']);
+    expect(top.stdout).toContain('Exit codes:');
+  });
+});
+
+describe.skipIf(!haveImages())('bulwark sbom on a real image', () => {
+  it('lists the debian12-node packages in CycloneDX', async () => {
+    const r = await runCli(['sbom', imagePath('debian12-node', 'docker.tar'), '-f', 'cyclonedx-json']);
+    expect(r.code).toBe(0);
+    const bom = JSON.parse(r.stdout) as { components: { name: string; purl?: string }[] };
+    expect(bom.components.find((c) => c.name === 'curl')?.purl).toMatch(/^pkg:deb\/debian\/curl@/);
+    expect(bom.components.find((c) => c.name === 'lodash')?.purl).toBe('pkg:npm/lodash@4.17.15');
+  });
+});
