@@ -62,6 +62,16 @@ function layerJson(layer: LayerRef | undefined): Json | undefined {
   };
 }
 
+/**
+ * Packages, locations and unknowns point at a layer by index and diff ID only: the blob digest, media type
+ * and size differ between a docker-archive and an OCI layout of the same image, and are listed once in
+ * `source.image.layers`. So the same image gives the same `packages` whatever its format.
+ */
+function layerRefJson(layer: LayerRef | undefined): Json | undefined {
+  if (!layer) return undefined;
+  return { index: layer.index, diffId: layer.diffId };
+}
+
 function platformJson(p: Platform): Json {
   return { os: p.os, architecture: p.architecture, variant: p.variant };
 }
@@ -122,7 +132,7 @@ function distroJson(d: Distro | undefined): Json | undefined {
 }
 
 function locationJson(l: Location): Json {
-  return { path: l.path, layer: layerJson(l.layer) };
+  return { path: l.path, layer: layerRefJson(l.layer) };
 }
 
 function packageJson(p: Package): Json {
@@ -138,7 +148,7 @@ function packageJson(p: Package): Json {
     sourceVersion: p.sourceVersion,
     arch: p.arch,
     locations: p.locations.map(locationJson),
-    layer: layerJson(p.layer),
+    layer: layerRefJson(p.layer),
     foundBy: p.foundBy,
     files: p.files ? [...p.files].sort(byString) : undefined,
     direct: p.direct,
@@ -152,7 +162,7 @@ function relationshipJson(r: Relationship): Json {
 }
 
 function unknownJson(u: Unknown): Json {
-  return { path: u.path, layer: layerJson(u.layer), reason: u.reason, cataloger: u.cataloger };
+  return { path: u.path, layer: layerRefJson(u.layer), reason: u.reason, cataloger: u.cataloger };
 }
 
 /** The SBOM as the plain JSON value `formatJson` prints (redacted, ordered). */
