@@ -122,4 +122,12 @@ describe.skipIf(!haveImages())('bulwark sbom on a real image', () => {
     expect(bom.components.find((c) => c.name === 'curl')?.purl).toMatch(/^pkg:deb\/debian\/curl@/);
     expect(bom.components.find((c) => c.name === 'lodash')?.purl).toBe('pkg:npm/lodash@4.17.15');
   });
+
+  it('prints byte-identical packages for the docker-archive and the OCI layout', async () => {
+    const a = await runCli(['sbom', imagePath('debian12-node', 'docker.tar'), '-f', 'json']);
+    const b = await runCli(['sbom', `oci-dir://${imagePath('debian12-node', 'oci')}`, '-f', 'json']);
+    const part = (s: string) => JSON.stringify((JSON.parse(s) as { packages: unknown; relationships: unknown }).packages);
+    expect(a.code).toBe(0);
+    expect(part(b.stdout)).toBe(part(a.stdout));
+  });
 });
