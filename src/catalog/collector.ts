@@ -12,6 +12,8 @@ export interface FileRequest {
   match(path: string): boolean;
   readonly history?: boolean;
   readonly maxFileSize?: number;
+  /** Keep a matched file only when it contains one of these (see Cataloger.contentMarkers). */
+  readonly contentMarkers?: readonly Uint8Array[];
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
@@ -38,6 +40,9 @@ export class CatalogCollector implements LayerVisitor {
     let wanted = false;
     let keepHistory = false;
     let cap = 0;
+    // Markers apply only when every request that matched the path has some; any request without
+    // markers wants the file unconditionally.
+    let markers: Uint8Array[] | undefined = [];
     for (let i = 0; i < this.requests.length; i++) {
       const r = this.requests[i]!;
       if (!r.match(header.path)) continue;
@@ -45,6 +50,8 @@ export class CatalogCollector implements LayerVisitor {
       wanted = true;
       keepHistory ||= r.history === true;
       cap = Math.max(cap, r.maxFileSize ?? this.maxFileSize);
+      if (r.contentMarkers?.length && markers) markers.push(...r.contentMarkers);
+      else markers = undefined;
     }
     if (!wanted) return undefined;
     if (header.type === 'hardlink') {
@@ -61,17 +68,28 @@ export class CatalogCollector implements LayerVisitor {
       this.unknowns.push({ path: header.path, layer, reason: `skipped: ${header.size} bytes exceeds the ${cap}-byte per-file limit` });
       return undefined;
     }
-    return this.sinkFor(node, layer, keepHistory);
+    return this.sinkFor(node, layer, keepHistory, markers?.length ? markers : undefined);
   }
 
-  private sinkFor(node: TreeNode, layer: LayerRef, keepHistory: boolean): ContentSink {
+  private sinkFor(node: TreeNode, layer: LayerRef, keepHistory: boolean, markers?: Uint8Array[]): ContentSink {
     const chunks: Buffer[] = [];
+    let found = markers === undefined;
+    const overlap = markers ? Math.max(...markers.map((m) => m.length)) - 1 : 0;
+    let tail = Buffer.alloc(0);
     return {
       write: (chunk) => {
         // Copy: the source may reuse its buffers after the call returns.
-        chunks.push(Buffer.from(chunk));
+        const copy = Buffer.from(chunk);
+        chunks.push(copy);
+        if (!found && markers) {
+          // Search across the chunk boundary too: the last bytes of the previous chunk + this chunk.
+          const window = tail.length ? Buffer.concat([tail, copy.subarray(0, overlap)]) : undefined;
+          found = markers.some((m) => copy.indexOf(m) >= 0 || (window !== undefined && window.indexOf(m) >= 0));
+          tail = copy.length >= overlap ? copy.subarray(copy.length - overlap) : Buffer.concat([tail, copy]).subarray(-overlap);
+        }
       },
       end: () => {
+        if (!found) return; // no marker: not a file this request can use; drop the bytes now
         const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         node.content = content;
         if (keepHistory) node.history = [...(node.history ?? []), { layer, content }];

@@ -4,6 +4,8 @@
  * filesystem, then identity, relationships and ordering of the result.
  */
 import { createHash } from 'node:crypto';
+import { CachingCollector } from '../cache/caching-collector.js';
+import { catalogerKey, type LayerCache } from '../cache/layer-cache.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
@@ -22,6 +24,8 @@ export interface CatalogOptions {
   /** Extra consumers of the same pass (secret scanner, image checks). */
   readonly visitors?: readonly LayerVisitor[];
   readonly walk?: WalkOptions;
+  /** Serve unchanged image layers from this cache (keyed by diff ID + cataloger versions); folders are never cached. */
+  readonly layerCache?: LayerCache;
 }
 
 export interface CatalogOutcome {
@@ -96,6 +100,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
       match: (p: string) => c.match(p),
       ...(c.history ? { history: true } : {}),
       ...(c.maxFileSize ? { maxFileSize: c.maxFileSize } : {}),
+      ...(c.contentMarkers ? { contentMarkers: c.contentMarkers } : {}),
     })),
   ];
   const firstLayer: LayerRef =
@@ -103,7 +108,12 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
       ? source.description.image.layers[0]
       : { index: 0, digest: '', diffId: '', mediaType: '', size: 0 };
   const collector = new CatalogCollector(requests, firstLayer, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-  await source.walk(combineVisitors([collector, ...(options.visitors ?? [])]), options.walk);
+  const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const consumer =
+    options.layerCache && source.description.kind === 'image'
+      ? new CachingCollector(collector, options.layerCache, catalogerKey(catalogers, maxFileSize, 'distro'))
+      : collector;
+  await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), options.walk);
 
   const tree = collector.tree;
   const unknowns: Unknown[] = [

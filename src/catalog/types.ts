@@ -156,5 +156,10 @@ export interface Cataloger {
   readonly history?: boolean;
   /** Per-file cap in bytes for this cataloger (default: the scan's cap, 64 MiB). */
   readonly maxFileSize?: number;
+  /**
+   * Byte strings of which a matched file must contain at least one to be kept (checked while the file
+   * streams by). Lets binary catalogers match every executable by path without holding them all in memory.
+   */
+  readonly contentMarkers?: readonly Uint8Array[];
   catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResult> | CatalogResult;
 }

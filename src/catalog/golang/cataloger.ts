@@ -7,7 +7,7 @@ import type { Cataloger, CatalogFile, Package } from '../types.js';
 import { detectExecFormat } from '../binary/exec-format.js';
 import { isExecutableCandidate } from '../binary/candidates.js';
 import { ResultBuilder, locationOf } from '../installed/support.js';
-import { readBuildInfo } from './buildinfo.js';
+import { BUILDINFO_MAGIC, readBuildInfo } from './buildinfo.js';
 import { parseModInfo, type GoModule } from './modinfo.js';
 
 const ID = 'go-binary';
@@ -33,6 +33,9 @@ export const goBinaryCataloger: Cataloger = {
   version: 1,
   maxFileSize: MAX_BINARY,
   match: isExecutableCandidate,
+  // Only executables carrying Go build information (its magic, or a section by that name holding
+  // something else, which is then reported) are kept in memory.
+  contentMarkers: [BUILDINFO_MAGIC, Buffer.from('.go.buildinfo'), Buffer.from('__go_buildinfo')],
   async catalog(view) {
     const out = new ResultBuilder(ID);
     for (const file of view.files()) {

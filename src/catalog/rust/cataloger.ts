@@ -17,6 +17,8 @@ export const rustAuditableCataloger: Cataloger = {
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
   match: isExecutableCandidate,
+  // The section name appears in every binary that has the section; others are not kept in memory.
+  contentMarkers: [Buffer.from(SECTION)],
   async catalog(view) {
     const out = new ResultBuilder(ID);
     for (const file of view.files()) {
