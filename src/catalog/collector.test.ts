@@ -97,3 +97,35 @@ describe('final filesystem', () => {
     expect([...c.matched[0]!].sort()).toEqual(['/big', '/db']);
   });
 });
+
+describe('content markers', () => {
+  const layer = { index: 0, digest: 'sha256:0', diffId: 'sha256:0', mediaType: '', size: 0 };
+  const feed = (c: CatalogCollector, path: string, chunks: string[]) => {
+    const size = chunks.reduce((n, x) => n + x.length, 0);
+    const sink = c.entry(layer, { path, type: 'file', size, mode: 0o755, uid: 0, gid: 0 });
+    for (const ch of chunks) sink?.write(Buffer.from(ch, 'latin1'));
+    sink?.end();
+  };
+
+  it('keeps a matched file only when it contains a marker, also across chunk boundaries', () => {
+    const c = new CatalogCollector([{ id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('\xff Go buildinf:', 'latin1')] }], layer);
+    feed(c, '/bin/plain', ['\x7fELF', 'no marker here']);
+    feed(c, '/bin/go', ['\x7fELF....\xff Go bu', 'ildinf:\x08\x02']);
+    feed(c, '/bin/tiny', ['\xff Go', ' build', 'inf:']);
+    expect(c.tree.lookup('/bin/plain')?.content).toBeUndefined();
+    expect(c.tree.lookup('/bin/go')?.content?.toString('latin1')).toContain('Go buildinf:');
+    expect(c.tree.lookup('/bin/tiny')?.content).toBeDefined();
+  });
+
+  it('keeps the file when another request matching the same path has no markers', () => {
+    const c = new CatalogCollector(
+      [
+        { id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('MARK')] },
+        { id: 'all', match: () => true },
+      ],
+      layer,
+    );
+    feed(c, '/bin/plain', ['nothing']);
+    expect(c.tree.lookup('/bin/plain')?.content?.toString()).toBe('nothing');
+  });
+});
