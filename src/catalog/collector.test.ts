@@ -129,3 +129,20 @@ describe('content markers', () => {
     expect(c.tree.lookup('/bin/plain')?.content?.toString()).toBe('nothing');
   });
 });
+
+describe('hard links to dropped files', () => {
+  it('stays silent when the target was dropped for lack of a marker, and reports a target never kept', async () => {
+    const layer = { index: 0, digest: 'sha256:0', diffId: 'sha256:0', mediaType: '', size: 0 };
+    const c = new CatalogCollector([{ id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('MARK')] }], layer);
+    const file = (path: string, body: string) => {
+      const sink = c.entry(layer, { path, type: 'file', size: body.length, mode: 0o755, uid: 0, gid: 0 });
+      sink?.write(Buffer.from(body));
+      sink?.end();
+    };
+    file('/bin/perl', 'ELF without marker');
+    c.entry(layer, { path: '/bin/perl5', type: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, linkTarget: '/bin/perl' });
+    file('/usr/lib/real', 'not offered to anyone');
+    c.entry(layer, { path: '/bin/alias', type: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, linkTarget: '/usr/lib/real' });
+    expect(c.unknowns.map((u) => u.path)).toEqual(['/bin/alias']);
+  });
+});

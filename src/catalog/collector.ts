@@ -59,6 +59,9 @@ export class CatalogCollector implements LayerVisitor {
       if (target?.content) {
         node.content = target.content;
         if (keepHistory) node.history = [...(node.history ?? []), { layer, content: target.content }];
+      } else if (header.linkTarget && this.matched.some((m) => m.has(header.linkTarget!))) {
+        // The target was offered to the same catalogers and deliberately not kept (no content marker,
+        // or over the size cap, which was reported for the target): the link adds nothing.
       } else {
         this.unknowns.push({ path: header.path, layer, reason: `hard link to ${header.linkTarget ?? '?'} whose content was not kept` });
       }
