@@ -1,0 +1,154 @@
+/** Lint output formats: a table for people, versioned JSON for scripts, SARIF 2.1.0 for code scanning. */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { buildSarif, severityToSarif, type SarifRule } from '../report/sarif.js';
+import { BULWARK_VERSION } from '../version.js';
+import type { LintResult } from './engine.js';
+import { RULES } from './rules/index.js';
+import { SEVERITIES, severityRank, type Finding, type LintRule, type Severity } from './types.js';
+
+/** Bumped on any incompatible change of the JSON output (documented in docs/lint.md). */
+export const LINT_JSON_VERSION = 1;
+
+export const FORMATS = ['table', 'json', 'sarif'] as const;
+export type LintFormat = (typeof FORMATS)[number];
+
+export interface FileError {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface LintRun {
+  readonly results: readonly LintResult[];
+  readonly errors: readonly FileError[];
+}
+
+const allFindings = (run: LintRun): Finding[] => run.results.flatMap((r) => r.findings);
+
+export function summarize(findings: readonly Finding[]): Record<Severity, number> & { total: number } {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of findings) counts[f.severity]++;
+  return { ...counts, total: findings.length };
+}
+
+export function formatTable(run: LintRun): string {
+  const findings = allFindings(run);
+  const rows = findings.map((f) => [
+    `${f.path}:${f.range.start.line}:${f.range.start.column}`,
+    f.severity.toUpperCase(),
+    f.ruleId,
+    f.message,
+  ]);
+  const widths = [0, 1, 2].map((k) => Math.max(0, ...rows.map((r) => r[k]!.length)));
+  const lines = rows.map(
+    (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`,
+  );
+  const files = run.results.length;
+  const suppressed = run.results.reduce((n, r) => n + r.suppressed, 0);
+  const s = summarize(findings);
+  const bySeverity = [...SEVERITIES]
+    .reverse()
+    .filter((k) => s[k] > 0)
+    .map((k) => `${k}: ${s[k]}`)
+    .join(', ');
+  const tail = [
+    findings.length === 0
+      ? `No findings in ${files} file${files === 1 ? '' : 's'}`
+      : `${findings.length} finding${findings.length === 1 ? '' : 's'} (${bySeverity}) in ${files} file${files === 1 ? '' : 's'}`,
+    suppressed ? `${suppressed} suppressed` : '',
+    run.errors.length ? `${run.errors.length} file${run.errors.length === 1 ? '' : 's'} not readable` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return `${lines.length ? `${lines.join('\n')}\n\n` : ''}${tail}.\n`;
+}
+
+export function formatJson(run: LintRun): string {
+  const findings = allFindings(run);
+  const doc = {
+    schemaVersion: LINT_JSON_VERSION,
+    tool: { name: 'bulwark', version: BULWARK_VERSION },
+    files: run.results.map((r) => ({ path: r.path, findings: r.findings.length, suppressed: r.suppressed })),
+    errors: run.errors,
+    findings: findings.map((f) => ({
+      ruleId: f.ruleId,
+      title: f.title,
+      severity: f.severity,
+      message: f.message,
+      path: f.path,
+      line: f.range.start.line,
+      column: f.range.start.column,
+      endLine: f.range.end.line,
+      endColumn: f.range.end.column,
+      fingerprint: f.fingerprint,
+    })),
+    summary: summarize(findings),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export function sarifRule(rule: LintRule): SarifRule {
+  const eq = rule.equivalents;
+  const equivalents = [
+    eq?.hadolint?.length ? `Hadolint ${eq.hadolint.join(', ')}` : '',
+    eq?.checkov?.length ? `Checkov ${eq.checkov.join(', ')}` : '',
+    eq?.trivy?.length ? `Trivy ${eq.trivy.join(', ')}` : '',
+  ].filter(Boolean);
+  const { level, securitySeverity } = severityToSarif(rule.severity);
+  return {
+    id: rule.id,
+    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: rule.title,
+    fullDescription: rule.rationale,
+    helpMarkdown: `${rule.rationale}\n\n**Fix:** ${rule.fix}${equivalents.length ? `\n\n**Equivalent checks:** ${equivalents.join('; ')}` : ''}`,
+    defaultLevel: level,
+    properties: {
+      'security-severity': securitySeverity,
+      tags: ['security', 'dockerfile', rule.category],
+      precision: 'high',
+    },
+  };
+}
+
+/** A file path as a SARIF artifact URI: relative paths stay relative (forward slashes), absolute become file: URIs. */
+export function artifactUri(path: string): string {
+  if (path === '-') return 'stdin';
+  if (isAbsolute(path)) return pathToFileURL(path).href;
+  return path.split(/[\\/]/).map(encodeURIComponent).join('/');
+}
+
+export function formatSarif(run: LintRun): string {
+  const findings = allFindings(run);
+  const log = buildSarif({
+    toolName: 'bulwark-lint',
+    rules: RULES.map(sarifRule),
+    results: findings.map((f) => ({
+      ruleId: f.ruleId,
+      level: severityToSarif(f.severity).level,
+      message: f.message,
+      uri: artifactUri(f.path),
+      region: {
+        startLine: f.range.start.line,
+        startColumn: f.range.start.column,
+        endLine: f.range.end.line,
+        endColumn: Math.max(
+          f.range.end.column,
+          f.range.end.line === f.range.start.line ? f.range.start.column + 1 : 1,
+        ),
+      },
+      fingerprint: f.fingerprint,
+      properties: { severity: f.severity },
+    })),
+  });
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+export function format(run: LintRun, fmt: LintFormat): string {
+  return fmt === 'json' ? formatJson(run) : fmt === 'sarif' ? formatSarif(run) : formatTable(run);
+}
+
+/** True when some finding is at or above `threshold`. */
+export function crosses(run: LintRun, threshold: Severity): boolean {
+  return allFindings(run).some((f) => severityRank(f.severity) >= severityRank(threshold));
+}
