@@ -1,5 +1,9 @@
-/** Writing results: stdout, or a file written atomically (temp file + rename) so nothing half-written remains. */
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * Writing results: stdout, or a file. A regular file is written atomically (temp file + rename) so nothing
+ * half-written remains; anything else (`/dev/null`, a FIFO, a terminal) is written in place, since
+ * renaming over it would replace the device with a file.
+ */
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fsError } from '../util/errors.js';
 import { writeOut, type CliIO } from './io.js';
@@ -10,6 +14,20 @@ export async function emit(io: CliIO, text: string, output?: string): Promise<vo
     return;
   }
   const path = resolve(io.cwd, output);
+  let special = false;
+  try {
+    special = !statSync(path).isFile();
+  } catch {
+    // does not exist yet: a new regular file
+  }
+  if (special) {
+    try {
+      writeFileSync(path, text);
+    } catch (err) {
+      throw fsError(err, path);
+    }
+    return;
+  }
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, text);
