@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createProgress, humanBytes } from './progress.js';
+import { download, parseRetryAfter, redactUrl } from './download.js';
+
+describe('download helpers', () => {
+  it.each([
+    ['120', 120_000],
+    [' 0 ', 0],
+    ['Wed, 21 Oct 2015 07:28:10 GMT', 10_000],
+    ['soon', undefined],
+    [null, undefined],
+  ])('parseRetryAfter(%j)', (value, ms) => {
+    expect(parseRetryAfter(value, Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(ms);
+  });
+
+  it('never shows credentials or signed query strings', () => {
+    expect(redactUrl('https://user:secret@mirror.example/osv/Go/all.zip?X-Goog-Signature=abc')).toBe(
+      'https://***@mirror.example/osv/Go/all.zip?…',
+    );
+  });
+
+  it('refuses non-HTTP URLs', async () => {
+    await expect(download('file:///etc/passwd', '/nonexistent/x')).rejects.toThrow(
+      /only http and https URLs are supported/,
+    );
+    await expect(download('http://', '/nonexistent/x')).rejects.toThrow(/not a valid URL/);
+  });
+});
+
+describe('progress', () => {
+  const sink = (isTTY: boolean) => {
+    const out: string[] = [];
+    return { stream: { isTTY, write: (t: string) => out.push(t) }, out };
+  };
+
+  it('draws only on a terminal', () => {
+    const tty = sink(true);
+    const p = createProgress(tty.stream);
+    p.update('Go/all.zip: 1.0 MB');
+    p.log('osv:Go: 10 records');
+    p.done();
+    expect(tty.out.join('')).toContain('Go/all.zip: 1.0 MB');
+    expect(tty.out.join('')).toContain('osv:Go: 10 records\n');
+
+    const pipe = sink(false);
+    const q = createProgress(pipe.stream);
+    q.update('x');
+    q.log('y');
+    q.done();
+    expect(pipe.out).toEqual([]);
+  });
+
+  it.each([
+    [999, '999 B'],
+    [1500, '1.5 KB'],
+    [12_345_678, '12.3 MB'],
+  ])('humanBytes(%s) = %s', (n, text) => expect(humanBytes(n)).toBe(text));
+});
