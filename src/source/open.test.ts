@@ -226,7 +226,7 @@ describe('bad input', () => {
     await expectError(openSource(`oci-dir://${join(d, 'empty')}`), 'E_NOT_IMAGE', /not an OCI image layout/);
     const fs = await openSource(`fs://${join(d, 'empty')}`);
     expect((await record(fs)).entries).toEqual([]);
-    await expectError(openSource('registry://debian:12'), 'E_USAGE', /not supported yet/);
+    await expectError(openSource('registry://Debian:12'), 'E_USAGE', /repository name must be lowercase/);
     await expectError(openSource('ftp://x'), 'E_USAGE', /unknown target type/);
   });
 

@@ -3,7 +3,9 @@
  *   archive://file.tar[:name:tag]   docker-archive or OCI archive (plain or gzip), detected by content
  *   oci-dir://dir[:tag]             OCI image layout folder
  *   fs://dir                        a root filesystem or any folder
- *   registry://ref                  reserved: registry pulls are not available yet
+ *   registry://ref                  an image in a registry (Docker-style reference, see docs/registry.md)
+ *   docker://name:tag               an image held by a Docker Engine or Podman API socket
+ * A bare argument is a local path when one exists, else an image reference.
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -13,6 +15,9 @@ import { openArchive } from './image/archive.js';
 import { DirBlobStore, openOciLayout } from './image/oci-layout.js';
 import { parsePlatform } from './image/platform.js';
 import type { LayerLimits } from './layer/read-layer.js';
+import { openDockerDaemon, type DaemonOptions } from './daemon/docker-daemon.js';
+import { openRegistry, type RegistryOptions } from './registry/open-registry.js';
+import { parseReference } from './registry/reference.js';
 import type { Platform, Source } from './types.js';
 
 export type TargetKind = 'archive' | 'oci-dir' | 'fs' | 'registry' | 'docker' | 'sbom';
@@ -40,6 +45,26 @@ export interface OpenSourceOptions extends DirectoryOptions {
   readonly platform?: string | Platform;
   readonly cwd?: string;
   readonly limits?: LayerLimits;
+  /** Credentials, CAs, insecure hosts and timeouts for registry targets. */
+  readonly registry?: RegistryOptions;
+  /** Socket and timeouts for docker:// targets. */
+  readonly daemon?: DaemonOptions;
+}
+
+/** Bare arguments that name a file (by shape) are never sent to a registry as a reference. */
+function looksLikePath(text: string): boolean {
+  return /^(\.{0,2}\/|~)/.test(text) || /\.(tar|tgz|tar\.gz|tar\.zst|oci|json)$/i.test(text) || text.includes('\\');
+}
+
+/** A bare argument that is a valid image reference, or undefined. */
+function asReference(text: string): string | undefined {
+  if (looksLikePath(text)) return undefined;
+  try {
+    parseReference(text);
+    return text;
+  } catch {
+    return undefined;
+  }
 }
 
 async function kindOf(path: string): Promise<'file' | 'dir' | undefined> {
@@ -75,9 +100,9 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
   const imageOptions = { ...(platform ? { platform } : {}), ...(options.limits ? { limits: options.limits } : {}) };
   switch (parsed.kind) {
     case 'registry':
-      throw new UsageError(`${target}: registry targets are not supported yet; save the image with "docker save" or "skopeo copy" and scan the archive`);
+      return openRegistry(parsed.rest, target, { ...imageOptions, ...(options.registry ? { registry: options.registry } : {}) });
     case 'docker':
-      throw new UsageError(`${target}: reading from a Docker daemon is not supported yet; use "docker save -o image.tar" and scan archive://image.tar`);
+      return openDockerDaemon(parsed.rest, target, { ...imageOptions, ...(options.daemon ? { daemon: options.daemon } : {}) });
     case 'sbom':
       throw new UsageError(`${target}: SBOM files are inputs for "bulwark scan", not for this command`);
     case 'fs': {
@@ -101,10 +126,10 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
     case 'auto': {
       const split = await splitRef(parsed.rest, cwd);
       if (!split) {
-        throw new InputError(
-          'E_NOT_FOUND',
-          `${target}: no such file or directory (registry references are not supported yet; use archive://, oci-dir:// or fs://)`,
-        );
+        const reference = asReference(parsed.rest);
+        if (reference) return openRegistry(reference, target, { ...imageOptions, ...(options.registry ? { registry: options.registry } : {}) });
+        const why = looksLikePath(parsed.rest) ? '' : ', and not a valid image reference';
+        throw new InputError('E_NOT_FOUND', `${target}: no such file or directory${why}`);
       }
       const path = resolve(cwd, split.path);
       const kind = await kindOf(path);

@@ -1,4 +1,5 @@
 /** `bulwark sbom <target>`: the catalog stage as a command. */
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { catalogSource } from '../../catalog/run.js';
 import { SBOM_FORMATS, formatSbom, isSbomFormat } from '../../sbom/format/index.js';
@@ -14,6 +15,27 @@ export interface SourceFlags {
   gitignore?: boolean;
   maxFileSize?: string;
   quiet?: boolean;
+  username?: string;
+  passwordStdin?: boolean;
+  caCert?: string[];
+  insecureRegistry?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** The password piped to --password-stdin, without its final newline. */
+async function readPassword(io: CliIO): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += b.length;
+    if (size > 64 * 1024) throw new UsageError('--password-stdin: standard input is too long for a password');
+    chunks.push(b);
+  }
+  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError('--password-stdin: standard input is empty');
+  return password;
 }
 
 /** Flags every command that reads a target shares. */
@@ -23,7 +45,11 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--exclude <glob...>', 'leave out paths of a folder target (gitignore-style globs relative to the folder)')
     .option('--no-gitignore', 'do not honour .gitignore files in folder targets')
     .option('--max-file-size <size>', 'largest single file read for cataloging (e.g. 64MiB); larger files are reported as skipped', '64MiB')
-    .option('-q, --quiet', 'no progress output on stderr');
+    .option('-q, --quiet', 'no progress output on stderr')
+    .option('--username <name>', 'registry user name (the password is read with --password-stdin)')
+    .option('--password-stdin', 'read the registry password (or token) from standard input')
+    .option('--ca-cert <file>', 'extra trusted CA certificate (PEM) for registries; repeatable', collect)
+    .option('--insecure-registry <host>', 'allow plain HTTP or unverified TLS for this registry host; repeatable', collect);
 }
 
 export function sourceOptions(flags: SourceFlags, io: CliIO) {
@@ -35,12 +61,22 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       throw new UsageError(`--max-file-size: ${(err as Error).message}`);
     }
   }
+  if (flags.passwordStdin && flags.username === undefined) throw new UsageError('--password-stdin needs --username');
+  if (flags.username !== undefined && !flags.passwordStdin) throw new UsageError('--username needs --password-stdin (passwords are never taken from the command line)');
+  let password: Promise<string> | undefined;
   return {
     open: {
       cwd: io.cwd,
       ...(flags.platform ? { platform: flags.platform } : {}),
       ...(flags.exclude ? { exclude: flags.exclude } : {}),
       gitignore: flags.gitignore !== false,
+      registry: {
+        env: io.env,
+        ...(flags.username !== undefined ? { username: flags.username, password: () => (password ??= readPassword(io)) } : {}),
+        ...(flags.caCert ? { caCertFiles: flags.caCert.map((f) => resolve(io.cwd, f)) } : {}),
+        ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
+      },
+      daemon: { env: io.env },
     },
     maxFileSize,
   };
@@ -51,8 +87,13 @@ Targets:
   archive://FILE[:NAME:TAG]  docker-archive (docker save, skopeo) or OCI archive; plain or gzip
   oci-dir://DIR[:TAG]        OCI image layout folder
   fs://DIR                   a root filesystem or a source tree (honours .gitignore)
-  PATH                       auto-detected: archive file, OCI layout folder, or folder
-  registry://REF             not supported yet`;
+  registry://REF             an image in a registry, e.g. registry://ghcr.io/org/app:1.2 (docs/registry.md)
+  docker://NAME[:TAG]        an image in the local Docker Engine or Podman (DOCKER_HOST or /var/run/docker.sock)
+  PATH or REF                a local archive file, OCI layout folder or folder when the path exists,
+                             otherwise an image reference such as debian:12
+
+Registry credentials: --username with --password-stdin, else BULWARK_REGISTRY_USERNAME and
+BULWARK_REGISTRY_PASSWORD, else the Docker config (docker login, credential helpers), else anonymous.`;
 
 export function registerSbom(program: Command, io: CliIO): void {
   addSourceOptions(

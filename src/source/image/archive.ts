@@ -12,7 +12,7 @@ import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { z } from 'zod';
-import { InputError, fsError, oneLine } from '../../util/errors.js';
+import { BulwarkError, InputError, fsError, oneLine } from '../../util/errors.js';
 import { normalizeEntryPath, resolveLinkTarget } from '../paths.js';
 import { indexTarFile, type TarMember } from '../tar/index-file.js';
 import { TarFormatError, TarReader } from '../tar/reader.js';
@@ -27,7 +27,7 @@ const SMALL_MEMBER = 4 * 1024 * 1024;
 const SMALL_TOTAL = 64 * 1024 * 1024;
 
 /** Member access shared by plain and compressed archives. */
-interface ArchiveStore extends LayoutStore {
+export interface ArchiveStore extends LayoutStore {
   has(name: string): boolean;
   openMember(name: string): Promise<Readable>;
 }
@@ -97,19 +97,38 @@ class TarFileStore implements ArchiveStore {
   }
 }
 
-/** A gzip-compressed tar: small members cached from a first pass, large ones streamed by a new pass. */
-class GzipTarStore implements ArchiveStore {
+/**
+ * A tar that can only be read from the start (gzip-compressed file, Docker daemon export): small members
+ * cached from a first pass, large ones streamed by a new pass each.
+ */
+export class StreamTarStore implements ArchiveStore {
   private small = new Map<string, Buffer>();
   private links = new Map<string, string>();
   private names = new Set<string>();
 
   private constructor(
-    readonly path: string,
     readonly name: string,
+    /** Opens the tar from its start (decompressed); a pass may be aborted through `signal`. */
+    private readonly openTar: (signal: AbortSignal) => Promise<Readable>,
+    /** Names the source in errors about its byte stream. */
+    private readonly streamName: string,
   ) {}
 
-  static async load(path: string, name: string): Promise<GzipTarStore> {
-    const store = new GzipTarStore(path, name);
+  /** A gzip-compressed archive file. */
+  static gzipFile(path: string, name: string): Promise<StreamTarStore> {
+    return StreamTarStore.load(
+      name,
+      async (signal) => {
+        const gunzip = createGunzip();
+        pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), gunzip, { signal }).catch((err: unknown) => gunzip.destroy(err as Error));
+        return gunzip;
+      },
+      'gzip stream',
+    );
+  }
+
+  static async load(name: string, openTar: (signal: AbortSignal) => Promise<Readable>, streamName: string): Promise<StreamTarStore> {
+    const store = new StreamTarStore(name, openTar, streamName);
     let total = 0;
     await store.pass((member, size) => {
       store.names.add(member);
@@ -173,15 +192,15 @@ class GzipTarStore implements ArchiveStore {
         } else cb();
       },
     });
+    const ctl = controller ?? new AbortController();
     try {
-      await pipeline(createReadStream(this.path, { highWaterMark: 1024 * 1024 }), createGunzip(), writer, {
-        ...(controller ? { signal: controller.signal } : {}),
-      });
+      await pipeline(await this.openTar(ctl.signal), writer, { signal: ctl.signal });
       tar.end();
     } catch (err) {
-      if (controller?.signal.aborted) return;
+      if (ctl.signal.aborted) return;
       if (err instanceof TarFormatError) throw new InputError('E_CORRUPT_TAR', `${this.name}: corrupt tar: ${err.message}`);
-      throw new InputError('E_CORRUPT_COMPRESSION', `${this.name}: truncated or corrupt gzip stream (${oneLine(err)})`, { cause: err });
+      if (err instanceof BulwarkError) throw err;
+      throw new InputError('E_CORRUPT_COMPRESSION', `${this.name}: truncated or corrupt ${this.streamName} (${oneLine(err)})`, { cause: err });
     }
   }
 
@@ -277,7 +296,7 @@ export async function openArchive(path: string, target: string, options: OpenIma
   }
   let store: ArchiveStore;
   if (kind === 'gzip') {
-    store = await GzipTarStore.load(path, path);
+    store = await StreamTarStore.gzipFile(path, path);
   } else {
     let members: Map<string, TarMember>;
     try {
@@ -288,12 +307,27 @@ export async function openArchive(path: string, target: string, options: OpenIma
     }
     store = new TarFileStore(path, path, members);
   }
-  if (store.has('manifest.json')) return openDockerArchive(store, target, options);
-  if (store.has('index.json')) return openOciLayout(store, 'oci-archive', target, options);
-  throw new InputError('E_NOT_IMAGE', `${path}: not an image archive (no manifest.json or index.json inside)`);
+  return openArchiveStore(store, target, options);
 }
 
-async function openDockerArchive(store: ArchiveStore, target: string, options: OpenImageOptions): Promise<ImageSource> {
+/** Open the image in an archive store: docker-archive when it has manifest.json, else an OCI layout. */
+export async function openArchiveStore(
+  store: ArchiveStore,
+  target: string,
+  options: OpenImageOptions,
+  format: 'docker-archive' | 'docker-daemon' = 'docker-archive',
+): Promise<ImageSource> {
+  if (store.has('manifest.json')) return openDockerArchive(store, target, options, format);
+  if (store.has('index.json')) return openOciLayout(store, format === 'docker-daemon' ? format : 'oci-archive', target, options);
+  throw new InputError('E_NOT_IMAGE', `${store.name}: not an image archive (no manifest.json or index.json inside)`);
+}
+
+async function openDockerArchive(
+  store: ArchiveStore,
+  target: string,
+  options: OpenImageOptions,
+  format: 'docker-archive' | 'docker-daemon',
+): Promise<ImageSource> {
   const where = store.name;
   const raw = parseJson(await store.readFile('manifest.json', MAX_MANIFEST_BYTES, `${where}: manifest.json`), `${where}: manifest.json`);
   const entries = validate(dockerManifestSchema, raw, `${where}: manifest.json`);
@@ -372,7 +406,7 @@ async function openDockerArchive(store: ArchiveStore, target: string, options: O
     }
   }
   const meta = imageMetadata({
-    format: 'docker-archive',
+    format,
     repoTags: entry.RepoTags ?? [],
     manifestDigest,
     manifestMediaType,

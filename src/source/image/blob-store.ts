@@ -9,6 +9,8 @@ import { InputError } from '../../util/errors.js';
 export interface BlobRef {
   readonly digest: string;
   readonly size?: number;
+  /** The descriptor's media type, when known: registries serve manifests and blobs from different endpoints. */
+  readonly mediaType?: string;
 }
 
 export interface BlobStore {

@@ -8,7 +8,7 @@ import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { InputError, oneLine } from '../../util/errors.js';
+import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
 import { baseName, normalizeEntryPath, parentOf } from '../paths.js';
 import { TarFormatError, TarReader, type TarHeader } from '../tar/reader.js';
 import type { EntryHeader, EntryType, LayerRef, LayerVisitor } from '../types.js';
@@ -243,7 +243,8 @@ function zstdTransform(): Transform {
 }
 
 function layerError(err: unknown, blobName: string): Error {
-  if (err instanceof InputError) return err;
+  // Typed errors from the blob's source (a registry timing out: kind network) keep their kind.
+  if (err instanceof BulwarkError) return err;
   if (err instanceof TarFormatError) {
     return new InputError('E_CORRUPT_TAR', `${blobName}: corrupt tar: ${err.message}`, { cause: err });
   }

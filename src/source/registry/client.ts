@@ -1,0 +1,187 @@
+/**
+ * The OCI Distribution API v2 for one repository, as a {@link BlobStore}: manifests (OCI, Docker schema 2,
+ * indexes) fetched with the right Accept header, size-limited and digest-checked; blobs streamed.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
+import { verifyDigest, type BlobRef, type BlobStore } from '../image/blob-store.js';
+import { MAX_MANIFEST_BYTES, MediaType } from '../image/oci.js';
+import type { RegistryAuth } from './auth.js';
+import { apiHost, formatReference, type ImageReference } from './reference.js';
+import { discard, networkError, readBody, type HttpResponse, type Transport } from './transport.js';
+
+/** Everything we can read, best first; schema 1 last so that it is recognised and refused clearly. */
+export const MANIFEST_ACCEPT = [
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerList,
+  MediaType.dockerManifest,
+  `${MediaType.dockerSchema1Signed};q=0.1`,
+  `${MediaType.dockerSchema1};q=0.1`,
+].join(', ');
+
+const MANIFEST_TYPES = new Set<string>([
+  MediaType.ociIndex,
+  MediaType.ociManifest,
+  MediaType.dockerList,
+  MediaType.dockerManifest,
+]);
+
+/** Bytes of a layer read ahead of the layer reader, so the network keeps flowing while it parses. */
+const READAHEAD_BYTES = 8 * 1024 * 1024;
+
+export interface FetchedManifest {
+  readonly bytes: Buffer;
+  readonly digest: string;
+  /** From Content-Type; the document's own mediaType field wins when present. */
+  readonly mediaType?: string;
+}
+
+/** The first `errors[].code`/`message` of a registry error body, on one short line. */
+async function errorDetail(res: HttpResponse): Promise<string> {
+  try {
+    const body = await readBody(res, 64 * 1024, 'error');
+    const doc = JSON.parse(body.toString('utf8')) as { errors?: { code?: unknown; message?: unknown }[] };
+    const e = doc.errors?.[0];
+    if (!e) return '';
+    const text = [e.code, e.message].filter((x) => typeof x === 'string' && x).join(': ');
+    return oneLine(text).slice(0, 200);
+  } catch {
+    return '';
+  }
+}
+
+export class RegistryClient implements BlobStore {
+  readonly name: string;
+  private readonly host: string;
+  private readonly scope: string;
+
+  constructor(
+    readonly ref: ImageReference,
+    private readonly transport: Transport,
+    private readonly auth: RegistryAuth,
+  ) {
+    this.name = formatReference(ref);
+    this.host = apiHost(ref.registry);
+    this.scope = `repository:${ref.repository}:pull`;
+  }
+
+  /** GET a v2 path, answering one authentication challenge. Returns only 2xx answers. */
+  private async get(
+    path: string,
+    headers: Record<string, string>,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse> {
+    const origin = await this.transport.origin(this.host, signal);
+    const url = new URL(`${origin}/v2/${this.ref.repository}/${path}`);
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.auth.header(this.scope);
+      const res = await this.transport.request(
+        url,
+        { headers, ...(authorization ? { authorization } : {}), ...(signal ? { signal } : {}) },
+        this.ref.registry,
+      );
+      if (res.status >= 200 && res.status < 300) return res;
+      if (res.status === 401) {
+        const challenge = res.headers['www-authenticate'];
+        discard(res);
+        if (attempt > 0) throw await this.auth.refused();
+        await this.auth.challenged(challenge, this.scope, signal);
+        continue;
+      }
+      throw await this.failure(res, what);
+    }
+  }
+
+  private async failure(res: HttpResponse, what: string): Promise<BulwarkError> {
+    const detail = await errorDetail(res);
+    if (res.status === 404) {
+      if (what === 'manifest') {
+        const why = /NAME_UNKNOWN/.test(detail)
+          ? ' (unknown repository)'
+          : /MANIFEST_UNKNOWN/.test(detail)
+            ? ' (unknown tag or digest)'
+            : '';
+        return new InputError('E_IMAGE_NOT_FOUND', `image not found: ${this.name}${why}`);
+      }
+      return new InputError(
+        'E_MISSING_BLOB',
+        `${what} is missing from registry ${this.ref.registry} (${this.ref.repository})`,
+      );
+    }
+    if (res.status === 403) {
+      const refused = await this.auth.refused();
+      return networkError(
+        refused.code === 'E_AUTH_REQUIRED' ? 'E_AUTH_REQUIRED' : 'E_ACCESS_DENIED',
+        `access denied to ${this.ref.repository} (HTTP 403): ${refused.message}`,
+      );
+    }
+    return networkError(
+      'E_REGISTRY',
+      `registry ${this.ref.registry} answered HTTP ${res.status} for ${what} of ${this.name}${detail ? ` (${detail})` : ''}`,
+    );
+  }
+
+  /** Fetch a manifest or index by tag or digest; verifies the digest when one is known. */
+  async manifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest> {
+    const res = await this.get(`manifests/${reference}`, { accept: MANIFEST_ACCEPT }, 'manifest', signal);
+    const what = `${this.name}: manifest`;
+    const bytes = await readBody(res, MAX_MANIFEST_BYTES, what);
+    const computed = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (reference.includes(':')) verifyDigest(bytes, reference, what);
+    const header = res.headers['docker-content-digest'];
+    if (typeof header === 'string' && header.startsWith('sha256:') && header !== computed) {
+      throw new InputError(
+        'E_DIGEST_MISMATCH',
+        `${what}: digest mismatch: registry says ${header}, content is ${computed}`,
+      );
+    }
+    const contentType = res.headers['content-type']?.split(';')[0]?.trim();
+    return {
+      bytes,
+      digest: reference.includes(':') ? reference : computed,
+      ...(contentType ? { mediaType: contentType } : {}),
+    };
+  }
+
+  async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
+    if (ref.mediaType && MANIFEST_TYPES.has(ref.mediaType)) {
+      const m = await this.manifest(ref.digest);
+      if (m.bytes.length > maxBytes)
+        throw new InputError(
+          'E_TOO_LARGE',
+          `${what}: ${m.bytes.length} bytes exceeds the ${maxBytes}-byte limit`,
+        );
+      return m.bytes;
+    }
+    const res = await this.get(`blobs/${ref.digest}`, {}, `blob ${ref.digest}`);
+    const bytes = await readBody(res, maxBytes, what);
+    verifyDigest(bytes, ref.digest, what);
+    return bytes;
+  }
+
+  /** Stream a layer; the layer reader verifies its digest as it goes. */
+  async openBlob(ref: BlobRef): Promise<Readable> {
+    const res = await this.get(`blobs/${ref.digest}`, {}, `layer ${ref.digest}`);
+    const out = new PassThrough({ highWaterMark: READAHEAD_BYTES });
+    pipeline(res.body, out).catch((err: unknown) =>
+      out.destroy(
+        err instanceof BulwarkError
+          ? err
+          : networkError(
+              'E_NETWORK',
+              `registry ${this.ref.registry}: download of layer ${ref.digest} failed (${oneLine(err)})`,
+              err,
+            ),
+      ),
+    );
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * `registry://ref` (and bare references): an image pulled from a registry as a {@link Source}. The
+ * index/manifest resolution, platform choice, layer references and the single-pass walk are the ones
+ * every image format shares (image-source.ts); only the BlobStore differs.
+ *
+ * Layers are fetched one after another, in walk order: the visitor decides per layer whether it needs it
+ * (a cache hit answers 'skip' from layerStart, and that layer is then never requested), so fetching
+ * ahead would download layers that turn out not to be needed. Instead each layer is read ahead into a
+ * bounded buffer, which keeps the connection busy while the layer reader decompresses and parses.
+ */
+import { readFile } from 'node:fs/promises';
+import { InputError } from '../../util/errors.js';
+import {
+  ImageSource,
+  imageMetadata,
+  layerRefs,
+  readConfig,
+  resolveManifest,
+  type LayerBlob,
+} from '../image/image-source.js';
+import { parseJson } from '../image/oci.js';
+import type { LayerLimits } from '../layer/read-layer.js';
+import type { Platform } from '../types.js';
+import { RegistryAuth, resolveCredentials, type CredentialOptions } from './auth.js';
+import { RegistryClient } from './client.js';
+import { formatReference, manifestReference, parseReference } from './reference.js';
+import { Transport, type TransportOptions } from './transport.js';
+
+/** Registry settings from the command line and environment. */
+export interface RegistryOptions
+  extends Omit<TransportOptions, 'caCerts'>, Omit<CredentialOptions, 'password'> {
+  /** `--ca-cert` files (PEM). */
+  readonly caCertFiles?: readonly string[];
+  /** Supplies the password for `--username` (read from stdin only when a registry is contacted). */
+  readonly password?: string | (() => Promise<string>);
+}
+
+export interface OpenRegistryOptions {
+  readonly platform?: Platform;
+  readonly limits?: LayerLimits;
+  readonly registry?: RegistryOptions;
+}
+
+async function caCerts(files: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const f of files) {
+    let text: string;
+    try {
+      text = await readFile(f, 'utf8');
+    } catch (err) {
+      throw new InputError(
+        'E_CA_CERT',
+        `--ca-cert ${f}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----'))
+      throw new InputError('E_CA_CERT', `--ca-cert ${f}: not a PEM certificate`);
+    out.push(text);
+  }
+  return out;
+}
+
+/** Open `text` (a Docker-style reference) from its registry. */
+export async function openRegistry(
+  text: string,
+  target: string,
+  options: OpenRegistryOptions = {},
+): Promise<ImageSource> {
+  const ref = parseReference(text);
+  const reg = options.registry ?? {};
+  const transport = new Transport({ ...reg, caCerts: await caCerts(reg.caCertFiles ?? []) });
+  const auth = new RegistryAuth(ref.registry, transport, async () => {
+    const password = typeof reg.password === 'function' ? await reg.password() : reg.password;
+    return resolveCredentials(ref.registry, {
+      ...(reg.username !== undefined ? { username: reg.username } : {}),
+      ...(password !== undefined ? { password } : {}),
+      ...(reg.env ? { env: reg.env } : {}),
+      ...(reg.dockerConfigDir ? { dockerConfigDir: reg.dockerConfigDir } : {}),
+    });
+  });
+  const client = new RegistryClient(ref, transport, auth);
+  try {
+    const where = formatReference(ref);
+    const top = await client.manifest(manifestReference(ref));
+    const resolved = await resolveManifest(
+      client,
+      {
+        doc: parseJson(top.bytes, `${where}: manifest`),
+        digest: top.digest,
+        ...(top.mediaType ? { mediaType: top.mediaType } : {}),
+      },
+      options.platform,
+      where,
+    );
+    const config = await readConfig(client, resolved.manifest.config, where);
+    const layers = layerRefs(resolved.manifest, config, where);
+    const blobs: LayerBlob[] = layers.map((layer) => ({
+      layer,
+      expectedDigest: layer.digest,
+      expectedDiffId: layer.diffId,
+      blobName: `layer ${layer.digest} of ${where}`,
+      open: () => client.openBlob({ digest: layer.digest, size: layer.size }),
+    }));
+    const name = `${ref.registry}/${ref.repository}`;
+    const meta = imageMetadata({
+      format: 'registry',
+      repoTags: ref.tag !== undefined ? [`${name}:${ref.tag}`] : [],
+      repoDigests: [`${name}@${top.digest}`],
+      manifestDigest: resolved.digest,
+      manifestMediaType: resolved.mediaType,
+      configDigest: resolved.manifest.config.digest,
+      config,
+      layers,
+      ...(resolved.indexPlatforms ? { indexPlatforms: resolved.indexPlatforms } : {}),
+    });
+    return new ImageSource({ kind: 'image', target, image: meta }, blobs, client, options.limits);
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}

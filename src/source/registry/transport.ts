@@ -1,0 +1,373 @@
+/**
+ * HTTP for registries, on node:http/https rather than the global fetch: Node 20's fetch cannot take extra
+ * CA certificates or skip verification per host without the undici package, and node:http hands out the
+ * body as a Readable that is piped straight into the layer reader. One keep-alive agent per scheme bounds
+ * the sockets per host (the concurrency bound); every request has a connect and an idle timeout.
+ *
+ * Redirects (blob storage, CDNs) are followed by hand so that the Authorization header is dropped as soon
+ * as a redirect leaves the registry's origin. 429 and 5xx answers are retried with exponential backoff,
+ * honouring Retry-After. Error messages name the host only: redirect URLs carry signed query strings.
+ */
+import { readFileSync } from 'node:fs';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
+
+export interface TransportOptions {
+  /** Extra trusted CA certificates (PEM text), added to Node's and the system's. */
+  readonly caCerts?: readonly string[];
+  /** Hosts (`host` or `host:port`) reached over plain HTTP or unverified TLS, besides loopback. */
+  readonly insecureRegistries?: readonly string[];
+  /** Time allowed to open a connection (default 15 s). */
+  readonly connectTimeoutMs?: number;
+  /** Longest silence while waiting for or reading an answer (default 60 s). */
+  readonly readTimeoutMs?: number;
+  /** Retries after 429/5xx/connection resets (default 4). */
+  readonly retries?: number;
+  /** First backoff delay, doubled on each retry (default 500 ms). */
+  readonly backoffMs?: number;
+  /** Longest Retry-After honoured; a longer one fails at once (default 60 s). */
+  readonly maxRetryAfterMs?: number;
+  /** Concurrent connections per host (default 4). */
+  readonly maxSockets?: number;
+  /** Environment for SSL_CERT_FILE (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: IncomingHttpHeaders;
+  /** The URL that answered, after redirects. */
+  readonly url: URL;
+  readonly body: IncomingMessage;
+}
+
+export interface RequestOptions {
+  readonly method?: 'GET' | 'HEAD' | 'POST';
+  readonly headers?: Record<string, string>;
+  /** The Authorization value; sent only to the origin of the first URL. */
+  readonly authorization?: string;
+  readonly body?: string;
+  readonly signal?: AbortSignal;
+}
+
+/** Registry and network failures: exit code 5. */
+export function networkError(code: string, message: string, cause?: unknown): BulwarkError {
+  return new BulwarkError('network', code, message, cause === undefined ? undefined : { cause });
+}
+
+const SYSTEM_CA_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/cert.pem',
+];
+
+function systemCas(env: NodeJS.ProcessEnv): string[] {
+  const files = env.SSL_CERT_FILE ? [env.SSL_CERT_FILE] : SYSTEM_CA_BUNDLES;
+  for (const f of files) {
+    try {
+      return [readFileSync(f, 'utf8')];
+    } catch {
+      // Not on this system: try the next usual location.
+    }
+  }
+  return [];
+}
+
+/** Loopback hosts are insecure by default, as in Docker: nobody can intercept them. */
+export function isInsecureHost(registry: string, extra: readonly string[] = []): boolean {
+  const bare = registry.replace(/^\[([^\]]+)\](?::\d+)?$/, '$1').replace(/^([^:]+):\d+$/, '$1');
+  if (bare === 'localhost' || bare === '::1') return true;
+  if (isIP(bare) === 4 && bare.startsWith('127.')) return true;
+  return extra.some((h) => h === registry || h === bare);
+}
+
+const TLS_CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+]);
+
+/** Turn a socket-level failure into one clear line. */
+export function describeNetworkError(err: unknown, host: string): BulwarkError {
+  if (err instanceof BulwarkError) return err;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? '';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return networkError('E_DNS', `cannot resolve registry host "${host}" (DNS lookup failed)`, err);
+  }
+  if (code === 'ECONNREFUSED')
+    return networkError('E_CONNECT', `cannot connect to registry ${host}: connection refused`, err);
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH')
+    return networkError('E_CONNECT', `cannot reach registry ${host}: no route to host`, err);
+  if (TLS_CERT_CODES.has(code)) {
+    return networkError(
+      'E_TLS',
+      `TLS certificate of registry ${host} is not trusted (${code}); pass --ca-cert FILE, or --insecure-registry ${host} to skip verification`,
+      err,
+    );
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE')
+    return networkError('E_CONNECTION_RESET', `registry ${host} closed the connection`, err);
+  return networkError('E_NETWORK', `registry ${host}: ${oneLine(err)}`, err);
+}
+
+function isRetryableSocketError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code ?? (err as BulwarkError | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'E_CONNECTION_RESET';
+}
+
+function isTlsHandshakeFailure(err: unknown): boolean {
+  const cause = (err as { cause?: unknown }).cause ?? err;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+  return (
+    code === 'EPROTO' ||
+    code.startsWith('ERR_SSL') ||
+    code === 'ECONNRESET' ||
+    /wrong version number|packet length too long/i.test(oneLine(cause))
+  );
+}
+
+/** Milliseconds to wait per a Retry-After header (seconds or an HTTP date), or undefined. */
+export function retryAfterMs(value: string | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+}
+
+/** Read a whole (small) body, refusing more than `maxBytes`. */
+export async function readBody(res: HttpResponse, maxBytes: number, what: string): Promise<Buffer> {
+  const declared = Number(res.headers['content-length']);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    res.body.destroy();
+    throw new InputError('E_TOO_LARGE', `${what}: ${declared} bytes exceeds the ${maxBytes}-byte limit`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        res.body.destroy();
+        throw new InputError('E_TOO_LARGE', `${what}: more than ${maxBytes} bytes (limit)`);
+      }
+      chunks.push(chunk);
+    }
+  } catch (err) {
+    if (err instanceof BulwarkError) throw err;
+    throw networkError('E_NETWORK', `${what}: download from ${res.url.host} failed (${oneLine(err)})`, err);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Drain and discard a body so the keep-alive socket can be reused. */
+export function discard(res: HttpResponse): void {
+  res.body.resume();
+}
+
+export class Transport {
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+  private readonly unverifiedAgent: https.Agent;
+  private readonly origins = new Map<string, Promise<string>>();
+  readonly connectTimeoutMs: number;
+  readonly readTimeoutMs: number;
+
+  constructor(private readonly options: TransportOptions = {}) {
+    const common = {
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 4,
+      maxFreeSockets: options.maxSockets ?? 4,
+    };
+    this.httpAgent = new http.Agent(common);
+    const extra = options.caCerts ?? [];
+    const ca = [...rootCertificates, ...systemCas(options.env ?? process.env), ...extra];
+    this.httpsAgent = new https.Agent({ ...common, ca });
+    this.unverifiedAgent = new https.Agent({ ...common, rejectUnauthorized: false });
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    this.readTimeoutMs = options.readTimeoutMs ?? 60_000;
+  }
+
+  isInsecure(registry: string): boolean {
+    return isInsecureHost(registry, this.options.insecureRegistries);
+  }
+
+  /**
+   * `https://host` or, for insecure hosts whose TLS handshake fails, `http://host` (Docker tries TLS
+   * first for them too). Decided once per host with a request to `/v2/`.
+   */
+  origin(registry: string, signal?: AbortSignal): Promise<string> {
+    let known = this.origins.get(registry);
+    if (!known) {
+      known = this.pickOrigin(registry, signal);
+      this.origins.set(registry, known);
+      known.catch(() => this.origins.delete(registry));
+    }
+    return known;
+  }
+
+  private async pickOrigin(registry: string, signal?: AbortSignal): Promise<string> {
+    if (!this.isInsecure(registry)) return `https://${registry}`;
+    try {
+      const res = await this.send(
+        new URL(`https://${registry}/v2/`),
+        { ...(signal ? { signal } : {}) },
+        registry,
+      );
+      discard(res);
+      return `https://${registry}`;
+    } catch (err) {
+      if (isTlsHandshakeFailure(err)) return `http://${registry}`;
+      throw describeNetworkError(err, registry);
+    }
+  }
+
+  /** One request with redirects and retries. The caller consumes or discards the body. */
+  async request(url: URL, options: RequestOptions, host: string): Promise<HttpResponse> {
+    const retries = this.options.retries ?? 4;
+    const backoff = this.options.backoffMs ?? 500;
+    const maxWait = this.options.maxRetryAfterMs ?? 60_000;
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await this.follow(url, options, host);
+      } catch (err) {
+        if (attempt < retries && isRetryableSocketError(err)) {
+          await sleep(backoff * 2 ** attempt, options.signal);
+          continue;
+        }
+        throw describeNetworkError(err, host);
+      }
+      if (!RETRY_STATUS.has(res.status) || attempt >= retries) return res;
+      const wait = retryAfterMs(res.headers['retry-after']) ?? backoff * 2 ** attempt;
+      discard(res);
+      if (wait > maxWait) {
+        throw networkError(
+          'E_RATE_LIMITED',
+          `registry ${host} asks to retry after ${Math.ceil(wait / 1000)} s (HTTP ${res.status}); try again later`,
+        );
+      }
+      await sleep(wait, options.signal);
+    }
+  }
+
+  private async follow(start: URL, options: RequestOptions, host: string): Promise<HttpResponse> {
+    let url = start;
+    let authorization = options.authorization;
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      // Replace (never merge) the caller's header: after a cross-origin hop it must be gone.
+      const res = await this.send(url, { ...options, authorization }, host);
+      if (!REDIRECT_STATUS.has(res.status) || !res.headers.location) return res;
+      discard(res);
+      const next = new URL(res.headers.location, url);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw networkError(
+          'E_BAD_REDIRECT',
+          `registry ${host} redirected to an unsupported URL scheme "${next.protocol}"`,
+        );
+      }
+      // The registry's credentials are for the registry only: never hand them to blob storage.
+      if (next.origin !== url.origin) authorization = undefined;
+      url = next;
+    }
+    throw networkError('E_TOO_MANY_REDIRECTS', `registry ${host}: more than ${MAX_REDIRECTS} redirects`);
+  }
+
+  private send(
+    url: URL,
+    options: RequestOptions & { authorization?: string },
+    host: string,
+  ): Promise<HttpResponse> {
+    const secure = url.protocol === 'https:';
+    const registryHost = url.host;
+    const agent = secure
+      ? this.isInsecure(registryHost)
+        ? this.unverifiedAgent
+        : this.httpsAgent
+      : this.httpAgent;
+    const headers: Record<string, string> = { 'user-agent': 'bulwark', ...options.headers };
+    if (options.authorization) headers.authorization = options.authorization;
+    if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    return new Promise<HttpResponse>((resolve, reject) => {
+      const req = (secure ? https : http).request(url, {
+        method: options.method ?? 'GET',
+        headers,
+        agent,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      let connectTimer: NodeJS.Timeout | undefined;
+      let response: IncomingMessage | undefined;
+      const fail = (err: Error): void => {
+        clearTimeout(connectTimer);
+        // Once the answer started, its body stream carries the error to whoever is reading it.
+        response?.destroy(err);
+        req.destroy(err);
+      };
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(
+          () =>
+            fail(
+              networkError(
+                'E_TIMEOUT',
+                `registry ${host}: could not connect within ${Math.round(this.connectTimeoutMs / 1000)} s`,
+              ),
+            ),
+          this.connectTimeoutMs,
+        );
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      // Idle timeout for the whole exchange, body included: a stalled registry fails instead of hanging.
+      req.setTimeout(this.readTimeoutMs, () =>
+        fail(
+          networkError(
+            'E_TIMEOUT',
+            `registry ${host} stopped answering (no data for ${Math.round(this.readTimeoutMs / 1000)} s)`,
+          ),
+        ),
+      );
+      req.on('error', (err) => {
+        clearTimeout(connectTimer);
+        reject(err);
+      });
+      req.on('response', (body) => {
+        clearTimeout(connectTimer);
+        response = body;
+        resolve({ status: body.statusCode ?? 0, headers: body.headers, url, body });
+      });
+      req.end(options.body);
+    });
+  }
+
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+    this.unverifiedAgent.destroy();
+  }
+}
