@@ -38,7 +38,16 @@ export interface SarifResult {
   region?: SarifRegion;
   /** Stable identity so code scanning can track the alert across runs. */
   fingerprint?: string;
+  /** Set when the result was suppressed (an ignore rule, a VEX statement): code scanning closes it. */
+  suppressions?: SarifSuppression[];
   properties?: Record<string, unknown>;
+}
+
+/** SARIF `suppression`: `external` for rules kept outside the scanned code (config, VEX). */
+export interface SarifSuppression {
+  kind: 'inSource' | 'external';
+  status?: 'accepted' | 'underReview' | 'rejected';
+  justification?: string;
 }
 
 /** Map Bulwark severities to SARIF levels and GitHub security-severity scores. */
@@ -122,6 +131,15 @@ export function buildSarif(input: {
             },
           ],
           ...(r.fingerprint ? { partialFingerprints: { primaryLocationLineHash: r.fingerprint } } : {}),
+          ...(r.suppressions && r.suppressions.length > 0
+            ? {
+                suppressions: r.suppressions.map((s) => ({
+                  kind: s.kind,
+                  ...(s.status ? { status: s.status } : {}),
+                  ...(s.justification ? { justification: s.justification } : {}),
+                })),
+              }
+            : {}),
           ...(r.properties ? { properties: r.properties } : {}),
         })),
       },

@@ -169,7 +169,12 @@ function osComponent(sbom: Sbom): Models.Component | undefined {
   });
 }
 
-function buildBom(sbom: Sbom, timestamp: Date): Models.Bom {
+/**
+ * The CycloneDX model of the SBOM, before serialisation: formats that extend the SBOM (the scan
+ * report adds a `vulnerabilities` array) start from it. Package components use the package id as
+ * `bom-ref`.
+ */
+export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
   const source = redactSource(sbom.source);
   const root = subjectComponent(source);
   const bom = new Models.Bom();
@@ -221,11 +226,18 @@ function serialize(bom: Models.Bom): string {
   return `${serializer.serialize(bom, { sortLists: false, space: 2 })}\n`;
 }
 
-/** CycloneDX 1.6 JSON for the SBOM. */
-export function formatCycloneDx(sbom: Sbom, options: CycloneDxOptions = {}): string {
-  const { date, pinned } = resolveTimestamp(options);
-  const bom = buildBom(sbom, date);
+/**
+ * Serialise a BOM as CycloneDX 1.6 JSON after setting its serial number: derived from the content
+ * when `pinned` (byte-identical output), random otherwise.
+ */
+export function serializeCycloneDxBom(bom: Models.Bom, pinned: boolean): string {
   const content = pinned ? serialize(bom) : '';
   bom.serialNumber = `urn:uuid:${documentUuid(pinned, SERIAL_NAMESPACE, content)}`;
   return serialize(bom);
+}
+
+/** CycloneDX 1.6 JSON for the SBOM. */
+export function formatCycloneDx(sbom: Sbom, options: CycloneDxOptions = {}): string {
+  const { date, pinned } = resolveTimestamp(options);
+  return serializeCycloneDxBom(buildCycloneDxBom(sbom, date), pinned);
 }

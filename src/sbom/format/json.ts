@@ -13,7 +13,7 @@ import { redactLayer, redactSource } from './redact.js';
 
 export { redactSource } from './redact.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json | undefined };
 
 /**
  * Recursively copy a JSON-like value with object keys in code-point order. Drops undefined and
@@ -47,7 +47,8 @@ export function sortKeysDeep(value: unknown, ancestors: object[] = []): Json | u
   }
 }
 
-function layerJson(layer: LayerRef | undefined): Json | undefined {
+/** A layer as it appears in the JSON SBOM, `ENV` values in its history text redacted. */
+export function layerJson(layer: LayerRef | undefined): Json | undefined {
   const l = redactLayer(layer);
   if (!l) return undefined;
   return {
@@ -135,7 +136,8 @@ function locationJson(l: Location): Json {
   return { path: l.path, layer: layerRefJson(l.layer) };
 }
 
-function packageJson(p: Package): Json {
+/** One package as it appears in the JSON SBOM (also reused by the scan report's findings). */
+export function packageJson(p: Package): Json {
   return {
     id: p.id,
     name: p.name,

@@ -1,0 +1,191 @@
+/**
+ * `--format markdown`: a summary to post as a pull-request comment. The target and OS, a table of
+ * counts by severity (with fixable counts), the top findings (id linked to its advisory, package,
+ * installed → fixed), then collapsible sections with every finding, the suppressed ones (with their
+ * reasons) and expired suppressions. Everything from advisories and packages is escaped.
+ *
+ * The text never exceeds `maxLength` (default 65,536 characters, GitHub's comment limit): rows of the
+ * collapsible sections are dropped from the end, and a note says how many are missing.
+ */
+import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import { redactSource } from '../../sbom/format/redact.js';
+import {
+  advisoryUrl,
+  byString,
+  compareFindings,
+  distroLabel,
+  formatEpss,
+  isFixable,
+  plural,
+  SEVERITY_ORDER,
+  subjectName,
+  summarize,
+  truncate,
+  type ScanRenderOptions,
+} from './common.js';
+import { mdCode, mdLink, mdText } from './markdown-text.js';
+
+/** GitHub rejects comments longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+const TOP = 10;
+
+const LABEL: Record<Severity, string> = {
+  critical: '🔴 Critical',
+  high: '🟠 High',
+  medium: '🟡 Medium',
+  low: '🔵 Low',
+  negligible: '⚪ Negligible',
+  unknown: '⚪ Unknown',
+};
+
+function idCell(f: Finding): string {
+  const url = advisoryUrl(f.vulnerabilityId);
+  return url ? mdLink(f.vulnerabilityId, url) : mdText(f.vulnerabilityId);
+}
+
+function versionCell(f: Finding): string {
+  const installed = mdCode(truncate(f.package.version, 60));
+  if (isFixable(f)) return `${installed} → ${mdCode(truncate(f.fixedVersion!, 60))}`;
+  return `${installed} → ${f.fixState === 'wont-fix' ? "won't fix" : 'not fixed'}`;
+}
+
+function packageCell(f: Finding): string {
+  return `${mdCode(truncate(f.package.name, 80))} (${f.package.type})`;
+}
+
+function findingRow(f: Finding): string {
+  const summary = f.summary ? mdText(truncate(f.summary, 120)) : '';
+  return `| ${idCell(f)} | ${LABEL[f.severity] ?? f.severity} | ${packageCell(f)} | ${versionCell(f)} | ${f.epss ? formatEpss(f.epss.score) : ''} | ${f.kev ? '**KEV**' : ''} | ${summary} |`;
+}
+
+function suppressedRow(f: Finding): string {
+  const s = f.suppressed!;
+  const how =
+    s.kind === 'vex'
+      ? `VEX ${mdText(s.status)}${s.justification ? ` (${mdText(s.justification)})` : ''}`
+      : 'ignored';
+  return `| ${idCell(f)} | ${packageCell(f)} | ${how} | ${mdText(truncate(s.reason, 200))} | ${mdCode(truncate(s.source, 100))} |`;
+}
+
+interface Section {
+  readonly open: string[];
+  readonly rows: string[];
+  readonly close: string[];
+}
+
+/** Render the PR comment. Deterministic; never longer than `maxLength`. */
+export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = {}): string {
+  const limit = Math.max(1_000, options.maxLength ?? GITHUB_COMMENT_LIMIT);
+  const source = redactSource(report.sbom.source);
+  const findings = [...report.findings].sort(compareFindings);
+  const active = findings.filter((f) => !f.suppressed);
+  const suppressed = findings.filter((f) => f.suppressed);
+  const s = summarize(findings);
+
+  const head: string[] = [`## Bulwark scan: ${mdCode(truncate(subjectName(source), 200))}`, ''];
+  const facts = [
+    `**OS:** ${mdText(distroLabel(report.sbom) ?? 'unknown')}`,
+    `**Packages:** ${report.sbom.packages.length}`,
+    `**Vulnerabilities:** ${s.total} (${s.fixable} fixable)`,
+  ];
+  if (s.kev > 0) facts.push(`**Known exploited:** ${s.kev}`);
+  if (s.suppressed > 0) facts.push(`**Suppressed:** ${s.suppressed}`);
+  if (source.kind === 'image' && source.image.manifestDigest)
+    facts.push(`**Digest:** ${mdCode(source.image.manifestDigest)}`);
+  head.push(facts.join(' · '), '');
+
+  if (active.length === 0) {
+    head.push('No vulnerabilities found.', '');
+  } else {
+    head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
+    for (const sev of SEVERITY_ORDER) {
+      const c = s.bySeverity[sev];
+      if (c.total > 0) head.push(`| ${LABEL[sev]} | ${c.total} | ${c.fixable} |`);
+    }
+    head.push('', `### Top ${Math.min(TOP, active.length)} findings`, '');
+    head.push('| Vulnerability | Severity | Package | Installed → Fixed | EPSS | KEV | Summary |');
+    head.push('| --- | --- | --- | --- | ---: | --- | --- |');
+    head.push(...active.slice(0, TOP).map(findingRow), '');
+  }
+
+  const sections: Section[] = [];
+  // Expired suppressions first: short, and they need action, so they must survive truncation.
+  if (report.expiredSuppressions.length > 0) {
+    const expired = [...report.expiredSuppressions].sort(
+      (a, b) => byString(a.source, b.source) || byString(a.id, b.id),
+    );
+    sections.push({
+      open: [
+        `> [!WARNING]`,
+        `> ${plural(expired.length, 'suppression')} expired and no longer ${expired.length === 1 ? 'applies' : 'apply'}:`,
+      ],
+      rows: expired.map(
+        (e) =>
+          `> - ${mdText(e.id)} in ${mdCode(truncate(e.source, 100))}, expired ${mdText(e.expires)}: ${mdText(truncate(e.reason, 200))}`,
+      ),
+      close: [''],
+    });
+  }
+  const tableHead = [
+    '| Vulnerability | Severity | Package | Installed → Fixed | EPSS | KEV | Summary |',
+    '| --- | --- | --- | --- | ---: | --- | --- |',
+  ];
+  if (active.length > TOP) {
+    sections.push({
+      open: [`<details><summary>All ${plural(active.length, 'finding')}</summary>`, '', ...tableHead],
+      rows: active.map(findingRow),
+      close: ['', '</details>', ''],
+    });
+  }
+  if (suppressed.length > 0) {
+    sections.push({
+      open: [
+        `<details><summary>${plural(suppressed.length, 'suppressed finding')}</summary>`,
+        '',
+        '| Vulnerability | Package | How | Reason | Rule or statement |',
+        '| --- | --- | --- | --- | --- |',
+      ],
+      rows: suppressed.map(suppressedRow),
+      close: ['', '</details>', ''],
+    });
+  }
+  const foot = [`<sub>Generated by Bulwark ${mdText(report.tool.version)}.</sub>`];
+
+  const join = (parts: string[]): string => `${parts.join('\n')}\n`;
+  const full = [...head, ...sections.flatMap((sec) => [...sec.open, ...sec.rows, ...sec.close]), ...foot];
+  if (join(full).length <= limit) return join(full);
+
+  // Too long: keep the head, then fill the sections row by row within what is left.
+  const note = (n: number): string =>
+    `> **Note:** ${plural(n, 'row')} left out to stay within the ${limit.toLocaleString('en-US')}-character comment limit; see the JSON or HTML report for everything.`;
+  const reserve = note(999_999).length + join(foot).length + 2;
+  const out = [...head];
+  let used = join(out).length;
+  let dropped = 0;
+  for (const sec of sections) {
+    const frame = join([...sec.open, ...sec.close]).length;
+    if (used + frame + reserve > limit) {
+      dropped += sec.rows.length;
+      continue;
+    }
+    const kept: string[] = [];
+    let size = frame;
+    for (const row of sec.rows) {
+      const cost = row.length + 1;
+      if (used + size + cost + reserve > limit) {
+        dropped++;
+        continue;
+      }
+      kept.push(row);
+      size += cost;
+    }
+    // A section none of whose rows fit is left out whole rather than shown empty.
+    if (kept.length === 0) continue;
+    out.push(...sec.open, ...kept, ...sec.close);
+    used += size;
+  }
+  out.push(note(dropped), '', ...foot);
+  const text = join(out);
+  // The head alone (10 capped rows) is far below any sane limit, but never return more than allowed.
+  return text.length <= limit ? text : `${text.slice(0, limit - 2)}…\n`;
+}

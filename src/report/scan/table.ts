@@ -1,0 +1,183 @@
+/**
+ * `--format table`: the scan for people at a terminal. A header (target, OS, packages), then one
+ * block per affected package (name, version, type; with `--locations` its paths and layer) listing
+ * its findings: id, severity, fixed version or `not fixed` / `won't fix`, EPSS and a KEV mark.
+ * Blocks are ordered by their riskiest finding. A summary line counts findings by severity with the
+ * fixable ones; expired ignore entries are listed as warnings. Suppressed findings are hidden unless
+ * `showSuppressed`, then shown dimmed with the reason.
+ */
+import type { Package } from '../../catalog/types.js';
+import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import { redactSource } from '../../sbom/format/redact.js';
+import { printable } from '../../sbom/format/table.js';
+import {
+  byString,
+  compareFindings,
+  distroLabel,
+  fixLabel,
+  formatEpss,
+  isFixable,
+  layerLabel,
+  plural,
+  SEVERITY_ORDER,
+  subjectName,
+  summarize,
+  type ScanRenderOptions,
+} from './common.js';
+
+const ANSI = {
+  bold: '\u001b[1m',
+  dim: '\u001b[2m',
+  red: '\u001b[31m',
+  brightRed: '\u001b[1;91m',
+  yellow: '\u001b[33m',
+  blue: '\u001b[34m',
+  green: '\u001b[32m',
+  cyan: '\u001b[36m',
+  reset: '\u001b[0m',
+};
+
+const SEVERITY_COLOUR: Record<Severity, string> = {
+  critical: ANSI.brightRed,
+  high: ANSI.red,
+  medium: ANSI.yellow,
+  low: ANSI.blue,
+  negligible: ANSI.dim,
+  unknown: ANSI.dim,
+};
+
+interface Group {
+  readonly pkg: Package;
+  readonly findings: Finding[];
+}
+
+/** One block per package instance, ordered by the riskiest finding, then name, version, type, id. */
+function groupByPackage(findings: readonly Finding[]): Group[] {
+  const groups = new Map<string, Group>();
+  for (const f of [...findings].sort(compareFindings)) {
+    const key = f.package.id;
+    const g = groups.get(key) ?? { pkg: f.package, findings: [] };
+    g.findings.push(f);
+    groups.set(key, g);
+  }
+  return [...groups.values()].sort(
+    (a, b) =>
+      compareFindings(a.findings[0]!, b.findings[0]!) ||
+      byString(a.pkg.name, b.pkg.name) ||
+      byString(a.pkg.version, b.pkg.version) ||
+      byString(a.pkg.type, b.pkg.type) ||
+      byString(a.pkg.id, b.pkg.id),
+  );
+}
+
+/** Render the table. Deterministic; plain text unless `color` is set. */
+export function renderTable(report: ScanReport, options: ScanRenderOptions = {}): string {
+  const paint = (code: string, text: string): string =>
+    options.color ? `${code}${text}${ANSI.reset}` : text;
+  const lines: string[] = [];
+  const source = redactSource(report.sbom.source);
+  const digest =
+    source.kind === 'image' && source.image.manifestDigest ? ` (${source.image.manifestDigest})` : '';
+  const os = distroLabel(report.sbom);
+  lines.push(
+    [
+      `Target: ${paint(ANSI.bold, printable(subjectName(source)))}${digest}`,
+      `OS: ${os ? printable(os) : 'unknown'}`,
+      `Packages: ${report.sbom.packages.length}`,
+    ].join('   '),
+  );
+
+  const shown = report.findings.filter((f) => options.showSuppressed || !f.suppressed);
+  const groups = groupByPackage(shown);
+  if (groups.length === 0) {
+    lines.push('', 'No vulnerabilities found.');
+  } else {
+    const header = ['ID', 'SEVERITY', 'FIXED IN', 'EPSS', 'KEV'];
+    const rows = groups.map((g) =>
+      g.findings.map((f) => [
+        printable(f.vulnerabilityId),
+        f.severity,
+        printable(fixLabel(f)),
+        f.epss ? formatEpss(f.epss.score) : '-',
+        f.kev ? 'KEV' : '',
+      ]),
+    );
+    // One set of widths for every block, so the columns line up down the whole table.
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.flat().map((r) => r[i]!.length)));
+    const render = (cells: string[], style: (cell: string, col: number) => string): string =>
+      `    ${cells
+        .map((cell, i) => {
+          // EPSS is right-aligned (numbers), the rest left; pad before colouring so codes do not count.
+          const padded =
+            i === 3 ? cell.padStart(widths[i]!) : i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+          return style(padded, i);
+        })
+        .join('  ')
+        .trimEnd()}`;
+
+    groups.forEach((g, gi) => {
+      const p = g.pkg;
+      lines.push('');
+      lines.push(
+        `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}`,
+      );
+      if (options.locations) {
+        for (const loc of p.locations) lines.push(`  ${paint(ANSI.dim, 'path:')}  ${printable(loc.path)}`);
+        const layer = p.layer ?? p.locations[0]?.layer;
+        if (layer) lines.push(`  ${paint(ANSI.dim, 'layer:')} ${printable(layerLabel(layer, 70))}`);
+      }
+      lines.push(render(header, (cell) => paint(ANSI.dim, cell)));
+      g.findings.forEach((f, fi) => {
+        const cells = rows[gi]![fi]!;
+        if (f.suppressed) {
+          // Suppressed rows are dimmed as a whole and say why they do not count.
+          lines.push(
+            paint(
+              ANSI.dim,
+              render(cells, (c) => c),
+            ),
+          );
+          const s = f.suppressed;
+          const why = `${s.kind === 'vex' ? `VEX ${s.status}` : 'ignored'}: ${s.reason} (${s.source})`;
+          lines.push(paint(ANSI.dim, `      suppressed — ${printable(why)}`));
+          return;
+        }
+        lines.push(
+          render(cells, (cell, col) => {
+            if (col === 1) return paint(SEVERITY_COLOUR[f.severity] ?? ANSI.dim, cell);
+            if (col === 2) return isFixable(f) ? paint(ANSI.green, cell) : paint(ANSI.dim, cell);
+            if (col === 4 && f.kev) return paint(ANSI.brightRed, cell);
+            return cell;
+          }),
+        );
+      });
+    });
+  }
+
+  const s = summarize(report.findings);
+  const counts = SEVERITY_ORDER.filter((sev) => s.bySeverity[sev].total > 0).map((sev) => {
+    const c = s.bySeverity[sev];
+    return `${paint(SEVERITY_COLOUR[sev], `${c.total} ${sev}`)}${c.fixable ? ` (${c.fixable} fixable)` : ''}`;
+  });
+  const parts = [
+    `${plural(s.total, 'vulnerability', 'vulnerabilities')}${counts.length ? `: ${counts.join(', ')}` : ''}`,
+    `${s.fixable} fixable`,
+  ];
+  if (s.kev > 0) parts.push(`${s.kev} known exploited`);
+  if (s.suppressed > 0) {
+    parts.push(`${s.suppressed} suppressed${options.showSuppressed ? '' : ' (--show-suppressed to list)'}`);
+  }
+  lines.push('', `${paint(ANSI.bold, 'Summary:')} ${parts.join('; ')}`);
+
+  for (const e of [...report.expiredSuppressions].sort(
+    (a, b) => byString(a.source, b.source) || byString(a.id, b.id),
+  )) {
+    lines.push(
+      paint(
+        ANSI.yellow,
+        `Warning: suppression of ${printable(e.id)} in ${printable(e.source)} expired on ${printable(e.expires)} and no longer applies (reason: ${printable(e.reason)})`,
+      ),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
