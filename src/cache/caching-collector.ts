@@ -1,0 +1,98 @@
+/**
+ * A {@link LayerVisitor} in front of the catalog collector that serves layers from a {@link LayerCache}:
+ * on a hit it replays the layer's recorded entries, file bytes and problems into the collector (which
+ * cannot tell the difference) and answers `'skip'`, so the source never opens the blob; on a miss it
+ * records the layer while it streams and stores it at `layerEnd`, which the source calls only after the
+ * layer was read completely and its digests verified. A failed layer is never cached. Layers without a
+ * diff ID (folders) pass straight through.
+ */
+import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
+import type { LayerCache, LayerRecord, RecordedEntry } from './layer-cache.js';
+
+interface Recording extends LayerRecord {
+  readonly layer: LayerRef;
+  failed: boolean;
+}
+
+export class CachingCollector implements LayerVisitor {
+  /** Layers served from the cache in this walk (index order). */
+  readonly replayed: number[] = [];
+  private recording: Recording | undefined;
+
+  constructor(
+    private readonly inner: LayerVisitor,
+    private readonly cache: LayerCache,
+    private readonly key: string,
+  ) {}
+
+  layerStart(layer: LayerRef): void | 'skip' {
+    this.recording = undefined;
+    const answer = this.inner.layerStart?.(layer);
+    if (answer === 'skip' || !layer.diffId) return answer;
+    const hit = this.cache.read(layer.diffId, this.key);
+    if (hit) {
+      this.replay(layer, hit);
+      this.replayed.push(layer.index);
+      return 'skip';
+    }
+    this.recording = { layer, entries: [], contents: [], problems: [], failed: false };
+    return undefined;
+  }
+
+  private replay(layer: LayerRef, record: LayerRecord): void {
+    for (const e of record.entries) {
+      const sink = this.inner.entry(layer, e.header);
+      if (!sink) continue;
+      const content = e.content >= 0 ? record.contents[e.content]! : Buffer.alloc(0);
+      if (content.length > 0) sink.write(content);
+      sink.end();
+    }
+    for (const p of record.problems)
+      this.inner.problem?.({ layer, ...(p.path !== undefined ? { path: p.path } : {}), reason: p.reason });
+  }
+
+  entry(layer: LayerRef, header: EntryHeader): ContentSink | undefined | void {
+    const sink = this.inner.entry(layer, header);
+    const rec = this.recording;
+    if (!rec || rec.layer.index !== layer.index) return sink;
+    const recorded: RecordedEntry = { header, content: -1 };
+    rec.entries.push(recorded);
+    if (!sink) return sink;
+    const chunks: Buffer[] = [];
+    return {
+      write: (chunk) => {
+        chunks.push(Buffer.from(chunk));
+        sink.write(chunk);
+      },
+      end: () => {
+        recorded.content = rec.contents.length;
+        rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        sink.end();
+      },
+      abort: (err) => {
+        rec.failed = true;
+        sink.abort?.(err);
+      },
+    };
+  }
+
+  layerEnd(layer: LayerRef): void {
+    const rec = this.recording;
+    this.recording = undefined;
+    if (rec && rec.layer.index === layer.index && !rec.failed && layer.diffId) {
+      this.cache.write(layer.diffId, this.key, {
+        entries: rec.entries,
+        contents: rec.contents,
+        problems: rec.problems,
+      });
+    }
+    this.inner.layerEnd?.(layer);
+  }
+
+  problem(p: SourceProblem): void {
+    const rec = this.recording;
+    if (rec && p.layer?.index === rec.layer.index)
+      rec.problems.push({ ...(p.path !== undefined ? { path: p.path } : {}), reason: p.reason });
+    this.inner.problem?.(p);
+  }
+}

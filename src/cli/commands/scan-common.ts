@@ -1,0 +1,309 @@
+/**
+ * What `scan`, `quickview` and `compare` share: the database options (open, auto-update unless
+ * `--offline`), reading a target into an SBOM (images through the per-layer cache, `sbom://` files
+ * through the SBOM readers), and the match → policy pipeline.
+ */
+import { statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { LayerCache, catalogerKey } from '../../cache/layer-cache.js';
+import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
+import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
+import { redactSource } from '../../sbom/format/redact.js';
+import { BULWARK_VERSION } from '../../version.js';
+import { catalogSource } from '../../catalog/run.js';
+import { loadConfig } from '../../config/load.js';
+import { DatabaseError } from '../../db/errors.js';
+import { defaultDatabasePath } from '../../db/paths.js';
+import { openDatabase, type VulnDatabase } from '../../db/store.js';
+import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
+import { matchSbom, type MatchStats } from '../../match/match.js';
+import { SEVERITY_SOURCES, type SeveritySourceOption } from '../../match/severity.js';
+import type { ScanReport } from '../../match/types.js';
+import { parseIgnoreRules } from '../../policy/config.js';
+import {
+  parseMinEpss,
+  parsePackageTypes,
+  parseSeverityOption,
+  type FindingFilters,
+} from '../../policy/filters.js';
+import { buildScanReport } from '../../policy/report.js';
+import { loadVexFiles } from '../../policy/vex.js';
+import type { Sbom } from '../../sbom/model.js';
+import { readSbomFile } from '../../sbom/read/index.js';
+import { openSource, parseTarget } from '../../source/open.js';
+import type { LayerVisitor } from '../../source/types.js';
+import { cacheDir } from '../../util/cache-dir.js';
+import { UsageError, oneLine } from '../../util/errors.js';
+import type { CliIO } from '../io.js';
+import { progress } from '../progress.js';
+import { addSourceOptions, sourceOptions, type SourceFlags } from './sbom.js';
+
+/** A database older than this is refreshed automatically (unless `--offline`). */
+export const DB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
+export interface DbFlags {
+  db?: string;
+  offline?: boolean;
+}
+
+export interface TargetFlags extends SourceFlags {
+  cache?: boolean;
+}
+
+export interface PolicyFlags {
+  severity?: string[];
+  onlyFixed?: boolean;
+  ignoreUnfixed?: boolean;
+  onlyUnfixed?: boolean;
+  onlyPackageType?: string[];
+  onlyKev?: boolean;
+  minEpss?: string;
+  package?: string[];
+  severitySource?: string;
+  config?: string;
+  vex?: string[];
+}
+
+export function addDbOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--db <path>',
+      'vulnerability database file (default: $BULWARK_DB, else <cache dir>/db/bulwark.sqlite)',
+    )
+    .option('--offline', 'never download: use the database as it is (import one with `bulwark db import`)');
+}
+
+export function addTargetOptions(cmd: Command): Command {
+  return addSourceOptions(cmd).option('--no-cache', 'do not read or write the per-layer catalog cache');
+}
+
+/** Repeatable option values: `--package a --package b,c` → [a, b,c] (split later). */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+export function addPolicyOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--severity <list>',
+      'show only these severities: one means "this or higher" (high), a comma list means exactly those',
+      collect,
+    )
+    .option('--only-fixed', 'show only vulnerabilities with a fixed version')
+    .option('--ignore-unfixed', 'same as --only-fixed')
+    .option('--only-unfixed', 'show only vulnerabilities without a fixed version')
+    .option(
+      '--only-package-type <list>',
+      'show only these package types, comma-separated (deb, npm, …; os, library)',
+      collect,
+    )
+    .option('--only-kev', 'show only vulnerabilities in the CISA KEV catalog')
+    .option(
+      '--min-epss <probability>',
+      'show only vulnerabilities with an EPSS score of at least this (0–1 or 5%)',
+    )
+    .option(
+      '--package <names>',
+      'show only these packages, comma-separated (name or source package name)',
+      collect,
+    )
+    .addOption(
+      new Option('--severity-source <source>', 'where severities come from (see docs/scan.md)')
+        .choices([...SEVERITY_SOURCES])
+        .default('auto'),
+    )
+    .option(
+      '--config <file>',
+      'config file with `ignore:` rules (default: .bulwark.yaml in the current directory)',
+    )
+    .option(
+      '--vex <files...>',
+      'OpenVEX or CycloneDX VEX documents: not_affected/fixed statements suppress findings',
+    );
+}
+
+export function filtersFrom(flags: PolicyFlags): FindingFilters {
+  return {
+    ...(flags.severity?.length ? { severities: parseSeverityOption(flags.severity) } : {}),
+    ...(flags.onlyFixed || flags.ignoreUnfixed ? { onlyFixed: true } : {}),
+    ...(flags.onlyUnfixed ? { onlyUnfixed: true } : {}),
+    ...(flags.onlyPackageType?.length ? { packageTypes: parsePackageTypes(flags.onlyPackageType) } : {}),
+    ...(flags.onlyKev ? { onlyKev: true } : {}),
+    ...(flags.minEpss !== undefined ? { minEpss: parseMinEpss(flags.minEpss) } : {}),
+    ...(flags.package?.length
+      ? {
+          packages: flags.package
+            .flatMap((p) => p.split(','))
+            .map((p) => p.trim())
+            .filter(Boolean),
+        }
+      : {}),
+  };
+}
+
+/**
+ * Open the database; unless offline, run `db update` first when it is missing or older than a day.
+ * An update failure with a usable database is a warning; without one it is the error.
+ */
+export async function prepareDatabase(flags: DbFlags, io: CliIO, quiet: boolean): Promise<VulnDatabase> {
+  const explicit = flags.db ?? io.env.BULWARK_DB;
+  const dbPath = explicit ? resolve(io.cwd, explicit) : defaultDatabasePath(io.env);
+  let exists = false;
+  try {
+    exists = statSync(dbPath).isFile();
+  } catch {
+    exists = false;
+  }
+  if (flags.offline) {
+    if (!exists) {
+      throw new DatabaseError(
+        'E_DB_MISSING',
+        `no vulnerability database at ${dbPath} and --offline is set: import one with \`bulwark db import <osv-folder|zip|db-file> --db ${dbPath}\`, or run without --offline to download it`,
+      );
+    }
+    return openDatabase(dbPath);
+  }
+  let stale = !exists;
+  if (exists) {
+    try {
+      const db = openDatabase(dbPath);
+      const built = Date.parse(db.status().builtAt);
+      db.close();
+      stale = !Number.isFinite(built) || Date.now() - built > DB_MAX_AGE_MS;
+    } catch {
+      stale = true;
+    }
+  }
+  if (stale) {
+    if (!quiet)
+      io.stderr.write(
+        `bulwark: ${exists ? 'updating the vulnerability database (older than a day)' : 'downloading the vulnerability database'}…\n`,
+      );
+    try {
+      // The same sources and overrides as `bulwark db update`.
+      await updateDatabase({
+        dbPath,
+        osvBaseUrl: io.env.BULWARK_OSV_BASE_URL ?? DEFAULT_OSV_BASE_URL,
+        kevUrl: io.env.BULWARK_KEV_URL ?? DEFAULT_KEV_URL,
+        epssUrl: io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL,
+        ...(quiet ? {} : { stderr: io.stderr }),
+      });
+    } catch (err) {
+      if (!exists) throw err;
+      io.stderr.write(
+        `bulwark: warning: database update failed, using the existing database: ${oneLine(err)}\n`,
+      );
+    }
+  }
+  return openDatabase(dbPath);
+}
+
+export interface LoadedTarget {
+  readonly sbom: Sbom;
+  /** Layers served from the per-layer cache (image targets with the cache on). */
+  readonly cachedLayers: number;
+  readonly catalogMs: number;
+}
+
+/** Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog. */
+export async function loadTarget(
+  target: string,
+  flags: TargetFlags,
+  io: CliIO,
+  visitors: readonly LayerVisitor[] = [],
+): Promise<LoadedTarget> {
+  const t0 = performance.now();
+  const parsed = parseTarget(target);
+  if (parsed.kind === 'sbom') {
+    if (!parsed.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
+    return {
+      sbom: readSbomFile(parsed.rest, io.cwd, target),
+      cachedLayers: 0,
+      catalogMs: performance.now() - t0,
+    };
+  }
+  const opts = sourceOptions(flags, io);
+  const bar = progress(io, 'reading', flags.quiet === true);
+  const source = await openSource(target, opts.open);
+  const dir = join(cacheDir(io.env), 'layers');
+  const layerCache = flags.cache === false ? undefined : new LayerCache(dir);
+  try {
+    // A re-scan of the very same image with the same catalogers reads its SBOM back whole.
+    const desc = source.description;
+    let imageCache: { cache: SbomCache; key: string } | undefined;
+    if (layerCache && desc.kind === 'image' && visitors.length === 0) {
+      const key = imageKey(
+        desc.image,
+        catalogerKey(DEFAULT_CATALOGERS, opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, 'distro'),
+        BULWARK_VERSION,
+      );
+      imageCache = { cache: new SbomCache(dir), key };
+      const hit = imageCache.cache.read(key);
+      if (hit)
+        return {
+          sbom: { ...hit, source: desc },
+          cachedLayers: desc.image.layers.length,
+          catalogMs: performance.now() - t0,
+        };
+    }
+    const { sbom } = await catalogSource(source, {
+      ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+      ...(layerCache ? { layerCache } : {}),
+      ...(visitors.length ? { visitors } : {}),
+      walk: { onProgress: (d, total) => bar.update(d, total) },
+    });
+    // The image config may hold secrets in env values: never write them to the cache.
+    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
+    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+  } finally {
+    bar.done();
+    await source.close();
+  }
+}
+
+export interface ScanRun {
+  readonly report: ScanReport;
+  readonly stats: MatchStats;
+  readonly cachedLayers: number;
+  readonly timings: { readonly catalogMs: number; readonly matchMs: number };
+}
+
+/** Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the target. */
+export async function runScan(
+  target: string,
+  flags: TargetFlags & DbFlags & PolicyFlags,
+  io: CliIO,
+  options: { applyPolicy?: boolean } = {},
+): Promise<ScanRun> {
+  const applyPolicy = options.applyPolicy ?? true;
+  const filters = applyPolicy ? filtersFrom(flags) : {};
+  const config = applyPolicy ? loadConfig(io.cwd, flags.config) : { data: {} };
+  const rules = applyPolicy ? parseIgnoreRules(config.data, config.path ?? '.bulwark.yaml') : [];
+  const vex = applyPolicy && flags.vex?.length ? loadVexFiles(flags.vex, io.cwd) : [];
+  const db = await prepareDatabase(flags, io, flags.quiet === true);
+  try {
+    const loaded = await loadTarget(target, flags, io);
+    const t1 = performance.now();
+    const { findings, stats } = matchSbom(loaded.sbom, db, {
+      severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
+    });
+    const status = db.status();
+    const report = buildScanReport(
+      loaded.sbom,
+      findings,
+      { rules, vex, filters },
+      { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } },
+    );
+    const matchMs = performance.now() - t1;
+    return {
+      report,
+      stats,
+      cachedLayers: loaded.cachedLayers,
+      timings: { catalogMs: loaded.catalogMs, matchMs },
+    };
+  } finally {
+    db.close();
+  }
+}

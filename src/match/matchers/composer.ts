@@ -1,0 +1,4 @@
+/** PHP packages: Packagist `vendor/package` names. */
+import { languageMatcher } from './language.js';
+
+export const composerMatcher = languageMatcher('packagist', 'composer', 'Packagist');

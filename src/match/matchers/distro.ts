@@ -1,0 +1,47 @@
+/**
+ * The distro of an OS package: the scan's os-release, or the PURL's `distro=` qualifier (SBOM inputs
+ * often carry only that), e.g. `debian-12`, `alpine-3.20.1`, `almalinux-9.4`, `ubuntu-22.04`.
+ */
+import type { Distro, Package } from '../../catalog/types.js';
+import type { MatchContext } from './types.js';
+
+export interface DistroRelease {
+  readonly id: string;
+  readonly versionId?: string;
+  /** Marketing name, used for Ubuntu's LTS marker. */
+  readonly name?: string;
+}
+
+function fromQualifier(purl: string): DistroRelease | undefined {
+  const q = purl.indexOf('?');
+  if (q < 0) return undefined;
+  for (const part of purl
+    .slice(q + 1)
+    .split('#')[0]!
+    .split('&')) {
+    const [k, v] = part.split('=', 2);
+    if (k !== 'distro' || !v) continue;
+    const value = decodeURIComponent(v);
+    const m = /^([a-z][a-z0-9._]*?)-(\d[\w.]*)$/i.exec(value);
+    return m ? { id: m[1]!.toLowerCase(), versionId: m[2]! } : { id: value.toLowerCase() };
+  }
+  return undefined;
+}
+
+/** The distro release to match an OS package against: os-release first, then the PURL qualifier. */
+export function distroFor(pkg: Package, ctx: MatchContext): DistroRelease | undefined {
+  const d: Distro | undefined = ctx.distro;
+  if (d && d.id !== 'unknown' && d.versionId)
+    return { id: d.id, versionId: d.versionId, ...(d.prettyName ? { name: d.prettyName } : {}) };
+  return fromQualifier(pkg.purl) ?? (d && d.id !== 'unknown' ? { id: d.id } : undefined);
+}
+
+/** `12.5` → `12`. */
+export function major(version: string): string {
+  return version.split('.')[0]!;
+}
+
+/** `3.20.1` → `3.20`. */
+export function majorMinor(version: string): string {
+  return version.split('.').slice(0, 2).join('.');
+}

@@ -1,0 +1,4 @@
+/** .NET packages: NuGet ids (compared case-insensitively by the database). */
+import { languageMatcher } from './language.js';
+
+export const nugetMatcher = languageMatcher('nuget', 'nuget', 'NuGet');

@@ -1,0 +1,72 @@
+/** Pieces shared by the SBOM readers. */
+import type { Distro, Package, Relationship, Unknown } from '../../catalog/types.js';
+import { SBOM_SCHEMA, type Sbom } from '../model.js';
+import { BULWARK_VERSION } from '../../version.js';
+import type { SourceDescription } from '../../source/types.js';
+import { distroFromQualifier } from './purl.js';
+
+export interface ReadContext {
+  readonly target: string;
+  readonly path: string;
+}
+
+export const MAX_PACKAGES = 500_000;
+
+export const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+export const str = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v : undefined;
+export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The distro named by the first OS package PURL's `distro=` qualifier. */
+export function distroFromPackages(pkgs: readonly Package[]): Distro | undefined {
+  for (const p of pkgs) {
+    if (p.type !== 'deb' && p.type !== 'apk' && p.type !== 'rpm') continue;
+    const m = /[?&]distro=([^&#]+)/.exec(p.purl);
+    if (m) {
+      const d = distroFromQualifier(decodeURIComponent(m[1]!));
+      if (d) return d;
+    }
+  }
+  return undefined;
+}
+
+/** Assemble an Sbom from read packages: unique ids, sorted like the catalog sorts. */
+export function assemble(
+  ctx: ReadContext,
+  packages: Package[],
+  unknowns: Unknown[],
+  distro: Distro | undefined,
+  relationships: Relationship[] = [],
+  source?: SourceDescription,
+): Sbom {
+  const byId = new Map<string, Package>();
+  for (const p of packages) {
+    let id = p.id;
+    for (let n = 2; byId.has(id); n++) id = `${p.id}-${n}`;
+    byId.set(id, id === p.id ? p : { ...p, id });
+  }
+  const ids = new Set(byId.keys());
+  const d = distro ?? distroFromPackages(packages);
+  return {
+    schema: SBOM_SCHEMA,
+    tool: { name: 'bulwark', version: BULWARK_VERSION },
+    source: source ?? { kind: 'directory', target: ctx.target, path: ctx.path },
+    ...(d ? { distro: d } : {}),
+    packages: [...byId.values()].sort(
+      (a, b) =>
+        cmp(a.type, b.type) ||
+        cmp(a.name, b.name) ||
+        cmp(a.version, b.version) ||
+        cmp(a.locations[0]?.path ?? '', b.locations[0]?.path ?? '') ||
+        cmp(a.id, b.id),
+    ),
+    relationships: relationships
+      .filter((r) => ids.has(r.from) && ids.has(r.to))
+      .sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to)),
+    unknowns: unknowns.sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason)),
+    catalogers: [],
+  };
+}
