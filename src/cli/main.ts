@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { BulwarkError, ExitCode, oneLine } from '../util/errors.js';
 import { BULWARK_VERSION } from '../version.js';
 import { processIO, type CliIO } from './io.js';
-import { COMMANDS } from './commands/index.js';
+import { commandsFor, type RegisterCommand } from './commands/index.js';
 
 /** Thrown by commands to end with a given exit code after printing their result (e.g. policy failure). */
 export class ExitWith extends Error {
@@ -15,7 +15,7 @@ export class ExitWith extends Error {
   }
 }
 
-export function buildProgram(io: CliIO): Command {
+export function buildProgram(io: CliIO, commands: readonly RegisterCommand[]): Command {
   const program = new Command('bulwark')
     .description(
       'Container security from the Dockerfile to production: SBOMs, vulnerabilities, Dockerfile checks, secrets.',
@@ -28,7 +28,7 @@ export function buildProgram(io: CliIO): Command {
       writeErr: (s) => io.stderr.write(s),
     })
     .exitOverride();
-  for (const register of COMMANDS) register(program, io);
+  for (const register of commands) register(program, io);
   program.addHelpText(
     'after',
     `
@@ -46,9 +46,9 @@ Exit codes:
 
 /** Run the CLI; returns the exit code instead of exiting so tests can run it in-process. */
 export async function run(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const program = buildProgram(io);
   const debug = argv.includes('--debug');
   try {
+    const program = buildProgram(io, await commandsFor(argv));
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.ok;
   } catch (err) {

@@ -1,9 +1,7 @@
 /** `bulwark sbom <target>`: the catalog stage as a command. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { catalogSource } from '../../catalog/run.js';
-import { SBOM_FORMATS, formatSbom, isSbomFormat } from '../../sbom/format/index.js';
-import { openSource } from '../../source/open.js';
+import { SBOM_FORMATS, isSbomFormat } from '../../sbom/format/names.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { emit, parseSize } from '../output.js';
@@ -116,6 +114,12 @@ Examples:
     .action(async (target: string, flags: SourceFlags & { format: string; output?: string }) => {
       if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
       const opts = sourceOptions(flags, io);
+      // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
+      const [{ catalogSource }, { formatSbom }, { openSource }] = await Promise.all([
+        import('../../catalog/run.js'),
+        import('../../sbom/format/index.js'),
+        import('../../source/open.js'),
+      ]);
       const bar = progress(io, 'reading', flags.quiet === true);
       const source = await openSource(target, opts.open);
       try {

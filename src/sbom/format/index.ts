@@ -13,10 +13,9 @@ import { formatTable } from './table.js';
 export type { FormatOptions } from './common.js';
 export { redactSource } from './redact.js';
 
-export type SbomFormat = 'table' | 'json' | 'cyclonedx-json' | 'spdx-json';
+import { SBOM_FORMATS, isSbomFormat, type SbomFormat } from './names.js';
 
-/** Every format, in the order `--help` lists them. */
-export const SBOM_FORMATS: readonly SbomFormat[] = ['table', 'json', 'cyclonedx-json', 'spdx-json'];
+export { SBOM_FORMATS, isSbomFormat, type SbomFormat } from './names.js';
 
 const FORMATTERS: Record<SbomFormat, (sbom: Sbom, options: FormatOptions) => string> = {
   table: (sbom, options) => formatTable(sbom, { color: options.color ?? false }),
@@ -24,11 +23,6 @@ const FORMATTERS: Record<SbomFormat, (sbom: Sbom, options: FormatOptions) => str
   'cyclonedx-json': (sbom, options) => formatCycloneDx(sbom, options),
   'spdx-json': (sbom, options) => formatSpdx(sbom, options),
 };
-
-/** Whether a `--format` value names an SBOM format. */
-export function isSbomFormat(value: string): value is SbomFormat {
-  return Object.hasOwn(FORMATTERS, value);
-}
 
 /** Render the SBOM in `format`; an unknown format (from an untyped caller) is a usage error. */
 export function formatSbom(sbom: Sbom, format: SbomFormat, options: FormatOptions = {}): string {
