@@ -25,11 +25,16 @@ fi
 
 # Real test images: built once into a cache outside the clone and reused.
 IMAGES_CACHE=${BULWARK_TEST_IMAGES:-/var/tmp/bulwark-images}
+# The same script again with Debian's language packages in debian12-node, into its own cache so the
+# standard images stay as they are (the script's key includes APT_PKGS, so this is cached too).
+LANG_IMAGES_CACHE=${BULWARK_TEST_LANG_IMAGES:-/var/tmp/bulwark-images-lang}
+LANG_APT_PKGS="python3-requests ruby-rack liblog4j2-java"   # keep in sync with src/test-support/images.ts
 if [[ -x ../shared/images/build-images.sh ]]; then
   if [[ $EUID -eq 0 ]]; then
     ../shared/images/build-images.sh "$IMAGES_CACHE" build >&2
+    APT_PKGS="$LANG_APT_PKGS" ../shared/images/build-images.sh "$LANG_IMAGES_CACHE" build >&2
   else
-    echo "setup: not root, cannot build test images into $IMAGES_CACHE; real-image tests will skip" >&2
+    echo "setup: not root, cannot build test images into $IMAGES_CACHE and $LANG_IMAGES_CACHE; real-image tests will skip" >&2
   fi
 else
   echo "setup: ../shared/images/build-images.sh not found; real-image tests will skip" >&2

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { CachingCollector } from '../cache/caching-collector.js';
 import { catalogerKey, type LayerCache } from '../cache/layer-cache.js';
+import { resolveLinkTarget } from '../source/paths.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
@@ -155,7 +156,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
 
   const merged = mergeLockedInstalls(packages, relationships);
   const deduped = dedupe(merged);
-  relationships.push(...fileOverlap(deduped));
+  relationships.push(...fileOverlap(deduped, tree));
   const ids = new Set(deduped.map((p) => p.id));
   const rels = uniqueRelationships(relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to));
   const sbom: Sbom = {
@@ -219,10 +220,22 @@ function dedupe(pkgs: Package[]): Package[] {
   return [...byId.values()];
 }
 
-/** OS packages own files; a language package whose metadata lives in such a file is linked to it. */
-function fileOverlap(pkgs: readonly Package[]): Relationship[] {
+/**
+ * OS packages own files; a language package whose metadata lives in such a file is linked to it.
+ * Paths are compared with their folders resolved through the final filesystem's symlinks: with a
+ * merged /usr, dpkg lists `/bin/tool` and `/lib/…` while the image stores `/usr/bin/tool`. The file
+ * name itself is not resolved, so owning a symlink never means owning its target.
+ */
+function fileOverlap(pkgs: readonly Package[], tree: FileTree): Relationship[] {
+  const canonical = canonicalizer(tree);
   const owner = new Map<string, string>();
-  for (const p of pkgs) for (const f of p.files ?? []) if (!owner.has(f)) owner.set(f, p.id);
+  for (const p of pkgs) {
+    for (const f of p.files ?? []) {
+      if (!owner.has(f)) owner.set(f, p.id);
+      const real = canonical(f);
+      if (!owner.has(real)) owner.set(real, p.id);
+    }
+  }
   if (owner.size === 0) return [];
   const out: Relationship[] = [];
   for (const p of pkgs) {
@@ -230,7 +243,7 @@ function fileOverlap(pkgs: readonly Package[]): Relationship[] {
     for (const loc of p.locations) {
       // Locations inside archives look like /a/b.jar!/inner.jar: the owner owns the outer file.
       const path = loc.path.split('!')[0]!;
-      const o = owner.get(path);
+      const o = owner.get(path) ?? owner.get(canonical(path));
       if (o && o !== p.id) {
         out.push({ from: o, to: p.id, type: 'ownership-by-file-overlap' });
         break;
@@ -238,6 +251,49 @@ function fileOverlap(pkgs: readonly Package[]): Relationship[] {
     }
   }
   return out;
+}
+
+const MAX_LINK_HOPS = 40;
+
+/** `path` with its folder resolved through symlinks of the tree (memoised per folder); unchanged when unresolvable. */
+function canonicalizer(tree: FileTree): (path: string) => string {
+  // '' marks a folder that does not resolve (missing, or a link loop).
+  const dirs = new Map<string, string>();
+  const realDir = (dir: string): string | undefined => {
+    const cached = dirs.get(dir);
+    if (cached !== undefined) return cached || undefined;
+    const real = walkDir(dir);
+    dirs.set(dir, real ?? '');
+    return real;
+  };
+  const walkDir = (dir: string): string | undefined => {
+    let pending = dir.split('/').filter(Boolean);
+    let node = tree.root;
+    const current: string[] = [];
+    let hops = 0;
+    while (pending.length > 0) {
+      const part = pending.shift()!;
+      const child = node.children?.get(part);
+      if (!child) return undefined;
+      if (child.header.type === 'symlink' && child.header.linkTarget !== undefined) {
+        if (++hops > MAX_LINK_HOPS) return undefined;
+        const target = resolveLinkTarget(`/${[...current, part].join('/')}`, child.header.linkTarget);
+        pending = [...target.split('/').filter(Boolean), ...pending];
+        node = tree.root;
+        current.length = 0;
+        continue;
+      }
+      node = child;
+      current.push(part);
+    }
+    return `/${current.join('/')}`;
+  };
+  return (path) => {
+    const slash = path.lastIndexOf('/');
+    if (slash <= 0) return path;
+    const dir = realDir(path.slice(0, slash));
+    return dir === undefined ? path : `${dir === '/' ? '' : dir}${path.slice(slash)}`;
+  };
 }
 
 function uniqueRelationships(rels: Relationship[]): Relationship[] {

@@ -2,7 +2,7 @@
  * Locating the real test images built by the shared image script. CI builds them into a cache outside
  * the clone (see .ci/run); BULWARK_TEST_IMAGES overrides the location.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,6 +24,39 @@ export function haveImages(): boolean {
     console.warn(
       `\n*** SKIPPING real-image tests: no test images in ${IMAGES_DIR}. Build them with ` +
         `../shared/images/build-images.sh ${IMAGES_CACHE} build (needs root), or set BULWARK_TEST_IMAGES. ***\n`,
+    );
+  }
+  return ok;
+}
+
+/**
+ * A second cache built by the same script with Debian's language packages in debian12-node
+ * (`APT_PKGS="python3-requests ruby-rack liblog4j2-java"`, see scripts/setup-test-env.sh), kept apart so
+ * the standard images stay as they are; BULWARK_TEST_LANG_IMAGES overrides the location.
+ */
+export const LANG_IMAGES_CACHE = process.env.BULWARK_TEST_LANG_IMAGES ?? '/var/tmp/bulwark-images-lang';
+export const LANG_IMAGES_DIR = join(LANG_IMAGES_CACHE, 'images');
+/** The Debian packages installed into the language image (the build script's key records them). */
+export const LANG_APT_PKGS = 'python3-requests ruby-rack liblog4j2-java';
+
+/** Path of the debian12-node image of the language-package cache. */
+export function langImagePath(form: 'docker.tar' | 'oci' | 'oci.tar'): string {
+  return join(LANG_IMAGES_DIR, `debian12-node.${form}`);
+}
+
+/** True when the language image was built with {@link LANG_APT_PKGS}; tests skip loudly otherwise. */
+export function haveLangImage(): boolean {
+  const key = join(LANG_IMAGES_DIR, 'debian12-node.key');
+  const ok =
+    existsSync(langImagePath('oci')) &&
+    existsSync(langImagePath('docker.tar')) &&
+    existsSync(key) &&
+    readFileSync(key, 'utf8').trim().endsWith(`|${LANG_APT_PKGS}`);
+  if (!ok) {
+    console.warn(
+      `\n*** SKIPPING language-package image tests: no debian12-node built with APT_PKGS="${LANG_APT_PKGS}" in ` +
+        `${LANG_IMAGES_DIR}. Build it with APT_PKGS="${LANG_APT_PKGS}" ../shared/images/build-images.sh ` +
+        `${LANG_IMAGES_CACHE} build (needs root; scripts/setup-test-env.sh does), or set BULWARK_TEST_LANG_IMAGES. ***\n`,
     );
   }
   return ok;
