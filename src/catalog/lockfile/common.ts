@@ -352,12 +352,23 @@ export interface LockCatalogerSpec {
 const MAX_COMPANION_BYTES = 8 * 1024 * 1024;
 
 /** Declare a lock-file cataloger: the loop over files, error isolation and sorting live here. */
+/**
+ * Lock files shipped inside installed packages (an npm package's own yarn.lock, a gem's Gemfile.lock, a
+ * vendored module's go.mod) describe how that package was developed, not what is installed here.
+ */
+const INSIDE_INSTALLED_PACKAGE = /\/(?:node_modules|site-packages|dist-packages|vendor|bower_components)\/|\/gems\/[^/]+\/|\/\.cargo\/registry\//;
+
+export function isInsideInstalledPackage(path: string): boolean {
+  return INSIDE_INSTALLED_PACKAGE.test(path);
+}
+
 export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
   return {
     id: spec.id,
     version: spec.version,
     ...(spec.maxFileSize !== undefined ? { maxFileSize: spec.maxFileSize } : {}),
     match(path: string): boolean {
+      if (isInsideInstalledPackage(path)) return false;
       const base = baseName(path);
       return spec.primary(base, path) || (spec.companions?.(base, path) ?? false);
     },

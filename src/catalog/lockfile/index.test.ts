@@ -102,3 +102,17 @@ describe('lock-file catalogers', () => {
     }
   });
 });
+
+describe('lock files inside installed packages', () => {
+  it.each([
+    ['/app/node_modules/uri-js/yarn.lock', false],
+    ['/var/lib/gems/3.1.0/gems/rbs-2.1.0/steep/Gemfile.lock', false],
+    ['/usr/lib/python3/dist-packages/foo/requirements.txt', false],
+    ['/src/vendor/github.com/x/y/go.mod', false],
+    ['/app/yarn.lock', true],
+    ['/srv/api/Gemfile.lock', true],
+    ['/repo/services/web/package-lock.json', true],
+  ])('%s matched: %s', (path, expected) => {
+    expect(LOCKFILE_CATALOGERS.some((c) => c.match(path))).toBe(expected);
+  });
+});

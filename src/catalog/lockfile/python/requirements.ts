@@ -322,7 +322,7 @@ export function isRequirementsFile(base: string, path: string): boolean {
 /** pip requirements files. */
 export const requirementsCataloger = defineLockCataloger({
   id: 'python-requirements',
-  version: 1,
+  version: 2,
   primary: isRequirementsFile,
   companions: (base) => /constraints.*\.txt$/i.test(base),
   parse: parseRequirementsFile,
