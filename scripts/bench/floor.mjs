@@ -17,11 +17,15 @@ if (statSync(target).isDirectory()) {
   if (doc.manifests) doc = JSON.parse(readFileSync(blob(doc.manifests[0].digest), 'utf8'));
   for (const layer of doc.layers) {
     const src = createReadStream(blob(layer.digest), { highWaterMark: 1 << 20 });
-    if (layer.mediaType.endsWith('gzip')) await pipeline(src, createGunzip({ chunkSize: 256 * 1024 }), drain());
+    if (layer.mediaType.endsWith('gzip'))
+      await pipeline(src, createGunzip({ chunkSize: 256 * 1024 }), drain());
     else await pipeline(src, drain());
   }
 } else {
   await pipeline(createReadStream(target, { highWaterMark: 1 << 20 }), drain());
 }
 const wallMs = performance.now() - t0;
-writeSync(3, `${JSON.stringify({ code: 0, wallMs, workMs: wallMs, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);
+writeSync(
+  3,
+  `${JSON.stringify({ code: 0, wallMs, workMs: wallMs, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

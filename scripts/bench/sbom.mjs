@@ -10,11 +10,21 @@ export async function benchSbom() {
   }
   const rows = [];
   for (const [label, target, floorTarget] of [
-    ['debian12-node docker-archive', `archive://${join(IMAGES, 'debian12-node.docker.tar')}`, join(IMAGES, 'debian12-node.docker.tar')],
-    ['debian12-node OCI layout', `oci-dir://${join(IMAGES, 'debian12-node.oci')}`, join(IMAGES, 'debian12-node.oci')],
+    [
+      'debian12-node docker-archive',
+      `archive://${join(IMAGES, 'debian12-node.docker.tar')}`,
+      join(IMAGES, 'debian12-node.docker.tar'),
+    ],
+    [
+      'debian12-node OCI layout',
+      `oci-dir://${join(IMAGES, 'debian12-node.oci')}`,
+      join(IMAGES, 'debian12-node.oci'),
+    ],
   ]) {
     const floor = measureNode(join(ROOT, 'scripts', 'bench', 'floor.mjs'), [floorTarget]);
-    const run = measureCli(['sbom', target, '-f', 'json', '-q', '--no-cache'].filter((a) => a !== '--no-cache'));
+    const run = measureCli(
+      ['sbom', target, '-f', 'json', '-q', '--no-cache'].filter((a) => a !== '--no-cache'),
+    );
     rows.push({
       target: label,
       'sbom ms (work)': fmt(run.workMs),

@@ -73,12 +73,16 @@ export async function syntheticImage(root, totalBytes) {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   const status = Array.from(
     { length: 200 },
-    (_, i) => `Package: pkg${i}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.${i}-1\nMaintainer: Bench <b@example.org>\nDescription: synthetic ${i}\n`,
+    (_, i) =>
+      `Package: pkg${i}\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.${i}-1\nMaintainer: Bench <b@example.org>\nDescription: synthetic ${i}\n`,
   ).join('\n');
   const text = (s) => [Buffer.byteLength(s), () => Buffer.from(s)];
   const layers = [
     await writeLayer(dir, [
-      ['etc/os-release', ...text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n')],
+      [
+        'etc/os-release',
+        ...text('ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'),
+      ],
       ['var/lib/dpkg/status', ...text(status)],
     ]),
   ];
@@ -91,7 +95,15 @@ export async function syntheticImage(root, totalBytes) {
     const files = [];
     for (let f = 0; f < PER_LAYER && written < totalBytes; f++, n++) {
       // Vary each 1 MiB chunk so gzip cannot collapse it.
-      files.push([`data/blob-${n}.bin`, FILE, (i) => { const b = Buffer.from(block); b.writeUInt32LE(n * 1e6 + i, 0); return b; }]);
+      files.push([
+        `data/blob-${n}.bin`,
+        FILE,
+        (i) => {
+          const b = Buffer.from(block);
+          b.writeUInt32LE(n * 1e6 + i, 0);
+          return b;
+        },
+      ]);
       written += FILE;
     }
     layers.push(await writeLayer(dir, files));
@@ -111,7 +123,11 @@ export async function syntheticImage(root, totalBytes) {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cd, size: config.length },
-      layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.digest, size: l.size })),
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: l.digest,
+        size: l.size,
+      })),
     }),
   );
   const md = `sha256:${createHash('sha256').update(manifest).digest('hex')}`;
@@ -119,7 +135,12 @@ export async function syntheticImage(root, totalBytes) {
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: md, size: manifest.length }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: md, size: manifest.length },
+      ],
+    }),
   );
   return dir;
 }

@@ -7,24 +7,45 @@ import { CatalogCollector } from './collector.js';
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-async function collect(layers: LayerSpec[], match: (p: string) => boolean, opts: { history?: boolean; max?: number } = {}) {
+async function collect(
+  layers: LayerSpec[],
+  match: (p: string) => boolean,
+  opts: { history?: boolean; max?: number } = {},
+) {
   const dir = tempDir();
   dirs.push(dir);
   const src = await openSource(`oci-dir://${writeOciLayout(dir, [{ image: buildImage({ layers }) }])}`);
   const first = src.description.kind === 'image' ? src.description.image.layers[0]! : undefined;
-  const c = new CatalogCollector([{ id: 't', match, ...(opts.history ? { history: true } : {}) }], first!, opts.max);
+  const c = new CatalogCollector(
+    [{ id: 't', match, ...(opts.history ? { history: true } : {}) }],
+    first!,
+    opts.max,
+  );
   await src.walk(c);
   return c;
 }
 
-const text = (c: CatalogCollector, path: string): string | undefined => c.tree.resolve(path)?.content?.toString();
+const text = (c: CatalogCollector, path: string): string | undefined =>
+  c.tree.resolve(path)?.content?.toString();
 
 describe('final filesystem', () => {
   it('applies whiteouts to lower layers only and keeps the layer that wrote each file', async () => {
     const c = await collect(
       [
-        { entries: [{ name: 'a/keep', content: '1' }, { name: 'a/gone', content: '1' }, { name: 'a/dir/x', content: '1' }] },
-        { entries: [{ name: 'a/.wh.gone', content: '' }, { name: 'a/.wh.dir', content: '' }, { name: 'a/keep', content: '2' }] },
+        {
+          entries: [
+            { name: 'a/keep', content: '1' },
+            { name: 'a/gone', content: '1' },
+            { name: 'a/dir/x', content: '1' },
+          ],
+        },
+        {
+          entries: [
+            { name: 'a/.wh.gone', content: '' },
+            { name: 'a/.wh.dir', content: '' },
+            { name: 'a/keep', content: '2' },
+          ],
+        },
         { entries: [{ name: 'a/gone', content: '3' }] },
       ],
       () => true,
@@ -38,8 +59,19 @@ describe('final filesystem', () => {
   it('hides lower-layer content of opaque directories but keeps same-layer entries in any order', async () => {
     const c = await collect(
       [
-        { entries: [{ name: 'd/old', content: 'o' }, { name: 'd/sub/older', content: 'o' }] },
-        { entries: [{ name: 'd/new', content: 'n' }, { name: 'd/.wh..wh..opq', content: '' }, { name: 'd/after', content: 'a' }] },
+        {
+          entries: [
+            { name: 'd/old', content: 'o' },
+            { name: 'd/sub/older', content: 'o' },
+          ],
+        },
+        {
+          entries: [
+            { name: 'd/new', content: 'n' },
+            { name: 'd/.wh..wh..opq', content: '' },
+            { name: 'd/after', content: 'a' },
+          ],
+        },
       ],
       () => true,
     );
@@ -74,7 +106,14 @@ describe('final filesystem', () => {
 
   it('gives hard links the content of their target', async () => {
     const c = await collect(
-      [{ entries: [{ name: 'bin/real', content: 'bytes' }, { name: 'bin/alias', type: 'hardlink', target: 'bin/real' }] }],
+      [
+        {
+          entries: [
+            { name: 'bin/real', content: 'bytes' },
+            { name: 'bin/alias', type: 'hardlink', target: 'bin/real' },
+          ],
+        },
+      ],
       (p) => p.startsWith('/bin/'),
     );
     expect(text(c, '/bin/alias')).toBe('bytes');
@@ -83,7 +122,13 @@ describe('final filesystem', () => {
   it('buffers only requested files, reports files over the cap, and keeps history since the last deletion', async () => {
     const c = await collect(
       [
-        { entries: [{ name: 'db', content: 'v1' }, { name: 'big', content: 'x'.repeat(100) }, { name: 'other', content: 'x' }] },
+        {
+          entries: [
+            { name: 'db', content: 'v1' },
+            { name: 'big', content: 'x'.repeat(100) },
+            { name: 'other', content: 'x' },
+          ],
+        },
         { entries: [{ name: '.wh.db', content: '' }] },
         { entries: [{ name: 'db', content: 'v3' }] },
         { entries: [{ name: 'db', content: 'v4' }] },
@@ -92,8 +137,13 @@ describe('final filesystem', () => {
       { history: true, max: 10 },
     );
     expect(c.tree.lookup('/other')?.content).toBeUndefined();
-    expect(c.tree.lookup('/db')?.history?.map((v) => `${v.layer?.index}:${v.content.toString()}`)).toEqual(['2:v3', '3:v4']);
-    expect(c.unknowns.map((u) => u.reason)).toEqual(['skipped: 100 bytes exceeds the 10-byte per-file limit']);
+    expect(c.tree.lookup('/db')?.history?.map((v) => `${v.layer?.index}:${v.content.toString()}`)).toEqual([
+      '2:v3',
+      '3:v4',
+    ]);
+    expect(c.unknowns.map((u) => u.reason)).toEqual([
+      'skipped: 100 bytes exceeds the 10-byte per-file limit',
+    ]);
     expect([...c.matched[0]!].sort()).toEqual(['/big', '/db']);
   });
 });
@@ -108,7 +158,16 @@ describe('content markers', () => {
   };
 
   it('keeps a matched file only when it contains a marker, also across chunk boundaries', () => {
-    const c = new CatalogCollector([{ id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('\xff Go buildinf:', 'latin1')] }], layer);
+    const c = new CatalogCollector(
+      [
+        {
+          id: 'go',
+          match: (p) => p.startsWith('/bin/'),
+          contentMarkers: [Buffer.from('\xff Go buildinf:', 'latin1')],
+        },
+      ],
+      layer,
+    );
     feed(c, '/bin/plain', ['\x7fELF', 'no marker here']);
     feed(c, '/bin/go', ['\x7fELF....\xff Go bu', 'ildinf:\x08\x02']);
     feed(c, '/bin/tiny', ['\xff Go', ' build', 'inf:']);
@@ -133,16 +192,35 @@ describe('content markers', () => {
 describe('hard links to dropped files', () => {
   it('stays silent when the target was dropped for lack of a marker, and reports a target never kept', async () => {
     const layer = { index: 0, digest: 'sha256:0', diffId: 'sha256:0', mediaType: '', size: 0 };
-    const c = new CatalogCollector([{ id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('MARK')] }], layer);
+    const c = new CatalogCollector(
+      [{ id: 'go', match: (p) => p.startsWith('/bin/'), contentMarkers: [Buffer.from('MARK')] }],
+      layer,
+    );
     const file = (path: string, body: string) => {
       const sink = c.entry(layer, { path, type: 'file', size: body.length, mode: 0o755, uid: 0, gid: 0 });
       sink?.write(Buffer.from(body));
       sink?.end();
     };
     file('/bin/perl', 'ELF without marker');
-    c.entry(layer, { path: '/bin/perl5', type: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, linkTarget: '/bin/perl' });
+    c.entry(layer, {
+      path: '/bin/perl5',
+      type: 'hardlink',
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      linkTarget: '/bin/perl',
+    });
     file('/usr/lib/real', 'not offered to anyone');
-    c.entry(layer, { path: '/bin/alias', type: 'hardlink', size: 0, mode: 0o755, uid: 0, gid: 0, linkTarget: '/usr/lib/real' });
+    c.entry(layer, {
+      path: '/bin/alias',
+      type: 'hardlink',
+      size: 0,
+      mode: 0o755,
+      uid: 0,
+      gid: 0,
+      linkTarget: '/usr/lib/real',
+    });
     expect(c.unknowns.map((u) => u.path)).toEqual(['/bin/alias']);
   });
 });

@@ -63,18 +63,31 @@ export class CatalogCollector implements LayerVisitor {
         // The target was offered to the same catalogers and deliberately not kept (no content marker,
         // or over the size cap, which was reported for the target): the link adds nothing.
       } else {
-        this.unknowns.push({ path: header.path, layer, reason: `hard link to ${header.linkTarget ?? '?'} whose content was not kept` });
+        this.unknowns.push({
+          path: header.path,
+          layer,
+          reason: `hard link to ${header.linkTarget ?? '?'} whose content was not kept`,
+        });
       }
       return undefined;
     }
     if (header.size > cap) {
-      this.unknowns.push({ path: header.path, layer, reason: `skipped: ${header.size} bytes exceeds the ${cap}-byte per-file limit` });
+      this.unknowns.push({
+        path: header.path,
+        layer,
+        reason: `skipped: ${header.size} bytes exceeds the ${cap}-byte per-file limit`,
+      });
       return undefined;
     }
     return this.sinkFor(node, layer, keepHistory, markers?.length ? markers : undefined);
   }
 
-  private sinkFor(node: TreeNode, layer: LayerRef, keepHistory: boolean, markers?: Uint8Array[]): ContentSink {
+  private sinkFor(
+    node: TreeNode,
+    layer: LayerRef,
+    keepHistory: boolean,
+    markers?: Uint8Array[],
+  ): ContentSink {
     const chunks: Buffer[] = [];
     let found = markers === undefined;
     const overlap = markers ? Math.max(...markers.map((m) => m.length)) - 1 : 0;
@@ -87,8 +100,13 @@ export class CatalogCollector implements LayerVisitor {
         if (!found && markers) {
           // Search across the chunk boundary too: the last bytes of the previous chunk + this chunk.
           const window = tail.length ? Buffer.concat([tail, copy.subarray(0, overlap)]) : undefined;
-          found = markers.some((m) => copy.indexOf(m) >= 0 || (window !== undefined && window.indexOf(m) >= 0));
-          tail = copy.length >= overlap ? copy.subarray(copy.length - overlap) : Buffer.concat([tail, copy]).subarray(-overlap);
+          found = markers.some(
+            (m) => copy.indexOf(m) >= 0 || (window !== undefined && window.indexOf(m) >= 0),
+          );
+          tail =
+            copy.length >= overlap
+              ? copy.subarray(copy.length - overlap)
+              : Buffer.concat([tail, copy]).subarray(-overlap);
         }
       },
       end: () => {

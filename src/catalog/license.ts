@@ -22,7 +22,7 @@ const ALIASES: Record<string, string> = {
   gplv3: 'GPL-3.0-only',
   'gplv3+': 'GPL-3.0-or-later',
   'lgplv2+': 'LGPL-2.0-or-later',
-  'lgplv2': 'LGPL-2.0-only',
+  lgplv2: 'LGPL-2.0-only',
   'lgplv3+': 'LGPL-3.0-or-later',
   'apache-2': 'Apache-2.0',
   'apache 2.0': 'Apache-2.0',

@@ -4,4 +4,8 @@ import { LOCKFILE_CATALOGERS } from './lockfile/index.js';
 import { OS_CATALOGERS } from './os/index.js';
 import type { Cataloger } from './types.js';
 
-export const DEFAULT_CATALOGERS: readonly Cataloger[] = [...OS_CATALOGERS, ...INSTALLED_CATALOGERS, ...LOCKFILE_CATALOGERS];
+export const DEFAULT_CATALOGERS: readonly Cataloger[] = [
+  ...OS_CATALOGERS,
+  ...INSTALLED_CATALOGERS,
+  ...LOCKFILE_CATALOGERS,
+];

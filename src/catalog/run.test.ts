@@ -28,7 +28,14 @@ async function statusOf(target: string): Promise<string> {
   void tree;
   // Read the final status file through the raw file tree of a one-cataloger pass.
   const { tree: t } = await catalogSource(await openSource(target), {
-    catalogers: [{ id: 'probe', version: 1, match: (p) => p === '/var/lib/dpkg/status', catalog: () => ({ packages: [] }) }],
+    catalogers: [
+      {
+        id: 'probe',
+        version: 1,
+        match: (p) => p === '/var/lib/dpkg/status',
+        catalog: () => ({ packages: [] }),
+      },
+    ],
   });
   return t.resolve('/var/lib/dpkg/status')!.content!.toString();
 }
@@ -38,8 +45,13 @@ const key = (p: Package): string => `${p.name}@${p.version}`;
 
 /** A package without the format-specific parts of its layer reference (blob digest, media type, size). */
 function portable(p: Package): unknown {
-  const slim = (l?: Package['layer']) => (l ? { index: l.index, diffId: l.diffId, createdBy: l.createdBy } : undefined);
-  return { ...p, layer: slim(p.layer), locations: p.locations.map((l) => ({ path: l.path, layer: slim(l.layer) })) };
+  const slim = (l?: Package['layer']) =>
+    l ? { index: l.index, diffId: l.diffId, createdBy: l.createdBy } : undefined;
+  return {
+    ...p,
+    layer: slim(p.layer),
+    locations: p.locations.map((l) => ({ path: l.path, layer: slim(l.layer) })),
+  };
 }
 
 describe.skipIf(!haveImages())('catalog on real images', () => {
@@ -64,12 +76,20 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
     const target = imagePath('debian12-node', 'oci');
     const { sbom } = await catalogSource(await openSource(target));
     const installed = installedInStatus(await statusOf(target));
-    const base = new Set(readFileSync(join(IMAGES_DIR, 'debian12-minbase.packages.txt'), 'utf8').trim().split('\n').map((l) => l.replace('=', '@')));
+    const base = new Set(
+      readFileSync(join(IMAGES_DIR, 'debian12-minbase.packages.txt'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.replace('=', '@')),
+    );
     const added = [...installed].filter((k) => !base.has(k));
     expect(debs(sbom.packages).map(key).sort()).toEqual([...installed].sort());
     expect(added.length).toBeGreaterThan(0);
     for (const p of debs(sbom.packages)) {
-      expect({ pkg: key(p), layer: p.layer?.index }).toEqual({ pkg: key(p), layer: added.includes(key(p)) ? 2 : 0 });
+      expect({ pkg: key(p), layer: p.layer?.index }).toEqual({
+        pkg: key(p),
+        layer: added.includes(key(p)) ? 2 : 0,
+      });
     }
     const apt = sbom.packages.find((p) => p.name === 'curl');
     expect(apt?.layer?.createdBy).toMatch(/apt-get install/);
@@ -77,18 +97,32 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
 
   it('gives the same packages for the docker-archive, OCI layout and OCI archive of an image', async () => {
     const results = [];
-    for (const t of [imagePath('debian12-node', 'docker.tar'), `oci-dir://${imagePath('debian12-node', 'oci')}`, imagePath('debian12-node', 'oci.tar')]) {
+    for (const t of [
+      imagePath('debian12-node', 'docker.tar'),
+      `oci-dir://${imagePath('debian12-node', 'oci')}`,
+      imagePath('debian12-node', 'oci.tar'),
+    ]) {
       const { sbom } = await catalogSource(await openSource(t));
-      results.push(JSON.stringify({ packages: sbom.packages.map(portable), relationships: sbom.relationships, distro: sbom.distro }));
+      results.push(
+        JSON.stringify({
+          packages: sbom.packages.map(portable),
+          relationships: sbom.relationships,
+          distro: sbom.distro,
+        }),
+      );
     }
     expect(results[1]).toBe(results[0]);
     expect(results[2]).toBe(results[0]);
   });
 
   it('selects the arm64 image of the multiarch index', async () => {
-    const { sbom } = await catalogSource(await openSource(`oci-dir://${imagePath('multiarch', 'oci')}`, { platform: 'linux/arm64' }));
+    const { sbom } = await catalogSource(
+      await openSource(`oci-dir://${imagePath('multiarch', 'oci')}`, { platform: 'linux/arm64' }),
+    );
     expect(debs(sbom.packages).map((p) => `${p.name}:${p.arch}`)).toEqual(['base-files:arm64']);
-    const amd = await catalogSource(await openSource(`oci-dir://${imagePath('multiarch', 'oci')}`, { platform: 'linux/amd64' }));
+    const amd = await catalogSource(
+      await openSource(`oci-dir://${imagePath('multiarch', 'oci')}`, { platform: 'linux/amd64' }),
+    );
     expect(debs(amd.sbom.packages).length).toBeGreaterThan(50);
   });
 
@@ -103,7 +137,9 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
       const archive = join(work, 'archive');
       mkdirSync(archive);
       execFileSync('tar', ['-xf', imagePath('debian12-node', 'docker.tar'), '-C', archive]);
-      const manifest = JSON.parse(readFileSync(join(archive, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+      const manifest = JSON.parse(readFileSync(join(archive, 'manifest.json'), 'utf8')) as {
+        Layers: string[];
+      }[];
       for (const layer of manifest[0]!.Layers) {
         execFileSync('tar', ['-xf', join(archive, layer), '-C', root, '--no-same-owner']);
         const walk = (dir: string): void => {
@@ -122,7 +158,12 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
     it('gives the same OS packages as the image', async () => {
       const image = await catalogSource(await openSource(imagePath('debian12-node', 'oci')));
       const fs = await catalogSource(await openSource(`fs://${root}`, { gitignore: false }));
-      const strip = (p: Package) => ({ ...p, id: '', layer: undefined, locations: p.locations.map((l) => ({ path: l.path })) });
+      const strip = (p: Package) => ({
+        ...p,
+        id: '',
+        layer: undefined,
+        locations: p.locations.map((l) => ({ path: l.path })),
+      });
       expect(debs(fs.sbom.packages).map(strip)).toEqual(debs(image.sbom.packages).map(strip));
       expect(fs.sbom.distro).toEqual(image.sbom.distro);
     });
@@ -132,20 +173,40 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
 describe.skipIf(!haveImages())('npm packages installed and locked', () => {
   it('lists each package of /app once, with its node_modules path and the lock file, direct flags from the lock', async () => {
     const { sbom } = await catalogSource(await openSource(imagePath('debian12-node', 'oci')));
-    const lockText = (await catalogSource(await openSource(imagePath('debian12-node', 'oci')), {
-      catalogers: [{ id: 'probe', version: 1, match: (p) => p === '/app/package-lock.json', catalog: () => ({ packages: [] }) }],
-    })).tree.resolve('/app/package-lock.json')!.content!.toString();
+    const lockText = (
+      await catalogSource(await openSource(imagePath('debian12-node', 'oci')), {
+        catalogers: [
+          {
+            id: 'probe',
+            version: 1,
+            match: (p) => p === '/app/package-lock.json',
+            catalog: () => ({ packages: [] }),
+          },
+        ],
+      })
+    ).tree
+      .resolve('/app/package-lock.json')!
+      .content!.toString();
     const lock = JSON.parse(lockText) as { packages: Record<string, { version?: string }> };
-    const direct = Object.keys((lock.packages[''] as { dependencies?: Record<string, string> }).dependencies ?? {});
-    const npm = sbom.packages.filter((p) => p.type === 'npm' && p.locations.some((l) => l.path.startsWith('/app/')));
+    const direct = Object.keys(
+      (lock.packages[''] as { dependencies?: Record<string, string> }).dependencies ?? {},
+    );
+    const npm = sbom.packages.filter(
+      (p) => p.type === 'npm' && p.locations.some((l) => l.path.startsWith('/app/')),
+    );
     const entries = Object.entries(lock.packages).filter(([k]) => k.startsWith('node_modules/'));
     expect(npm).toHaveLength(entries.length);
     for (const [path, entry] of entries) {
       const p = npm.find((x) => x.locations[0]!.path === `/app/${path}/package.json`);
       expect(p?.version).toBe(entry.version);
-      expect(p?.locations.map((l) => l.path)).toEqual([`/app/${path}/package.json`, '/app/package-lock.json']);
+      expect(p?.locations.map((l) => l.path)).toEqual([
+        `/app/${path}/package.json`,
+        '/app/package-lock.json',
+      ]);
       expect(p?.layer?.index).toBe(1);
-      expect(p?.direct).toBe(direct.includes(p!.name) && !path.slice('node_modules/'.length).includes('/node_modules/'));
+      expect(p?.direct).toBe(
+        direct.includes(p!.name) && !path.slice('node_modules/'.length).includes('/node_modules/'),
+      );
     }
     const ids = new Set(npm.map((p) => p.id));
     const edges = sbom.relationships.filter((r) => r.type === 'depends-on' && ids.has(r.from));

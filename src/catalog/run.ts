@@ -46,7 +46,9 @@ function catalogFile(node: TreeNode, path: string, wantHistory: boolean): Catalo
     mode: node.header.mode,
     read: async () => content,
     history: async () =>
-      wantHistory && node.history?.length ? node.history : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content }],
+      wantHistory && node.history?.length
+        ? node.history
+        : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content }],
   };
 }
 
@@ -119,7 +121,11 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
   const tree = collector.tree;
   const unknowns: Unknown[] = [
     ...collector.unknowns,
-    ...collector.problems.map((p) => ({ path: p.path ?? '', ...(p.layer ? { layer: p.layer } : {}), reason: p.reason })),
+    ...collector.problems.map((p) => ({
+      path: p.path ?? '',
+      ...(p.layer ? { layer: p.layer } : {}),
+      reason: p.reason,
+    })),
   ];
   const distroFound = await detectDistro(viewFor(tree, collector.matched[0]!, false));
   const distro: Distro | undefined = distroFound;
@@ -158,7 +164,9 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
   const deduped = dedupe(merged);
   relationships.push(...fileOverlap(deduped, tree));
   const ids = new Set(deduped.map((p) => p.id));
-  const rels = uniqueRelationships(relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to));
+  const rels = uniqueRelationships(
+    relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to),
+  );
   const sbom: Sbom = {
     schema: SBOM_SCHEMA,
     tool: { name: 'bulwark', version: BULWARK_VERSION },
@@ -182,7 +190,8 @@ function mergeLockedInstalls(pkgs: Package[], rels: Relationship[]): Package[] {
   const installed = new Map<string, Package>();
   for (const p of pkgs) {
     const loc = p.locations[0]?.path;
-    if (p.type === 'npm' && loc?.endsWith('/package.json') && loc.includes('/node_modules/')) installed.set(loc, p);
+    if (p.type === 'npm' && loc?.endsWith('/package.json') && loc.includes('/node_modules/'))
+      installed.set(loc, p);
   }
   if (installed.size === 0) return pkgs;
   const rekey = new Map<string, string>();
@@ -190,7 +199,12 @@ function mergeLockedInstalls(pkgs: Package[], rels: Relationship[]): Package[] {
   for (const p of pkgs) {
     const installPath = p.metadata?.['path'];
     const lockLoc = p.locations[0];
-    if (p.type === 'npm' && typeof installPath === 'string' && installPath.startsWith('node_modules/') && lockLoc) {
+    if (
+      p.type === 'npm' &&
+      typeof installPath === 'string' &&
+      installPath.startsWith('node_modules/') &&
+      lockLoc
+    ) {
       const dir = lockLoc.path.slice(0, lockLoc.path.lastIndexOf('/'));
       const twin = installed.get(`${dir}/${installPath}/package.json`);
       if (twin && twin.name === p.name && twin.version === p.version) {

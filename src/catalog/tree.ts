@@ -132,7 +132,8 @@ export class FileTree {
     }
     if (node.header.type === 'hardlink' && node.header.linkTarget) {
       const target = this.lookup(node.header.linkTarget);
-      if (target && target.header.type === 'file') return { ...target, header: { ...target.header, path: node.header.path } };
+      if (target && target.header.type === 'file')
+        return { ...target, header: { ...target.header, path: node.header.path } };
     }
     return node;
   }

@@ -59,10 +59,15 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     }
     if (err instanceof BulwarkError) {
       io.stderr.write(`bulwark: ${oneLine(err)}\n`);
-      if (debug) io.stderr.write(`${err.stack ?? ''}\n${err.cause ? String((err.cause as Error).stack ?? err.cause) : ''}\n`);
+      if (debug)
+        io.stderr.write(
+          `${err.stack ?? ''}\n${err.cause ? String((err.cause as Error).stack ?? err.cause) : ''}\n`,
+        );
       return err.exitCode;
     }
-    io.stderr.write(`bulwark: internal error: ${oneLine(err)}${debug ? '' : ' (run with --debug for details)'}\n`);
+    io.stderr.write(
+      `bulwark: internal error: ${oneLine(err)}${debug ? '' : ' (run with --debug for details)'}\n`,
+    );
     if (debug && err instanceof Error) io.stderr.write(`${err.stack}\n`);
     return ExitCode.internal;
   }

@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +17,13 @@ import { emit, parseSize } from './output.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-const io = (cwd: string) => ({ stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd });
+const io = (cwd: string) => ({
+  stdout: new PassThrough(),
+  stderr: new PassThrough(),
+  stdin: new PassThrough(),
+  env: {},
+  cwd,
+});
 
 describe('emit', () => {
   it('writes regular files atomically and leaves no temp file behind', async () => {
@@ -29,16 +44,13 @@ describe('emit', () => {
     } catch {
       return; // no mkfifo: nothing to test on this platform
     }
-    const reader = new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      import('node:fs').then((fs) => {
-        const s = fs.createReadStream(fifo);
-        s.on('data', (c) => chunks.push(c as Buffer));
-        s.on('end', () => resolve(Buffer.concat(chunks).toString()));
-      });
-    });
+    // Open the reading end first, without blocking: writing to a FIFO blocks until a reader exists.
+    const fd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     await emit(io(d), 'through the pipe', fifo);
-    expect(await reader).toBe('through the pipe');
+    const buf = Buffer.alloc(100);
+    const n = readSync(fd, buf, 0, 100, null);
+    closeSync(fd);
+    expect(buf.subarray(0, n).toString()).toBe('through the pipe');
     expect(statSync(fifo).isFIFO()).toBe(true);
   });
 

@@ -44,6 +44,18 @@ export function parseSize(text: string): number {
   if (!m) throw new Error(`invalid size "${text}" (e.g. 64MiB)`);
   const unit = (m[2] ?? 'b').toLowerCase();
   const mult =
-    unit === 'b' ? 1 : unit.startsWith('k') ? (unit === 'kb' ? 1e3 : 1024) : unit.startsWith('m') ? (unit === 'mb' ? 1e6 : 1024 ** 2) : unit === 'gb' ? 1e9 : 1024 ** 3;
+    unit === 'b'
+      ? 1
+      : unit.startsWith('k')
+        ? unit === 'kb'
+          ? 1e3
+          : 1024
+        : unit.startsWith('m')
+          ? unit === 'mb'
+            ? 1e6
+            : 1024 ** 2
+          : unit === 'gb'
+            ? 1e9
+            : 1024 ** 3;
   return Math.floor(Number(m[1]) * mult);
 }

@@ -4,7 +4,16 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BulwarkError } from '../util/errors.js';
 import { openSource } from './open.js';
-import { buildImage, dockerArchive, hasZstd, makeTar, ociArchive, tempDir, writeOciLayout, type ImageSpec } from './test-support/build.js';
+import {
+  buildImage,
+  dockerArchive,
+  hasZstd,
+  makeTar,
+  ociArchive,
+  tempDir,
+  writeOciLayout,
+  type ImageSpec,
+} from './test-support/build.js';
 import type { EntryHeader, LayerRef, LayerVisitor, Source, SourceProblem } from './types.js';
 import { haveImages, imagePath } from '../test-support/images.js';
 
@@ -31,7 +40,10 @@ async function record(source: Source, wantContent = true): Promise<Recorded> {
       out.entries.push(rec);
       if (!wantContent || header.type !== 'file') return undefined;
       const chunks: Buffer[] = [];
-      return { write: (c) => void chunks.push(Buffer.from(c)), end: () => void (rec.content = Buffer.concat(chunks).toString()) };
+      return {
+        write: (c) => void chunks.push(Buffer.from(c)),
+        end: () => void (rec.content = Buffer.concat(chunks).toString()),
+      };
     },
     problem: (p) => void out.problems.push(p),
   };
@@ -53,7 +65,10 @@ const twoLayers: ImageSpec = {
     },
     {
       createdBy: 'RUN rm /app/secret.txt',
-      entries: [{ name: 'app/.wh.secret.txt', content: '' }, { name: 'app/new.txt', content: 'new' }],
+      entries: [
+        { name: 'app/.wh.secret.txt', content: '' },
+        { name: 'app/new.txt', content: 'new' },
+      ],
     },
   ],
   emptyHistory: ['ENV A=b'],
@@ -113,7 +128,9 @@ describe('image formats', () => {
   });
 
   it.skipIf(!hasZstd())('reads zstd layers', async () => {
-    const img = buildImage({ layers: [{ compression: 'zstd', entries: [{ name: 'a.txt', content: 'zstd works' }] }] });
+    const img = buildImage({
+      layers: [{ compression: 'zstd', entries: [{ name: 'a.txt', content: 'zstd works' }] }],
+    });
     const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`);
     const rec = await record(src);
     expect(rec.entries[0]!.content).toBe('zstd works');
@@ -130,11 +147,21 @@ describe('image formats', () => {
     const other = buildImage({ layers: [{ entries: [{ name: 'other', content: 'o' }] }] });
     const d = tmp();
     const path = join(d, 'two.tar');
-    writeFileSync(path, dockerArchive([{ image, tags: ['demo:1'] }, { image: other, tags: ['other:2'] }]));
+    writeFileSync(
+      path,
+      dockerArchive([
+        { image, tags: ['demo:1'] },
+        { image: other, tags: ['other:2'] },
+      ]),
+    );
     await expectError(openSource(`archive://${path}`), 'E_AMBIGUOUS_IMAGE', /demo:1, other:2/);
     const src = await openSource(`archive://${path}:other:2`);
     expect(src.description.kind === 'image' && src.description.image.configDigest).toBe(other.configDigest);
-    await expectError(openSource(`archive://${path}:nope:1`), 'E_IMAGE_NOT_FOUND', /available: demo:1, other:2/);
+    await expectError(
+      openSource(`archive://${path}:nope:1`),
+      'E_IMAGE_NOT_FOUND',
+      /available: demo:1, other:2/,
+    );
   });
 
   it('selects a platform from an index and lists the available ones for an unknown platform', async () => {
@@ -151,22 +178,38 @@ describe('image formats', () => {
     expect(src.description.kind === 'image' && src.description.image.platform.architecture).toBe('arm64');
     expect(src.description.kind === 'image' && src.description.image.indexPlatforms?.length).toBe(2);
     const err = await openSource(`oci-dir://${dir}`, { platform: 'linux/s390x' }).catch((e: Error) => e);
-    expect((err as Error).message).toMatch(/no image for platform linux\/s390x; available: linux\/amd64, linux\/arm64/);
+    expect((err as Error).message).toMatch(
+      /no image for platform linux\/s390x; available: linux\/amd64, linux\/arm64/,
+    );
   });
 });
 
 describe('bad input', () => {
   it('names the blob on a layer digest mismatch', async () => {
     const img = buildImage({
-      layers: [{ entries: [{ name: 'a', content: 'a' }], corrupt: () => gzipSync(makeTar([{ name: 'a', content: 'tampered' }])) }],
+      layers: [
+        {
+          entries: [{ name: 'a', content: 'a' }],
+          corrupt: () => gzipSync(makeTar([{ name: 'a', content: 'tampered' }])),
+        },
+      ],
     });
     const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`);
-    await expectError(record(src), 'E_DIGEST_MISMATCH', new RegExp(`layer ${img.layers[0]!.digest} .*digest mismatch`));
+    await expectError(
+      record(src),
+      'E_DIGEST_MISMATCH',
+      new RegExp(`layer ${img.layers[0]!.digest} .*digest mismatch`),
+    );
   });
 
   it('reports a truncated gzip layer', async () => {
     const img = buildImage({
-      layers: [{ entries: [{ name: 'a', content: 'x'.repeat(100_000) }], corrupt: (b) => b.subarray(0, Math.floor(b.length / 2)) }],
+      layers: [
+        {
+          entries: [{ name: 'a', content: 'x'.repeat(100_000) }],
+          corrupt: (b) => b.subarray(0, Math.floor(b.length / 2)),
+        },
+      ],
     });
     const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`);
     await expectError(record(src), 'E_CORRUPT_COMPRESSION', /truncated or corrupt gzip/);
@@ -186,13 +229,27 @@ describe('bad input', () => {
     cfg.rootfs.diff_ids = [h(tar)];
     const cfgBuf = Buffer.from(JSON.stringify(cfg));
     manifest.config = { ...manifest.config, digest: h(cfgBuf), size: cfgBuf.length };
-    manifest.layers = [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: h(corrupt), size: corrupt.length }];
+    manifest.layers = [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: h(corrupt), size: corrupt.length },
+    ];
     const mBuf = Buffer.from(JSON.stringify(manifest));
     mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
     for (const b of [corrupt, cfgBuf, mBuf]) writeFileSync(join(dir, 'blobs/sha256', h(b).slice(7)), b);
     writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: h(mBuf), size: mBuf.length }] }));
-    await expectError(record(await openSource(`oci-dir://${dir}`)), 'E_CORRUPT_TAR', /corrupt tar: invalid tar header checksum/);
+    writeFileSync(
+      join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: h(mBuf), size: mBuf.length },
+        ],
+      }),
+    );
+    await expectError(
+      record(await openSource(`oci-dir://${dir}`)),
+      'E_CORRUPT_TAR',
+      /corrupt tar: invalid tar header checksum/,
+    );
   });
 
   it('reports a missing blob', async () => {
@@ -211,7 +268,13 @@ describe('bad input', () => {
     const { createHash } = await import('node:crypto');
     const d = `sha256:${createHash('sha256').update(buf).digest('hex')}`;
     writeFileSync(join(dir, 'blobs/sha256', d.slice(7)), buf);
-    writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d, size: buf.length }] }));
+    writeFileSync(
+      join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: d, size: buf.length }],
+      }),
+    );
     await expectError(openSource(`oci-dir://${dir}`), 'E_UNSUPPORTED_MEDIA_TYPE', /tar\+bzip2/);
   });
 
@@ -232,15 +295,26 @@ describe('bad input', () => {
 
   it('skips hostile paths with a problem and keeps reading', async () => {
     const img = buildImage({
-      layers: [{ entries: [{ name: '../../etc/passwd', content: 'evil' }, { name: '/abs/ok.txt', content: 'fine' }] }],
+      layers: [
+        {
+          entries: [
+            { name: '../../etc/passwd', content: 'evil' },
+            { name: '/abs/ok.txt', content: 'fine' },
+          ],
+        },
+      ],
     });
     const rec = await record(await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`));
-    expect(rec.problems.map((p) => p.reason)).toEqual(['entry path "../../etc/passwd" escapes the root with ".."']);
+    expect(rec.problems.map((p) => p.reason)).toEqual([
+      'entry path "../../etc/passwd" escapes the root with ".."',
+    ]);
     expect(rec.entries.map((e) => e.header.path)).toEqual(['/abs/ok.txt']);
   });
 
   it('stops a decompression bomb', async () => {
-    const img = buildImage({ layers: [{ entries: [{ name: 'zeros', content: Buffer.alloc(20 * 1024 * 1024) }] }] });
+    const img = buildImage({
+      layers: [{ entries: [{ name: 'zeros', content: Buffer.alloc(20 * 1024 * 1024) }] }],
+    });
     const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`, {
       limits: { maxLayerBytes: 1024 ** 3, maxRatio: 100, bombThresholdBytes: 1024 * 1024 },
     });
@@ -251,10 +325,16 @@ describe('bad input', () => {
 describe.skipIf(!haveImages())('real images', () => {
   it('reads the same layers from docker-archive, OCI layout and OCI archive of debian12-node', async () => {
     const lists = [];
-    for (const t of [`archive://${imagePath('debian12-node', 'docker.tar')}`, `oci-dir://${imagePath('debian12-node', 'oci')}`, imagePath('debian12-node', 'oci.tar')]) {
+    for (const t of [
+      `archive://${imagePath('debian12-node', 'docker.tar')}`,
+      `oci-dir://${imagePath('debian12-node', 'oci')}`,
+      imagePath('debian12-node', 'oci.tar'),
+    ]) {
       const rec = await record(await openSource(t), false);
       expect(rec.layers).toHaveLength(3);
-      lists.push(rec.entries.map((e) => `${e.layer}:${e.header.type}:${e.header.path}:${e.header.size}`).join('\n'));
+      lists.push(
+        rec.entries.map((e) => `${e.layer}:${e.header.type}:${e.header.path}:${e.header.size}`).join('\n'),
+      );
     }
     expect(lists[1]).toBe(lists[0]);
     expect(lists[2]).toBe(lists[0]);

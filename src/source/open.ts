@@ -35,7 +35,9 @@ export function parseTarget(target: string): ParsedTarget {
   if (!m) return { kind: 'auto', rest: target };
   const scheme = m[1] as TargetKind;
   if (!PREFIXES.includes(scheme)) {
-    throw new UsageError(`unknown target type "${m[1]}://" (use one of ${PREFIXES.map((p) => `${p}://`).join(', ')})`);
+    throw new UsageError(
+      `unknown target type "${m[1]}://" (use one of ${PREFIXES.map((p) => `${p}://`).join(', ')})`,
+    );
   }
   return { kind: scheme, rest: m[2] ?? '' };
 }
@@ -53,7 +55,9 @@ export interface OpenSourceOptions extends DirectoryOptions {
 
 /** Bare arguments that name a file (by shape) are never sent to a registry as a reference. */
 function looksLikePath(text: string): boolean {
-  return /^(\.{0,2}\/|~)/.test(text) || /\.(tar|tgz|tar\.gz|tar\.zst|oci|json)$/i.test(text) || text.includes('\\');
+  return (
+    /^(\.{0,2}\/|~)/.test(text) || /\.(tar|tgz|tar\.gz|tar\.zst|oci|json)$/i.test(text) || text.includes('\\')
+  );
 }
 
 /** A bare argument that is a valid image reference, or undefined. */
@@ -89,7 +93,10 @@ async function splitRef(rest: string, cwd: string): Promise<{ path: string; ref?
 }
 
 async function isOciLayout(dir: string): Promise<boolean> {
-  return (await kindOf(resolve(dir, 'oci-layout'))) === 'file' && (await kindOf(resolve(dir, 'index.json'))) === 'file';
+  return (
+    (await kindOf(resolve(dir, 'oci-layout'))) === 'file' &&
+    (await kindOf(resolve(dir, 'index.json'))) === 'file'
+  );
 }
 
 /** Open a target for a single pass. Errors are one-line {@link BulwarkError}s. */
@@ -97,12 +104,21 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
   const cwd = options.cwd ?? process.cwd();
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   const parsed = parseTarget(target);
-  const imageOptions = { ...(platform ? { platform } : {}), ...(options.limits ? { limits: options.limits } : {}) };
+  const imageOptions = {
+    ...(platform ? { platform } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
   switch (parsed.kind) {
     case 'registry':
-      return openRegistry(parsed.rest, target, { ...imageOptions, ...(options.registry ? { registry: options.registry } : {}) });
+      return openRegistry(parsed.rest, target, {
+        ...imageOptions,
+        ...(options.registry ? { registry: options.registry } : {}),
+      });
     case 'docker':
-      return openDockerDaemon(parsed.rest, target, { ...imageOptions, ...(options.daemon ? { daemon: options.daemon } : {}) });
+      return openDockerDaemon(parsed.rest, target, {
+        ...imageOptions,
+        ...(options.daemon ? { daemon: options.daemon } : {}),
+      });
     case 'sbom':
       throw new UsageError(`${target}: SBOM files are inputs for "bulwark scan", not for this command`);
     case 'fs': {
@@ -113,8 +129,15 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
       const split = await splitRef(parsed.rest, cwd);
       if (!split) throw new InputError('E_NOT_FOUND', `${parsed.rest}: no such directory`);
       const dir = resolve(cwd, split.path);
-      if (!(await isOciLayout(dir))) throw new InputError('E_NOT_IMAGE', `${split.path}: not an OCI image layout (no oci-layout and index.json)`);
-      return openOciLayout(new DirBlobStore(dir, split.path), 'oci-layout', target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
+      if (!(await isOciLayout(dir)))
+        throw new InputError(
+          'E_NOT_IMAGE',
+          `${split.path}: not an OCI image layout (no oci-layout and index.json)`,
+        );
+      return openOciLayout(new DirBlobStore(dir, split.path), 'oci-layout', target, {
+        ...imageOptions,
+        ...(split.ref ? { ref: split.ref } : {}),
+      });
     }
     case 'archive': {
       const split = await splitRef(parsed.rest, cwd);
@@ -127,7 +150,11 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
       const split = await splitRef(parsed.rest, cwd);
       if (!split) {
         const reference = asReference(parsed.rest);
-        if (reference) return openRegistry(reference, target, { ...imageOptions, ...(options.registry ? { registry: options.registry } : {}) });
+        if (reference)
+          return openRegistry(reference, target, {
+            ...imageOptions,
+            ...(options.registry ? { registry: options.registry } : {}),
+          });
         const why = looksLikePath(parsed.rest) ? '' : ', and not a valid image reference';
         throw new InputError('E_NOT_FOUND', `${target}: no such file or directory${why}`);
       }
@@ -143,7 +170,8 @@ export async function openSource(target: string, options: OpenSourceOptions = {}
         if (split.ref) throw new InputError('E_NOT_FOUND', `${target}: no such file or directory`);
         return DirectorySource.open(path, target, options);
       }
-      if (kind === 'file') return openArchive(path, target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
+      if (kind === 'file')
+        return openArchive(path, target, { ...imageOptions, ...(split.ref ? { ref: split.ref } : {}) });
       throw new InputError('E_NOT_FILE', `${split.path}: not a regular file or directory`);
     }
   }

@@ -13,13 +13,17 @@ export const IMAGES_DIR = join(IMAGES_CACHE, 'images');
 
 export type TestImage = 'debian12-minbase' | 'debian12-node' | 'secrets-in-history' | 'multiarch';
 
-export function imagePath(name: TestImage | 'multiarch-amd64' | 'multiarch-arm64', form: 'docker.tar' | 'oci' | 'oci.tar'): string {
+export function imagePath(
+  name: TestImage | 'multiarch-amd64' | 'multiarch-arm64',
+  form: 'docker.tar' | 'oci' | 'oci.tar',
+): string {
   return join(IMAGES_DIR, `${name}.${form}`);
 }
 
 /** True when the images were built; tests using them skip with a loud warning otherwise. */
 export function haveImages(): boolean {
-  const ok = existsSync(imagePath('debian12-node', 'oci')) && existsSync(imagePath('debian12-minbase', 'docker.tar'));
+  const ok =
+    existsSync(imagePath('debian12-node', 'oci')) && existsSync(imagePath('debian12-minbase', 'docker.tar'));
   if (!ok) {
     console.warn(
       `\n*** SKIPPING real-image tests: no test images in ${IMAGES_DIR}. Build them with ` +

@@ -356,7 +356,8 @@ const MAX_COMPANION_BYTES = 8 * 1024 * 1024;
  * Lock files shipped inside installed packages (an npm package's own yarn.lock, a gem's Gemfile.lock, a
  * vendored module's go.mod) describe how that package was developed, not what is installed here.
  */
-const INSIDE_INSTALLED_PACKAGE = /\/(?:node_modules|site-packages|dist-packages|vendor|bower_components)\/|\/gems\/[^/]+\/|\/\.cargo\/registry\//;
+const INSIDE_INSTALLED_PACKAGE =
+  /\/(?:node_modules|site-packages|dist-packages|vendor|bower_components)\/|\/gems\/[^/]+\/|\/\.cargo\/registry\//;
 
 export function isInsideInstalledPackage(path: string): boolean {
   return INSIDE_INSTALLED_PACKAGE.test(path);

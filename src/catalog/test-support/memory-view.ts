@@ -15,7 +15,14 @@ export interface MemoryFile {
 
 export function testLayer(index: number, createdBy = `layer ${index}`): LayerRef {
   const hex = String(index).padStart(64, '0');
-  return { index, digest: `sha256:${hex}`, diffId: `sha256:${hex}`, mediaType: 'application/vnd.oci.image.layer.v1.tar', size: 0, createdBy };
+  return {
+    index,
+    digest: `sha256:${hex}`,
+    diffId: `sha256:${hex}`,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    size: 0,
+    createdBy,
+  };
 }
 
 export function memoryView(
@@ -36,7 +43,9 @@ export function memoryView(
       history: async () => versions,
     });
   }
-  const matched = [...all.values()].filter((f) => match(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const matched = [...all.values()]
+    .filter((f) => match(f.path))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return {
     files: () => matched,
     get: (path) => all.get(path),

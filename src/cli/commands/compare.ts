@@ -18,7 +18,7 @@ import {
   type PolicyFlags,
   type TargetFlags,
 } from './scan-common.js';
-import { TARGET_HELP } from './sbom.js';
+import { targetHelp } from './sbom.js';
 
 export interface PackageChange {
   readonly type: string;
@@ -186,7 +186,7 @@ export function registerCompare(program: Command, io: CliIO): void {
     .option('-o, --output <file>', 'write the comparison to a file instead of stdout')
     .option('--ignore-unchanged', 'leave unchanged packages and vulnerabilities out');
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
-    .addHelpText('after', `${TARGET_HELP}\n  sbom://FILE                Bulwark, CycloneDX or SPDX JSON SBOM`)
+    .addHelpText('after', targetHelp('  sbom://FILE                Bulwark, CycloneDX or SPDX JSON SBOM'))
     .action(
       async (
         base: string,

@@ -16,7 +16,7 @@ import {
   type PolicyFlags,
   type TargetFlags,
 } from './scan-common.js';
-import { TARGET_HELP } from './sbom.js';
+import { targetHelp } from './sbom.js';
 import { compareVersions, schemeForEcosystem } from '../../version/index.js';
 
 export interface Upgrade {
@@ -130,7 +130,7 @@ export function registerQuickview(program: Command, io: CliIO): void {
     .argument('<target>', 'what to scan (see Targets below; also sbom://FILE)')
     .option('-o, --output <file>', 'write the overview to a file instead of stdout');
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
-    .addHelpText('after', `${TARGET_HELP}\n  sbom://FILE                Bulwark, CycloneDX or SPDX JSON SBOM`)
+    .addHelpText('after', targetHelp('  sbom://FILE                Bulwark, CycloneDX or SPDX JSON SBOM'))
     .action(async (target: string, flags: TargetFlags & DbFlags & PolicyFlags & { output?: string }) => {
       const { report } = await runScan(target, flags, io);
       await emit(io, renderQuickview(report), flags.output);

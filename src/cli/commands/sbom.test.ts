@@ -33,13 +33,21 @@ function image() {
       {
         createdBy: 'ADD rootfs /',
         entries: [
-          { name: 'etc/os-release', content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+          {
+            name: 'etc/os-release',
+            content: 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+          },
           { name: 'var/lib/dpkg/status', content: status },
         ],
       },
       {
         createdBy: 'COPY app /app',
-        entries: [{ name: 'app/node_modules/left-pad/package.json', content: JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' }) }],
+        entries: [
+          {
+            name: 'app/node_modules/left-pad/package.json',
+            content: JSON.stringify({ name: 'left-pad', version: '1.3.0', license: 'WTFPL' }),
+          },
+        ],
       },
     ],
   });
@@ -64,7 +72,9 @@ describe('bulwark sbom', () => {
     writeFileSync(join(d, 'img.tar.gz'), gzipSync(dockerArchive([{ image: img, tags: ['demo:1'] }])));
     for (const format of ['json', 'cyclonedx-json', 'spdx-json', 'table']) {
       const out = join(d, `out.${format}`);
-      const r = await runCli(['sbom', join(d, 'img.tar'), '-f', format, '-o', out], { env: { SOURCE_DATE_EPOCH: '1700000000', NO_COLOR: '1' } });
+      const r = await runCli(['sbom', join(d, 'img.tar'), '-f', format, '-o', out], {
+        env: { SOURCE_DATE_EPOCH: '1700000000', NO_COLOR: '1' },
+      });
       expect(r.code).toBe(0);
       expect(r.stdout).toBe('');
       const text = readFileSync(out, 'utf8');
@@ -75,7 +85,10 @@ describe('bulwark sbom', () => {
     const b = await runCli(['sbom', `archive://${join(d, 'img.tar.gz')}`, '-f', 'json']);
     const packages = (s: string) => (JSON.parse(s) as { packages: unknown[] }).packages;
     expect(packages(b.stdout)).toEqual(packages(a.stdout));
-    expect((JSON.parse(a.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual(['libfoo1', 'left-pad']);
+    expect((JSON.parse(a.stdout) as { packages: { name: string }[] }).packages.map((p) => p.name)).toEqual([
+      'libfoo1',
+      'left-pad',
+    ]);
   });
 
   it.each([
@@ -126,7 +139,8 @@ describe.skipIf(!haveImages())('bulwark sbom on a real image', () => {
   it('prints byte-identical packages for the docker-archive and the OCI layout', async () => {
     const a = await runCli(['sbom', imagePath('debian12-node', 'docker.tar'), '-f', 'json']);
     const b = await runCli(['sbom', `oci-dir://${imagePath('debian12-node', 'oci')}`, '-f', 'json']);
-    const part = (s: string) => JSON.stringify((JSON.parse(s) as { packages: unknown; relationships: unknown }).packages);
+    const part = (s: string) =>
+      JSON.stringify((JSON.parse(s) as { packages: unknown; relationships: unknown }).packages);
     expect(a.code).toBe(0);
     expect(part(b.stdout)).toBe(part(a.stdout));
   });

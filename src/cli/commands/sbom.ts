@@ -31,7 +31,9 @@ async function readPassword(io: CliIO): Promise<string> {
     if (size > 64 * 1024) throw new UsageError('--password-stdin: standard input is too long for a password');
     chunks.push(b);
   }
-  const password = Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
   if (password === '') throw new UsageError('--password-stdin: standard input is empty');
   return password;
 }
@@ -39,15 +41,29 @@ async function readPassword(io: CliIO): Promise<string> {
 /** Flags every command that reads a target shares. */
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this machine, then linux/amd64)')
-    .option('--exclude <glob...>', 'leave out paths of a folder target (gitignore-style globs relative to the folder)')
+    .option(
+      '--platform <os/arch[/variant]>',
+      'platform to pick from a multi-platform image (default: this machine, then linux/amd64)',
+    )
+    .option(
+      '--exclude <glob...>',
+      'leave out paths of a folder target (gitignore-style globs relative to the folder)',
+    )
     .option('--no-gitignore', 'do not honour .gitignore files in folder targets')
-    .option('--max-file-size <size>', 'largest single file read for cataloging (e.g. 64MiB); larger files are reported as skipped', '64MiB')
+    .option(
+      '--max-file-size <size>',
+      'largest single file read for cataloging (e.g. 64MiB); larger files are reported as skipped',
+      '64MiB',
+    )
     .option('-q, --quiet', 'no progress output on stderr')
     .option('--username <name>', 'registry user name (the password is read with --password-stdin)')
     .option('--password-stdin', 'read the registry password (or token) from standard input')
     .option('--ca-cert <file>', 'extra trusted CA certificate (PEM) for registries; repeatable', collect)
-    .option('--insecure-registry <host>', 'allow plain HTTP or unverified TLS for this registry host; repeatable', collect);
+    .option(
+      '--insecure-registry <host>',
+      'allow plain HTTP or unverified TLS for this registry host; repeatable',
+      collect,
+    );
 }
 
 export function sourceOptions(flags: SourceFlags, io: CliIO) {
@@ -59,8 +75,12 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       throw new UsageError(`--max-file-size: ${(err as Error).message}`);
     }
   }
-  if (flags.passwordStdin && flags.username === undefined) throw new UsageError('--password-stdin needs --username');
-  if (flags.username !== undefined && !flags.passwordStdin) throw new UsageError('--username needs --password-stdin (passwords are never taken from the command line)');
+  if (flags.passwordStdin && flags.username === undefined)
+    throw new UsageError('--password-stdin needs --username');
+  if (flags.username !== undefined && !flags.passwordStdin)
+    throw new UsageError(
+      '--username needs --password-stdin (passwords are never taken from the command line)',
+    );
   let password: Promise<string> | undefined;
   return {
     open: {
@@ -70,7 +90,9 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       gitignore: flags.gitignore !== false,
       registry: {
         env: io.env,
-        ...(flags.username !== undefined ? { username: flags.username, password: () => (password ??= readPassword(io)) } : {}),
+        ...(flags.username !== undefined
+          ? { username: flags.username, password: () => (password ??= readPassword(io)) }
+          : {}),
         ...(flags.caCert ? { caCertFiles: flags.caCert.map((f) => resolve(io.cwd, f)) } : {}),
         ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
       },
@@ -80,7 +102,9 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
   };
 }
 
-export const TARGET_HELP = `
+/** The "Targets:" help section; commands that accept more target kinds pass their extra lines. */
+export function targetHelp(extraTargets = ''): string {
+  return `
 Targets:
   archive://FILE[:NAME:TAG]  docker-archive (docker save, skopeo) or OCI archive; plain or gzip
   oci-dir://DIR[:TAG]        OCI image layout folder
@@ -88,10 +112,13 @@ Targets:
   registry://REF             an image in a registry, e.g. registry://ghcr.io/org/app:1.2 (docs/registry.md)
   docker://NAME[:TAG]        an image in the local Docker Engine or Podman (DOCKER_HOST or /var/run/docker.sock)
   PATH or REF                a local archive file, OCI layout folder or folder when the path exists,
-                             otherwise an image reference such as debian:12
+                             otherwise an image reference such as debian:12${extraTargets ? `\n${extraTargets}` : ''}
 
 Registry credentials: --username with --password-stdin, else BULWARK_REGISTRY_USERNAME and
 BULWARK_REGISTRY_PASSWORD, else the Docker config (docker login, credential helpers), else anonymous.`;
+}
+
+export const TARGET_HELP = targetHelp();
 
 export function registerSbom(program: Command, io: CliIO): void {
   addSourceOptions(
@@ -99,7 +126,9 @@ export function registerSbom(program: Command, io: CliIO): void {
       .command('sbom')
       .description('list every package in an image or folder, with the layer that added it (an SBOM)')
       .argument('<target>', 'what to read (see Targets below)')
-      .addOption(new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'))
+      .addOption(
+        new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'),
+      )
       .option('-o, --output <file>', 'write the result to a file instead of stdout'),
   )
     .addHelpText(
@@ -128,7 +157,8 @@ Examples:
           walk: { onProgress: (d, t) => bar.update(d, t) },
         });
         bar.done();
-        const color = flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
+        const color =
+          flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
         await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
       } finally {
         bar.done();

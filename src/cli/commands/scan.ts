@@ -15,7 +15,7 @@ import {
   type TargetFlags,
 } from './scan-common.js';
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
-import { TARGET_HELP } from './sbom.js';
+import { targetHelp } from './sbom.js';
 
 export const SCANNERS = ['vuln', 'secret', 'config'] as const;
 
@@ -76,8 +76,7 @@ export function registerScan(program: Command, io: CliIO): void {
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
       'after',
-      `${TARGET_HELP}
-  sbom://FILE                Bulwark JSON, CycloneDX JSON (1.4–1.6) or SPDX 2.3 JSON SBOM
+      `${targetHelp('  sbom://FILE                Bulwark JSON, CycloneDX JSON (1.4–1.6) or SPDX 2.3 JSON SBOM')}
 
 Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed, 2 usage, 3 input, 4 database, 5 network.
 

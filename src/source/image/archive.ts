@@ -18,7 +18,14 @@ import { indexTarFile, type TarMember } from '../tar/index-file.js';
 import { TarFormatError, TarReader } from '../tar/reader.js';
 import { blobPath, sha256, verifyDigest, type BlobRef } from './blob-store.js';
 import { ImageSource, imageMetadata, layerRefs, type LayerBlob } from './image-source.js';
-import { MAX_CONFIG_BYTES, MAX_MANIFEST_BYTES, configSchema, parseJson, validate, type ImageManifest } from './oci.js';
+import {
+  MAX_CONFIG_BYTES,
+  MAX_MANIFEST_BYTES,
+  configSchema,
+  parseJson,
+  validate,
+  type ImageManifest,
+} from './oci.js';
 import { openOciLayout, refMatches, type LayoutStore, type OpenImageOptions } from './oci-layout.js';
 import { assertLayerMediaType } from '../layer/read-layer.js';
 
@@ -67,12 +74,14 @@ class TarFileStore implements ArchiveStore {
   async readFile(rel: string, maxBytes: number, what: string): Promise<Buffer> {
     const m = this.resolve(rel);
     if (!m) throw missing(this, what, rel);
-    if (m.size > maxBytes) throw new InputError('E_TOO_LARGE', `${what}: ${m.size} bytes exceeds the ${maxBytes}-byte limit`);
+    if (m.size > maxBytes)
+      throw new InputError('E_TOO_LARGE', `${what}: ${m.size} bytes exceeds the ${maxBytes}-byte limit`);
     const fh = await open(this.path, 'r');
     try {
       const buf = Buffer.alloc(m.size);
       const { bytesRead } = await fh.read(buf, 0, m.size, m.offset);
-      if (bytesRead < m.size) throw new InputError('E_TRUNCATED', `${what}: ${rel} is truncated in ${this.name}`);
+      if (bytesRead < m.size)
+        throw new InputError('E_TRUNCATED', `${what}: ${rel} is truncated in ${this.name}`);
       return buf;
     } finally {
       await fh.close();
@@ -83,7 +92,11 @@ class TarFileStore implements ArchiveStore {
     const m = this.resolve(name);
     if (!m) throw missing(this, 'blob', name);
     if (m.size === 0) return PassThrough.from([]) as unknown as Readable;
-    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: 1024 * 1024 });
+    return createReadStream(this.path, {
+      start: m.offset,
+      end: m.offset + m.size - 1,
+      highWaterMark: 1024 * 1024,
+    });
   }
 
   async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
@@ -120,32 +133,44 @@ export class StreamTarStore implements ArchiveStore {
       name,
       async (signal) => {
         const gunzip = createGunzip();
-        pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), gunzip, { signal }).catch((err: unknown) => gunzip.destroy(err as Error));
+        pipeline(createReadStream(path, { highWaterMark: 1024 * 1024 }), gunzip, { signal }).catch(
+          (err: unknown) => gunzip.destroy(err as Error),
+        );
         return gunzip;
       },
       'gzip stream',
     );
   }
 
-  static async load(name: string, openTar: (signal: AbortSignal) => Promise<Readable>, streamName: string): Promise<StreamTarStore> {
+  static async load(
+    name: string,
+    openTar: (signal: AbortSignal) => Promise<Readable>,
+    streamName: string,
+  ): Promise<StreamTarStore> {
     const store = new StreamTarStore(name, openTar, streamName);
     let total = 0;
-    await store.pass((member, size) => {
-      store.names.add(member);
-      if (size > SMALL_MEMBER || total + size > SMALL_TOTAL) return undefined;
-      total += size;
-      const chunks: Buffer[] = [];
-      return {
-        write: (c) => void chunks.push(Buffer.from(c)),
-        end: () => void store.small.set(member, Buffer.concat(chunks)),
-      };
-    }, (member, target) => store.links.set(member, target));
+    await store.pass(
+      (member, size) => {
+        store.names.add(member);
+        if (size > SMALL_MEMBER || total + size > SMALL_TOTAL) return undefined;
+        total += size;
+        const chunks: Buffer[] = [];
+        return {
+          write: (c) => void chunks.push(Buffer.from(c)),
+          end: () => void store.small.set(member, Buffer.concat(chunks)),
+        };
+      },
+      (member, target) => store.links.set(member, target),
+    );
     return store;
   }
 
   /** One pass over the decompressed archive; `onMember` may return a sink; returning 'stop' ends early. */
   private async pass(
-    onMember: (name: string, size: number) => { write(c: Uint8Array): boolean | void; end(): void; stop?: boolean } | undefined,
+    onMember: (
+      name: string,
+      size: number,
+    ) => { write(c: Uint8Array): boolean | void; end(): void; stop?: boolean } | undefined,
     onLink?: (name: string, target: string) => void,
     controller?: AbortController,
   ): Promise<void> {
@@ -198,9 +223,14 @@ export class StreamTarStore implements ArchiveStore {
       tar.end();
     } catch (err) {
       if (ctl.signal.aborted) return;
-      if (err instanceof TarFormatError) throw new InputError('E_CORRUPT_TAR', `${this.name}: corrupt tar: ${err.message}`);
+      if (err instanceof TarFormatError)
+        throw new InputError('E_CORRUPT_TAR', `${this.name}: corrupt tar: ${err.message}`);
       if (err instanceof BulwarkError) throw err;
-      throw new InputError('E_CORRUPT_COMPRESSION', `${this.name}: truncated or corrupt ${this.streamName} (${oneLine(err)})`, { cause: err });
+      throw new InputError(
+        'E_CORRUPT_COMPRESSION',
+        `${this.name}: truncated or corrupt ${this.streamName} (${oneLine(err)})`,
+        { cause: err },
+      );
     }
   }
 
@@ -218,11 +248,15 @@ export class StreamTarStore implements ArchiveStore {
     const n = this.canonical(rel);
     const cached = this.small.get(n);
     if (cached) {
-      if (cached.length > maxBytes) throw new InputError('E_TOO_LARGE', `${what}: exceeds the ${maxBytes}-byte limit`);
+      if (cached.length > maxBytes)
+        throw new InputError('E_TOO_LARGE', `${what}: exceeds the ${maxBytes}-byte limit`);
       return cached;
     }
     if (!this.names.has(n)) throw missing(this, what, rel);
-    throw new InputError('E_TOO_LARGE', `${what}: ${rel} is larger than the ${SMALL_MEMBER}-byte document limit`);
+    throw new InputError(
+      'E_TOO_LARGE',
+      `${what}: ${rel} is larger than the ${SMALL_MEMBER}-byte document limit`,
+    );
   }
 
   async openMember(name: string): Promise<Readable> {
@@ -289,10 +323,17 @@ async function sniff(path: string): Promise<'gzip' | 'zstd' | 'other'> {
 }
 
 /** Open `path` as a docker-archive or OCI archive, picking `options.ref` when it holds several images. */
-export async function openArchive(path: string, target: string, options: OpenImageOptions = {}): Promise<ImageSource> {
+export async function openArchive(
+  path: string,
+  target: string,
+  options: OpenImageOptions = {},
+): Promise<ImageSource> {
   const kind = await sniff(path);
   if (kind === 'zstd') {
-    throw new InputError('E_UNSUPPORTED_ARCHIVE', `${path}: zstd-compressed archives are not supported; decompress it first`);
+    throw new InputError(
+      'E_UNSUPPORTED_ARCHIVE',
+      `${path}: zstd-compressed archives are not supported; decompress it first`,
+    );
   }
   let store: ArchiveStore;
   if (kind === 'gzip') {
@@ -302,7 +343,8 @@ export async function openArchive(path: string, target: string, options: OpenIma
     try {
       members = await indexTarFile(path);
     } catch (err) {
-      if (err instanceof TarFormatError) throw new InputError('E_NOT_IMAGE', `${path}: not an image archive (${err.message})`);
+      if (err instanceof TarFormatError)
+        throw new InputError('E_NOT_IMAGE', `${path}: not an image archive (${err.message})`);
       throw fsError(err, path);
     }
     store = new TarFileStore(path, path, members);
@@ -318,8 +360,12 @@ export async function openArchiveStore(
   format: 'docker-archive' | 'docker-daemon' = 'docker-archive',
 ): Promise<ImageSource> {
   if (store.has('manifest.json')) return openDockerArchive(store, target, options, format);
-  if (store.has('index.json')) return openOciLayout(store, format === 'docker-daemon' ? format : 'oci-archive', target, options);
-  throw new InputError('E_NOT_IMAGE', `${store.name}: not an image archive (no manifest.json or index.json inside)`);
+  if (store.has('index.json'))
+    return openOciLayout(store, format === 'docker-daemon' ? format : 'oci-archive', target, options);
+  throw new InputError(
+    'E_NOT_IMAGE',
+    `${store.name}: not an image archive (no manifest.json or index.json inside)`,
+  );
 }
 
 async function openDockerArchive(
@@ -329,7 +375,10 @@ async function openDockerArchive(
   format: 'docker-archive' | 'docker-daemon',
 ): Promise<ImageSource> {
   const where = store.name;
-  const raw = parseJson(await store.readFile('manifest.json', MAX_MANIFEST_BYTES, `${where}: manifest.json`), `${where}: manifest.json`);
+  const raw = parseJson(
+    await store.readFile('manifest.json', MAX_MANIFEST_BYTES, `${where}: manifest.json`),
+    `${where}: manifest.json`,
+  );
   const entries = validate(dockerManifestSchema, raw, `${where}: manifest.json`);
   if (entries.length === 0) throw new InputError('E_NOT_IMAGE', `${where}: manifest.json lists no images`);
   let chosen = entries;
@@ -338,24 +387,43 @@ async function openDockerArchive(
     if (chosen.length === 0) {
       throw new InputError(
         'E_IMAGE_NOT_FOUND',
-        `${where}: no image tagged "${options.ref}"; available: ${entries.flatMap((e) => e.RepoTags ?? []).sort().join(', ') || 'untagged images only'}`,
+        `${where}: no image tagged "${options.ref}"; available: ${
+          entries
+            .flatMap((e) => e.RepoTags ?? [])
+            .sort()
+            .join(', ') || 'untagged images only'
+        }`,
       );
     }
   }
   if (chosen.length > 1) {
     throw new InputError(
       'E_AMBIGUOUS_IMAGE',
-      `${where}: holds ${chosen.length} images; pick one with ${target}:<name:tag> (available: ${chosen.flatMap((e) => e.RepoTags ?? []).sort().join(', ')})`,
+      `${where}: holds ${chosen.length} images; pick one with ${target}:<name:tag> (available: ${chosen
+        .flatMap((e) => e.RepoTags ?? [])
+        .sort()
+        .join(', ')})`,
     );
   }
   const entry = chosen[0]!;
-  const configBytes = await store.readFile(entry.Config, MAX_CONFIG_BYTES, `${where}: config ${entry.Config}`);
+  const configBytes = await store.readFile(
+    entry.Config,
+    MAX_CONFIG_BYTES,
+    `${where}: config ${entry.Config}`,
+  );
   const configDigest = sha256(configBytes);
   const declared = /(?:^|\/)(?:blobs\/sha256\/)?([a-f0-9]{64})(?:\.json)?$/.exec(entry.Config)?.[1];
   if (declared && `sha256:${declared}` !== configDigest) {
-    throw new InputError('E_DIGEST_MISMATCH', `${where}: config ${entry.Config}: digest mismatch: content is ${configDigest}`);
+    throw new InputError(
+      'E_DIGEST_MISMATCH',
+      `${where}: config ${entry.Config}: digest mismatch: content is ${configDigest}`,
+    );
   }
-  const config = validate(configSchema, parseJson(configBytes, `${where}: config`), `${where}: config ${entry.Config}`);
+  const config = validate(
+    configSchema,
+    parseJson(configBytes, `${where}: config`),
+    `${where}: config ${entry.Config}`,
+  );
   // Docker archives carry no manifest: derive one so layer handling is shared with OCI.
   const layerDigest = (p: string): string | undefined => {
     const m = /^blobs\/(sha256)\/([a-f0-9]{64})$/.exec(p.replace(/^\.?\//, ''));
@@ -363,7 +431,11 @@ async function openDockerArchive(
   };
   const manifest: ImageManifest = {
     schemaVersion: 2,
-    config: { mediaType: 'application/vnd.docker.container.image.v1+json', digest: configDigest, size: configBytes.length },
+    config: {
+      mediaType: 'application/vnd.docker.container.image.v1+json',
+      digest: configDigest,
+      size: configBytes.length,
+    },
     layers: entry.Layers.map((p, i) => ({
       mediaType: 'application/vnd.docker.image.rootfs.diff.tar',
       digest: layerDigest(p) ?? config.rootfs.diff_ids[i] ?? 'sha256:0',
@@ -388,12 +460,18 @@ async function openDockerArchive(
   let manifestMediaType = '';
   if (store.has('index.json')) {
     try {
-      const idx = parseJson(await store.readFile('index.json', MAX_MANIFEST_BYTES, 'index.json'), 'index.json') as {
+      const idx = parseJson(
+        await store.readFile('index.json', MAX_MANIFEST_BYTES, 'index.json'),
+        'index.json',
+      ) as {
         manifests?: { digest?: string; mediaType?: string }[];
       };
       for (const d of idx.manifests ?? []) {
         if (!d.digest) continue;
-        const doc = parseJson(await store.readBlob({ digest: d.digest }, MAX_MANIFEST_BYTES, 'manifest'), 'manifest') as {
+        const doc = parseJson(
+          await store.readBlob({ digest: d.digest }, MAX_MANIFEST_BYTES, 'manifest'),
+          'manifest',
+        ) as {
           config?: { digest?: string };
         };
         if (doc.config?.digest === configDigest) {

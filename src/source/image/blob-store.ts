@@ -32,7 +32,10 @@ export function verifyDigest(bytes: Buffer, digest: string, what: string): void 
   }
   const actual = `${alg}:${createHash(alg).update(bytes).digest('hex')}`;
   if (actual !== digest) {
-    throw new InputError('E_DIGEST_MISMATCH', `${what}: digest mismatch: expected ${digest}, content is ${actual}`);
+    throw new InputError(
+      'E_DIGEST_MISMATCH',
+      `${what}: digest mismatch: expected ${digest}, content is ${actual}`,
+    );
   }
 }
 

@@ -5,7 +5,14 @@
 import type { Readable } from 'node:stream';
 import { InputError } from '../../util/errors.js';
 import { readLayer, assertLayerMediaType, type LayerLimits } from '../layer/read-layer.js';
-import type { ImageMetadata, LayerRef, LayerVisitor, Source, SourceDescription, WalkOptions } from '../types.js';
+import type {
+  ImageMetadata,
+  LayerRef,
+  LayerVisitor,
+  Source,
+  SourceDescription,
+  WalkOptions,
+} from '../types.js';
 import type { BlobStore } from './blob-store.js';
 import {
   MAX_CONFIG_BYTES,
@@ -115,26 +122,44 @@ export async function resolveManifest(
         ...(indexPlatforms ? { indexPlatforms } : {}),
       };
     }
-    if (kind !== 'index') throw new InputError('E_NOT_IMAGE', `${where}: ${current.digest || 'document'} is neither an image manifest nor an index`);
+    if (kind !== 'index')
+      throw new InputError(
+        'E_NOT_IMAGE',
+        `${where}: ${current.digest || 'document'} is neither an image manifest nor an index`,
+      );
     const index = validate(indexSchema, current.doc, `${where}: index ${current.digest}`);
-    if (index.manifests.length === 0) throw new InputError('E_NOT_IMAGE', `${where}: the image index lists no manifests`);
+    if (index.manifests.length === 0)
+      throw new InputError('E_NOT_IMAGE', `${where}: the image index lists no manifests`);
     const entries = index.manifests.filter((m) => m.mediaType !== 'application/vnd.in-toto+json');
     const hasPlatforms = entries.some((m) => m.platform);
-    const chosen: Descriptor = hasPlatforms || entries.length > 1 ? selectPlatform(entries, platform, where) : entries[0]!;
+    const chosen: Descriptor =
+      hasPlatforms || entries.length > 1 ? selectPlatform(entries, platform, where) : entries[0]!;
     if (hasPlatforms) {
       indexPlatforms = entries
         .filter((m) => m.platform && !(m.platform.os === 'unknown' && m.platform.architecture === 'unknown'))
-        .map((m) => ({ os: m.platform!.os, architecture: m.platform!.architecture, ...(m.platform!.variant ? { variant: m.platform!.variant } : {}) }));
+        .map((m) => ({
+          os: m.platform!.os,
+          architecture: m.platform!.architecture,
+          ...(m.platform!.variant ? { variant: m.platform!.variant } : {}),
+        }));
     }
     const bytes = await store.readBlob(chosen, MAX_MANIFEST_BYTES, `${where}: manifest ${chosen.digest}`);
-    current = { doc: parseJson(bytes, `${where}: manifest ${chosen.digest}`), digest: chosen.digest, mediaType: chosen.mediaType };
+    current = {
+      doc: parseJson(bytes, `${where}: manifest ${chosen.digest}`),
+      digest: chosen.digest,
+      mediaType: chosen.mediaType,
+    };
   }
   throw new InputError('E_NOT_IMAGE', `${where}: image indexes nested too deeply`);
 }
 
 export async function readConfig(store: BlobStore, desc: Descriptor, where: string): Promise<ImageConfig> {
   const bytes = await store.readBlob(desc, MAX_CONFIG_BYTES, `${where}: config ${desc.digest}`);
-  return validate(configSchema, parseJson(bytes, `${where}: config ${desc.digest}`), `${where}: config ${desc.digest}`);
+  return validate(
+    configSchema,
+    parseJson(bytes, `${where}: config ${desc.digest}`),
+    `${where}: config ${desc.digest}`,
+  );
 }
 
 /** Build layer references (with `created_by` from history, empty layers skipped) for a manifest + config. */

@@ -9,7 +9,14 @@ import type { Readable } from 'node:stream';
 import { InputError, fsError } from '../../util/errors.js';
 import type { ImageFormat, Platform } from '../types.js';
 import { blobPath, verifyDigest, type BlobRef, type BlobStore } from './blob-store.js';
-import { ImageSource, imageMetadata, layerRefs, readConfig, resolveManifest, type LayerBlob } from './image-source.js';
+import {
+  ImageSource,
+  imageMetadata,
+  layerRefs,
+  readConfig,
+  resolveManifest,
+  type LayerBlob,
+} from './image-source.js';
 import { MAX_MANIFEST_BYTES, indexSchema, parseJson, validate, type Descriptor } from './oci.js';
 import type { LayerLimits } from '../layer/read-layer.js';
 
@@ -43,7 +50,8 @@ export class DirBlobStore implements BlobStore {
     }
     try {
       const { size } = await fh.stat();
-      if (size > maxBytes) throw new InputError('E_TOO_LARGE', `${what}: ${size} bytes exceeds the ${maxBytes}-byte limit`);
+      if (size > maxBytes)
+        throw new InputError('E_TOO_LARGE', `${what}: ${size} bytes exceeds the ${maxBytes}-byte limit`);
       return await fh.readFile();
     } finally {
       await fh.close();
@@ -137,11 +145,22 @@ export async function openOciLayout(
   const start =
     candidates.length === 1
       ? {
-          doc: parseJson(await store.readBlob(candidates[0]!, MAX_MANIFEST_BYTES, `${where}: manifest ${candidates[0]!.digest}`), `${where}: manifest`),
+          doc: parseJson(
+            await store.readBlob(
+              candidates[0]!,
+              MAX_MANIFEST_BYTES,
+              `${where}: manifest ${candidates[0]!.digest}`,
+            ),
+            `${where}: manifest`,
+          ),
           digest: candidates[0]!.digest,
           mediaType: candidates[0]!.mediaType,
         }
-      : { doc: { ...index, manifests: candidates }, digest: '', mediaType: index.mediaType ?? 'application/vnd.oci.image.index.v1+json' };
+      : {
+          doc: { ...index, manifests: candidates },
+          digest: '',
+          mediaType: index.mediaType ?? 'application/vnd.oci.image.index.v1+json',
+        };
   const resolved = await resolveManifest(store, start, options.platform, where);
   const config = await readConfig(store, resolved.manifest.config, where);
   const layers = layerRefs(resolved.manifest, config, where);

@@ -122,9 +122,14 @@ export function isIndexMediaType(mt: string | undefined): boolean {
 export function documentKind(doc: unknown, declared?: string): 'index' | 'manifest' | 'schema1' | 'unknown' {
   const d = doc as Record<string, unknown> | null;
   const mt = (typeof d?.mediaType === 'string' ? d.mediaType : undefined) ?? declared;
-  if (mt === MediaType.dockerSchema1 || mt === MediaType.dockerSchema1Signed || d?.schemaVersion === 1) return 'schema1';
+  if (mt === MediaType.dockerSchema1 || mt === MediaType.dockerSchema1Signed || d?.schemaVersion === 1)
+    return 'schema1';
   if (isIndexMediaType(mt) || Array.isArray(d?.manifests)) return 'index';
-  if (mt === MediaType.ociManifest || mt === MediaType.dockerManifest || (d && 'config' in d && Array.isArray(d.layers))) {
+  if (
+    mt === MediaType.ociManifest ||
+    mt === MediaType.dockerManifest ||
+    (d && 'config' in d && Array.isArray(d.layers))
+  ) {
     return 'manifest';
   }
   return 'unknown';
@@ -161,10 +166,16 @@ export function runtimeConfig(config: ImageConfig): ImageRuntimeConfig {
     exposedPorts: Object.keys(c.ExposedPorts ?? {}).sort(),
     volumes: Object.keys(c.Volumes ?? {}).sort(),
     ...(c.StopSignal ? { stopSignal: c.StopSignal } : {}),
-    ...(c.Healthcheck ? { healthcheck: { ...(c.Healthcheck.Test ? { test: c.Healthcheck.Test } : {}) } } : {}),
+    ...(c.Healthcheck
+      ? { healthcheck: { ...(c.Healthcheck.Test ? { test: c.Healthcheck.Test } : {}) } }
+      : {}),
   };
 }
 
 export function configPlatform(config: ImageConfig): Platform {
-  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+  return {
+    os: config.os,
+    architecture: config.architecture,
+    ...(config.variant ? { variant: config.variant } : {}),
+  };
 }

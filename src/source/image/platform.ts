@@ -8,7 +8,11 @@ export function parsePlatform(text: string): Platform {
     throw new UsageError(`invalid platform "${text}": expected os/arch[/variant], e.g. linux/arm64`);
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
-  return { os: os.toLowerCase(), architecture: normalizeArch(architecture.toLowerCase()), ...(variant ? { variant } : {}) };
+  return {
+    os: os.toLowerCase(),
+    architecture: normalizeArch(architecture.toLowerCase()),
+    ...(variant ? { variant } : {}),
+  };
 }
 
 export function formatPlatform(p: Platform): string {
@@ -45,7 +49,10 @@ export function hostPlatform(): Platform {
       mips64el: 'mips64le',
     } as Record<string, string>
   )[process.arch];
-  const variant = process.arch === 'arm' ? `v${String((process.config.variables as Record<string, unknown>)['arm_version'] ?? '7')}` : undefined;
+  const variant =
+    process.arch === 'arm'
+      ? `v${String((process.config.variables as Record<string, unknown>)['arm_version'] ?? '7')}`
+      : undefined;
   return { os: 'linux', architecture: arch ?? process.arch, ...(variant ? { variant } : {}) };
 }
 
@@ -65,7 +72,9 @@ export function selectPlatform<T extends { platform?: Platform }>(
   wanted: Platform | undefined,
   where: string,
 ): T {
-  const real = entries.filter((e) => !(e.platform?.os === 'unknown' && e.platform?.architecture === 'unknown'));
+  const real = entries.filter(
+    (e) => !(e.platform?.os === 'unknown' && e.platform?.architecture === 'unknown'),
+  );
   const list = real.length > 0 ? real : entries;
   const available = list.map((e) => (e.platform ? formatPlatform(e.platform) : 'unspecified'));
   if (wanted) {
@@ -79,7 +88,9 @@ export function selectPlatform<T extends { platform?: Platform }>(
   }
   if (list.length === 1) return list[0]!;
   const host = hostPlatform();
-  const byHost = list.find((e) => e.platform && matches(e.platform, { os: host.os, architecture: host.architecture }));
+  const byHost = list.find(
+    (e) => e.platform && matches(e.platform, { os: host.os, architecture: host.architecture }),
+  );
   if (byHost) return byHost;
   const amd64 = list.find((e) => e.platform && matches(e.platform, { os: 'linux', architecture: 'amd64' }));
   if (amd64) return amd64;

@@ -43,13 +43,20 @@ export interface ReadLayerOptions {
   readonly onBytes?: (n: number) => void;
 }
 
-const SUPPORTED_LAYER_TYPE = /(^application\/vnd\.(oci\.image|docker\.image\.rootfs)\.(layer|foreign\.diff|diff)[\w.+-]*$)|(^$)/;
+const SUPPORTED_LAYER_TYPE =
+  /(^application\/vnd\.(oci\.image|docker\.image\.rootfs)\.(layer|foreign\.diff|diff)[\w.+-]*$)|(^$)/;
 
 /** Throw unless the media type is a tar layer we can read (tar, tar+gzip, tar+zstd, Docker and OCI names). */
 export function assertLayerMediaType(mediaType: string, blobName: string): void {
-  const ok = SUPPORTED_LAYER_TYPE.test(mediaType) && !/\+(bzip2|xz|lz4)\b/.test(mediaType) && !mediaType.endsWith('.encrypted');
+  const ok =
+    SUPPORTED_LAYER_TYPE.test(mediaType) &&
+    !/\+(bzip2|xz|lz4)\b/.test(mediaType) &&
+    !mediaType.endsWith('.encrypted');
   if (!ok) {
-    throw new InputError('E_UNSUPPORTED_MEDIA_TYPE', `${blobName}: unsupported layer media type "${mediaType}"`);
+    throw new InputError(
+      'E_UNSUPPORTED_MEDIA_TYPE',
+      `${blobName}: unsupported layer media type "${mediaType}"`,
+    );
   }
 }
 
@@ -145,7 +152,10 @@ export async function readLayer(
       try {
         unpacked += chunk.length;
         if (unpacked > limits.maxLayerBytes) {
-          throw new InputError('E_LAYER_TOO_LARGE', `${options.blobName}: layer expands beyond ${limits.maxLayerBytes} bytes`);
+          throw new InputError(
+            'E_LAYER_TOO_LARGE',
+            `${options.blobName}: layer expands beyond ${limits.maxLayerBytes} bytes`,
+          );
         }
         if (unpacked > limits.bombThresholdBytes && unpacked > stored * limits.maxRatio) {
           throw new InputError(
@@ -206,19 +216,15 @@ export async function readLayer(
 }
 
 function pickDecompressor(first: Buffer): Transform | undefined {
-  if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b) return createGunzip({ chunkSize: 256 * 1024 });
+  if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b)
+    return createGunzip({ chunkSize: 256 * 1024 });
   if (first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528) return zstdTransform();
   return undefined;
 }
 
 function zstdTransform(): Transform {
-  let out: Transform;
-  const dec = new ZstdDecompress((data: Uint8Array) => {
-    // fzstd reuses no buffers across calls, so the chunk can be pushed as is.
-    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
   let ended = false;
-  out = new Transform({
+  const out: Transform = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       try {
         dec.push(chunk);
@@ -239,6 +245,11 @@ function zstdTransform(): Transform {
       }
     },
   });
+  // Created after `out` (the callbacks above only run later): fzstd hands each chunk over once, so it
+  // can be pushed without a copy.
+  const dec = new ZstdDecompress((data: Uint8Array) => {
+    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  });
   return out;
 }
 
@@ -250,9 +261,13 @@ function layerError(err: unknown, blobName: string): Error {
   }
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'Z_BUF_ERROR' || code === 'Z_DATA_ERROR' || /unexpected end of file/i.test(oneLine(err))) {
-    return new InputError('E_CORRUPT_COMPRESSION', `${blobName}: truncated or corrupt gzip stream (${oneLine(err)})`, {
-      cause: err,
-    });
+    return new InputError(
+      'E_CORRUPT_COMPRESSION',
+      `${blobName}: truncated or corrupt gzip stream (${oneLine(err)})`,
+      {
+        cause: err,
+      },
+    );
   }
   if (/^zstd:/.test(oneLine(err))) {
     return new InputError('E_CORRUPT_COMPRESSION', `${blobName}: ${oneLine(err)}`, { cause: err });

@@ -4,7 +4,16 @@
  */
 import { open } from 'node:fs/promises';
 import { normalizeEntryPath } from '../paths.js';
-import { BLOCK, MAX_META_BYTES, TarFormatError, checksumOk, cString, isZeroBlock, parseOctal, parsePax } from './reader.js';
+import {
+  BLOCK,
+  MAX_META_BYTES,
+  TarFormatError,
+  checksumOk,
+  cString,
+  isZeroBlock,
+  parseOctal,
+  parsePax,
+} from './reader.js';
 
 export interface TarMember {
   /** Normalised relative name without a leading `./` or `/` (e.g. `blobs/sha256/ab…`). */
@@ -38,16 +47,20 @@ export async function indexTarFile(path: string): Promise<Map<string, TarMember>
       }
       zeros = 0;
       if (!checksumOk(block)) {
-        throw new TarFormatError(members.size === 0 ? 'not a tar archive' : `invalid tar header checksum at offset ${pos - BLOCK}`);
+        throw new TarFormatError(
+          members.size === 0 ? 'not a tar archive' : `invalid tar header checksum at offset ${pos - BLOCK}`,
+        );
       }
       const typeflag = String.fromCharCode(block[156] ?? 0);
       let size = parseOctal(block, 124, 12);
       const padded = size + ((BLOCK - (size % BLOCK)) % BLOCK);
       if (typeflag === 'x' || typeflag === 'L' || typeflag === 'K' || typeflag === 'g') {
-        if (size > MAX_META_BYTES) throw new TarFormatError(`extended header of ${size} bytes exceeds the limit`);
+        if (size > MAX_META_BYTES)
+          throw new TarFormatError(`extended header of ${size} bytes exceeds the limit`);
         const data = Buffer.alloc(size);
         const r = await fh.read(data, 0, size, pos);
-        if (r.bytesRead < size) throw new TarFormatError('unexpected end of archive inside an extended header');
+        if (r.bytesRead < size)
+          throw new TarFormatError('unexpected end of archive inside an extended header');
         if (typeflag === 'x') pax = parsePax(data);
         else if (typeflag === 'L') longName = cString(data, 0, data.length);
         else if (typeflag === 'K') longLink = cString(data, 0, data.length);
@@ -68,7 +81,8 @@ export async function indexTarFile(path: string): Promise<Map<string, TarMember>
       if (paxSize && /^\d+$/.test(paxSize)) size = Number(paxSize);
       longName = longLink = pax = undefined;
       const dataPadded = size + ((BLOCK - (size % BLOCK)) % BLOCK);
-      if (pos + size > fileSize) throw new TarFormatError(`unexpected end of archive: member "${name}" is truncated`);
+      if (pos + size > fileSize)
+        throw new TarFormatError(`unexpected end of archive: member "${name}" is truncated`);
       const norm = normalizeEntryPath(name);
       if (norm.ok && norm.path !== '/') {
         members.set(norm.path.slice(1), { name: norm.path.slice(1), offset: pos, size, typeflag, linkName });

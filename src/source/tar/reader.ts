@@ -35,7 +35,13 @@ export const MAX_META_BYTES = 1024 * 1024;
 type State =
   | { kind: 'header' }
   | { kind: 'data'; remaining: number; padding: number; sink: ContentSink | undefined }
-  | { kind: 'meta'; remaining: number; padding: number; chunks: Buffer[]; type: 'pax' | 'gpax' | 'longname' | 'longlink' }
+  | {
+      kind: 'meta';
+      remaining: number;
+      padding: number;
+      chunks: Buffer[];
+      type: 'pax' | 'gpax' | 'longname' | 'longlink';
+    }
   | { kind: 'padding'; remaining: number }
   | { kind: 'done' };
 
@@ -154,7 +160,9 @@ export class TarReader {
   }
 
   write(input: Uint8Array): void {
-    let chunk = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    let chunk = Buffer.isBuffer(input)
+      ? input
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
     if (this.pending) {
       chunk = Buffer.concat([this.pending, chunk]);
       this.pending = undefined;
@@ -223,7 +231,8 @@ export class TarReader {
     }
     // A missing end-of-archive marker is tolerated (many writers omit it) once at least one entry was read;
     // an input with no entries at all is not a tar.
-    if (this.entries === 0 && this.zeroBlocks === 0) throw new TarFormatError('not a tar archive (no entries)');
+    if (this.entries === 0 && this.zeroBlocks === 0)
+      throw new TarFormatError('not a tar archive (no entries)');
   }
 
   private header(block: Buffer): void {
@@ -243,10 +252,22 @@ export class TarReader {
 
     // Extension headers: buffered (bounded) and applied to the next real entry.
     const metaType =
-      typeflag === 'x' ? 'pax' : typeflag === 'g' ? 'gpax' : typeflag === 'L' ? 'longname' : typeflag === 'K' ? 'longlink' : undefined;
+      typeflag === 'x'
+        ? 'pax'
+        : typeflag === 'g'
+          ? 'gpax'
+          : typeflag === 'L'
+            ? 'longname'
+            : typeflag === 'K'
+              ? 'longlink'
+              : undefined;
     if (metaType) {
-      if (size > MAX_META_BYTES) throw new TarFormatError(`extended header of ${size} bytes exceeds the limit`);
-      this.state = size > 0 ? { kind: 'meta', remaining: size, padding, chunks: [], type: metaType } : { kind: 'header' };
+      if (size > MAX_META_BYTES)
+        throw new TarFormatError(`extended header of ${size} bytes exceeds the limit`);
+      this.state =
+        size > 0
+          ? { kind: 'meta', remaining: size, padding, chunks: [], type: metaType }
+          : { kind: 'header' };
       if (size === 0) this.finishMeta(metaType, Buffer.alloc(0));
       return;
     }
@@ -262,7 +283,8 @@ export class TarReader {
     let mtime = parseOctal(block, 136, 12);
     let uid = parseOctal(block, 108, 8);
     let gid = parseOctal(block, 116, 8);
-    const pax = this.pax.size > 0 || this.globalPax.size > 0 ? new Map([...this.globalPax, ...this.pax]) : undefined;
+    const pax =
+      this.pax.size > 0 || this.globalPax.size > 0 ? new Map([...this.globalPax, ...this.pax]) : undefined;
     if (this.longName !== undefined) name = this.longName;
     if (this.longLink !== undefined) linkName = this.longLink;
     if (pax) {
@@ -303,7 +325,12 @@ export class TarReader {
     const sink = this.options.onEntry(header) ?? undefined;
     const pad = (BLOCK - (dataSize % BLOCK)) % BLOCK;
     if (dataSize > 0) {
-      this.state = { kind: 'data', remaining: dataSize, padding: pad, sink: kind === 'file' ? sink : undefined };
+      this.state = {
+        kind: 'data',
+        remaining: dataSize,
+        padding: pad,
+        sink: kind === 'file' ? sink : undefined,
+      };
     } else {
       sink?.end();
       this.state = { kind: 'header' };

@@ -60,7 +60,8 @@ export function makeTar(entries: readonly TarSpec[], options: { endMarker?: bool
       name = name.slice(0, 99);
     }
     if (e.type === 'dir') parts.push(header(name.endsWith('/') ? name : `${name}/`, 0, '5', e.mode ?? 0o755));
-    else if (e.type === 'symlink' || e.type === 'hardlink') parts.push(header(name, 0, e.type === 'symlink' ? '2' : '1', 0o777, e.target));
+    else if (e.type === 'symlink' || e.type === 'hardlink')
+      parts.push(header(name, 0, e.type === 'symlink' ? '2' : '1', 0o777, e.target));
     else if (e.type === 'raw-header') parts.push(header(name, 0, e.typeflag, 0o644));
     else if ('content' in e) {
       const data = Buffer.isBuffer(e.content) ? e.content : Buffer.from(e.content);
@@ -130,7 +131,14 @@ export function buildImage(spec: ImageSpec): Built {
     const digest = sha(stored);
     const blob = l.corrupt ? l.corrupt(stored) : stored;
     blobs.set(digest, blob);
-    return { tar, blob, digest, diffId: sha(tar), mediaType: mediaTypes[l.compression ?? 'gzip'], size: stored.length };
+    return {
+      tar,
+      blob,
+      digest,
+      diffId: sha(tar),
+      mediaType: mediaTypes[l.compression ?? 'gzip'],
+      size: stored.length,
+    };
   });
   const config = Buffer.from(
     JSON.stringify({
@@ -151,7 +159,11 @@ export function buildImage(spec: ImageSpec): Built {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configDigest,
+        size: config.length,
+      },
       layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
     }),
   );
@@ -165,7 +177,11 @@ export function tempDir(prefix = 'bulwark-test-'): string {
 }
 
 /** Write an OCI layout folder holding one or more images (each tagged). */
-export function writeOciLayout(dir: string, images: { image: Built; tag?: string; platform?: { os: string; architecture: string } }[], asIndex = false): string {
+export function writeOciLayout(
+  dir: string,
+  images: { image: Built; tag?: string; platform?: { os: string; architecture: string } }[],
+  asIndex = false,
+): string {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   for (const { image } of images) {
@@ -179,12 +195,28 @@ export function writeOciLayout(dir: string, images: { image: Built; tag?: string
     ...(tag ? { annotations: { 'org.opencontainers.image.ref.name': tag } } : {}),
   }));
   if (asIndex) {
-    const idx = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.index.v1+json', manifests: descriptors }));
+    const idx = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: descriptors,
+      }),
+    );
     const d = sha(idx);
     writeFileSync(join(dir, 'blobs', 'sha256', d.slice(7)), idx);
     writeFileSync(
       join(dir, 'index.json'),
-      JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.index.v1+json', digest: d, size: idx.length, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }] }),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+            digest: d,
+            size: idx.length,
+            annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+          },
+        ],
+      }),
     );
   } else {
     writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: descriptors }));
@@ -215,8 +247,11 @@ export function dockerArchive(images: { image: Built; tags: string[] }[]): Buffe
 
 /** A tarred OCI layout (oci-archive). */
 export function ociArchive(images: { image: Built; tag?: string }[]): Buffer {
-  const entries: TarSpec[] = [{ name: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) }];
-  for (const { image } of images) for (const [d, b] of image.blobs) entries.push({ name: `blobs/sha256/${d.slice(7)}`, content: b });
+  const entries: TarSpec[] = [
+    { name: 'oci-layout', content: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
+  ];
+  for (const { image } of images)
+    for (const [d, b] of image.blobs) entries.push({ name: `blobs/sha256/${d.slice(7)}`, content: b });
   entries.push({
     name: 'index.json',
     content: JSON.stringify({
