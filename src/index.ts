@@ -1,0 +1,32 @@
+/**
+ * Bulwark as a library: the pipeline stages the CLI is built from, for other front ends (a server, an
+ * editor integration) to call directly. source → catalog (SBOM) → match → policy → report.
+ */
+
+// source
+export { openSource, parseTarget, type OpenSourceOptions } from './source/open.js';
+export type * from './source/types.js';
+
+// catalog (SBOM)
+export { catalogSource, type CatalogOptions, type CatalogOutcome } from './catalog/run.js';
+export { DEFAULT_CATALOGERS } from './catalog/registry.js';
+export type * from './catalog/types.js';
+export { SBOM_SCHEMA, type Sbom } from './sbom/model.js';
+export { formatSbom, SBOM_FORMATS, type SbomFormat } from './sbom/format/index.js';
+
+// vulnerability data and matching
+export { openDatabase, evaluate, defaultDatabasePath, type VulnDatabase } from './db/index.js';
+export { getScheme, compareVersions, schemeForEcosystem } from './version/index.js';
+export { matchSbom, type MatchOptions, type MatchResult } from './match/match.js';
+export type * from './match/types.js';
+
+// policy and reports
+export { buildScanReport } from './policy/report.js';
+export { renderScanReport, SCAN_FORMATS, type ScanFormat } from './report/scan/index.js';
+
+// other scanners sharing the same pass
+export { lintDockerfile, type LintOptions, type LintResult } from './lint/engine.js';
+export { detectSecretsInText, scanPath, scanGit } from './secrets/index.js';
+
+export { BulwarkError, ExitCode } from './util/errors.js';
+export { BULWARK_VERSION } from './version.js';
