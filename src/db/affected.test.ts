@@ -1,6 +1,10 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { getScheme } from '../version/index.js';
 import { evaluate } from './affected.js';
-import { parseOsvRecord } from './osv.js';
+import { parseOsvJson, parseOsvRecord } from './osv.js';
+import { OSV_DIR } from './test-support/shared.js';
 import type { OsvRecord } from './types.js';
 
 function record(affected: unknown[], id = 'TEST-1'): OsvRecord {
@@ -42,7 +46,7 @@ describe('evaluate', () => {
     expect(e.reason).toBe(reason);
     expect(e.fixedVersions).toEqual(['0.7.0']);
     if (affected)
-      expect(e.range).toEqual({ type: 'SEMVER', scheme: 'semver', introduced: '0', fixed: '0.7.0' });
+      expect(e.range).toEqual({ type: 'SEMVER', scheme: 'semver-loose', introduced: '0', fixed: '0.7.0' });
   });
 
   it('pairs several intervals in one range and sorts fixed versions by the scheme', () => {
@@ -158,5 +162,139 @@ describe('evaluate', () => {
       affected: true,
       reason: 'introduced 2.0.0, fixed 2.2.8: 2.1.4 is in [2.0.0, 2.2.8)',
     });
+  });
+});
+
+describe('SEMVER ranges with versions that are not strict SemVer', () => {
+  it('read a short or zero-padded version numerically, in any ecosystem', () => {
+    const r = record([
+      {
+        package: { ecosystem: 'crates.io', name: 'demo' },
+        ranges: [{ type: 'SEMVER', events: [{ introduced: '2.4' }, { fixed: '2.4.010' }] }],
+      },
+    ]);
+    const at = (version: string) => evaluate(r, { ecosystem: 'crates.io', name: 'demo', version });
+    expect(at('2.4.0')).toMatchObject({
+      affected: true,
+      reason: 'introduced 2.4, fixed 2.4.010: 2.4.0 is in [2.4, 2.4.010)',
+      range: { type: 'SEMVER', scheme: 'semver-loose', introduced: '2.4', fixed: '2.4.010' },
+    });
+    expect(at('2.4.9').affected).toBe(true);
+    expect(at('2.4.10').affected).toBe(false); // 010 is ten, not a string that sorts before 9
+    expect(at('2.3.99').affected).toBe(false);
+  });
+
+  it('an ECOSYSTEM range of npm stays strict SemVer', () => {
+    const r = record([eco('npm', 'lodash', [{ introduced: '0' }, { fixed: '4.17.21' }])]);
+    expect(evaluate(r, { ecosystem: 'npm', name: 'lodash', version: '4.17' })).toMatchObject({
+      affected: false,
+      reason: 'unparseable: "4.17" is not a valid semver version',
+    });
+  });
+});
+
+const BITNAMI_DIR = join(OSV_DIR, 'Bitnami');
+const HAVE_BITNAMI = existsSync(BITNAMI_DIR);
+if (!HAVE_BITNAMI) console.warn(`SKIPPING the real Bitnami record tests: ${BITNAMI_DIR} is missing`);
+
+function bitnami(id: string): OsvRecord {
+  const r = parseOsvJson(readFileSync(join(BITNAMI_DIR, `${id}.json`), 'utf8'));
+  if (!r.ok) throw new Error(`${id}: ${r.reason}`);
+  return r.record;
+}
+
+describe.skipIf(!HAVE_BITNAMI)('real Bitnami records with zero-padded date versions (minio)', () => {
+  it('the strict SemVer scheme cannot read their fixed versions: both ranges were unparseable before', () => {
+    for (const v of ['2021.03.04', '2023.03.20']) {
+      expect(getScheme('semver').isValid(v)).toBe(false);
+      expect(getScheme('semver-loose').isValid(v)).toBe(true);
+    }
+  });
+
+  // introduced 0, fixed 2021.03.04; Bitnami's minio images write the same date as 2021.3.4.
+  it.each([
+    ['2020.12.23', true],
+    ['2021.3.3', true],
+    ['2021.03.03', true],
+    ['2021.3.4', false],
+    ['2021.03.04', false],
+    ['2021.3.17', false],
+    ['2024.1.31', false],
+  ])('BIT-minio-2021-21362 at %s → affected=%s', (version, affected) => {
+    const e = evaluate(bitnami('BIT-minio-2021-21362'), { ecosystem: 'Bitnami', name: 'minio', version });
+    expect(e.affected).toBe(affected);
+    expect(e.reason).toBe(
+      affected
+        ? `introduced 0, fixed 2021.03.04: ${version} is in [0, 2021.03.04)`
+        : `${version} is not in [0, 2021.03.04)`,
+    );
+    expect(e.fixedVersions).toEqual(['2021.03.04']);
+  });
+
+  // introduced 2019.12.17, fixed 2023.03.20 (zero-padded).
+  it.each([
+    ['2019.12.16', false],
+    ['2019.12.17', true],
+    ['2020.4.23', true],
+    ['2023.3.13', true],
+    ['2023.3.20', false],
+    ['2023.03.20', false],
+    ['2024.1.31', false],
+  ])('BIT-minio-2023-28432 at %s → affected=%s', (version, affected) => {
+    const e = evaluate(bitnami('BIT-minio-2023-28432'), { ecosystem: 'Bitnami', name: 'minio', version });
+    expect(e.affected).toBe(affected);
+    if (affected) {
+      expect(e.range).toEqual({
+        type: 'SEMVER',
+        scheme: 'semver-loose',
+        introduced: '2019.12.17',
+        fixed: '2023.03.20',
+      });
+    }
+  });
+
+  it('a version that is no SemVer at all still leaves the range unevaluated, saying why', () => {
+    // BIT-mastodon-2026-47777: introduced "nightly.2026-03-10.0", fixed 4.6.0.
+    const e = evaluate(bitnami('BIT-mastodon-2026-47777'), {
+      ecosystem: 'Bitnami',
+      name: 'mastodon',
+      version: '4.5.0',
+    });
+    expect(e).toMatchObject({
+      affected: false,
+      reason: 'range event introduced "nightly.2026-03-10.0" is not a valid semver-loose version',
+      fixedVersions: ['4.6.0'],
+    });
+  });
+
+  it('every SEMVER event of the Bitnami data parses, except the one nightly build name', () => {
+    const strict = getScheme('semver');
+    const loose = getScheme('semver-loose');
+    const badStrict = new Set<string>();
+    const badLoose = new Set<string>();
+    let events = 0;
+    for (const name of readdirSync(BITNAMI_DIR).sort()) {
+      if (!name.endsWith('.json')) continue;
+      const r = parseOsvJson(readFileSync(join(BITNAMI_DIR, name), 'utf8'));
+      if (!r.ok) continue;
+      for (const a of r.record.affected) {
+        for (const range of a.ranges) {
+          if (range.type !== 'SEMVER') continue;
+          for (const e of range.events) {
+            if (e.kind === 'introduced' && e.version === '0') continue;
+            events++;
+            if (!strict.isValid(e.version)) badStrict.add(e.version);
+            if (!loose.isValid(e.version)) badLoose.add(e.version);
+          }
+        }
+      }
+    }
+    expect(events).toBeGreaterThan(10_000);
+    expect([...badLoose]).toEqual(['nightly.2026-03-10.0']);
+    // Before this scheme: the nightly name plus every zero-padded minio date.
+    expect(badStrict.size).toBeGreaterThanOrEqual(20);
+    expect([...badStrict].filter((v) => !/^20[0-9]{2}\.[01][0-9]\.[0-3][0-9]$/.test(v))).toEqual([
+      'nightly.2026-03-10.0',
+    ]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Is a package version affected by an OSV record? Evaluates `ECOSYSTEM` and `SEMVER` ranges
  * (`introduced`, `fixed`, `last_affected`, `limit`; several ranges and several intervals per range)
- * and explicit `versions` lists with the ecosystem's version scheme, and says why in one line.
+ * and explicit `versions` lists with the ecosystem's version scheme (`SEMVER` ranges with the lenient
+ * `semver-loose` scheme, whatever the ecosystem), and says why in one line.
  * `GIT` ranges are kept in the record but not evaluated (they need commit history). Versions of
  * different schemes are never compared; a version the scheme cannot parse is not affected, with reason
  * "unparseable".
@@ -83,7 +84,9 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
         notes.push('GIT ranges are not evaluated');
         continue;
       }
-      const schemeId: VersionSchemeId | undefined = range.type === 'SEMVER' ? 'semver' : ecoScheme;
+      // OSV SEMVER ranges are read the way osv.dev reads them: lenient about a missing minor/patch and
+      // leading zeros (Bitnami's `2021.03.04`), otherwise SemVer 2.0.0. See docs/version-schemes.md.
+      const schemeId: VersionSchemeId | undefined = range.type === 'SEMVER' ? 'semver-loose' : ecoScheme;
       if (!schemeId) {
         notes.push(`no version scheme for ecosystem ${entry.package.ecosystem}`);
         continue;

@@ -24,6 +24,7 @@ const ALL_IDS: VersionSchemeId[] = [
   'rpm',
   'rubygems',
   'semver',
+  'semver-loose',
 ];
 
 /** Inputs no scheme accepts. */
@@ -115,7 +116,7 @@ describe('schemeForEcosystem', () => {
     ['crates.io', 'semver'],
     ['Pub', 'semver'],
     ['Hex', 'semver'],
-    ['Bitnami', 'semver'],
+    ['Bitnami', 'semver-loose'],
     ['SwiftURL', 'semver'],
     ['Go', 'go'],
     ['PyPI', 'pep440'],

@@ -14,6 +14,7 @@ import { pep440 } from './pep440/index.js';
 import { rpm } from './rpm/index.js';
 import { rubygems } from './rubygems/index.js';
 import { semver } from './semver/index.js';
+import { semverLoose } from './semver-loose/index.js';
 import { VersionSchemeMismatchError, type VersionScheme, type VersionSchemeId } from './types.js';
 
 export { InvalidVersionError, VersionSchemeMismatchError } from './types.js';
@@ -30,6 +31,7 @@ const SCHEMES: Readonly<Record<VersionSchemeId, VersionScheme>> = {
   rpm,
   rubygems,
   semver,
+  'semver-loose': semverLoose,
 };
 
 /** Every registered scheme, sorted by id. */
@@ -93,7 +95,8 @@ const ECOSYSTEMS: Readonly<Record<string, VersionSchemeId>> = {
   'crates.io': 'semver',
   Pub: 'semver',
   Hex: 'semver',
-  Bitnami: 'semver',
+  // Bitnami publishes dates with leading zeros (minio `2021.03.04`) next to plain SemVer
+  Bitnami: 'semver-loose',
   SwiftURL: 'semver',
   Go: 'go',
   PyPI: 'pep440',

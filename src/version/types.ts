@@ -4,7 +4,17 @@
  */
 
 export type VersionSchemeId =
-  'dpkg' | 'apk' | 'rpm' | 'semver' | 'go' | 'pep440' | 'maven' | 'rubygems' | 'nuget' | 'composer';
+  | 'dpkg'
+  | 'apk'
+  | 'rpm'
+  | 'semver'
+  | 'semver-loose'
+  | 'go'
+  | 'pep440'
+  | 'maven'
+  | 'rubygems'
+  | 'nuget'
+  | 'composer';
 
 export interface VersionScheme {
   readonly id: VersionSchemeId;

@@ -19,9 +19,12 @@ export interface SemVer {
 const NUMBER = '0|[1-9][0-9]*';
 const PRE_ID = `(?:${NUMBER}|[0-9]*[A-Za-z-][0-9A-Za-z-]*)`;
 const BUILD_ID = '[0-9A-Za-z-]+';
-const SEMVER = new RegExp(
-  `^(${NUMBER})\\.(${NUMBER})\\.(${NUMBER})(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?$`,
-);
+/**
+ * Regex source of the SemVer 2.0.0 suffixes, `-PRERELEASE` (group 1) and `+BUILD` (group 2), both
+ * optional; shared with the lenient `semver-loose` scheme so the two never disagree on them.
+ */
+export const SEMVER_SUFFIX = `(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+(${BUILD_ID}(?:\\.${BUILD_ID})*))?`;
+const SEMVER = new RegExp(`^(${NUMBER})\\.(${NUMBER})\\.(${NUMBER})${SEMVER_SUFFIX}$`);
 
 /** Parse a strict SemVer 2.0.0 string (optional leading `v`). `scheme` names the error's scheme. */
 export function parseSemver(input: string, scheme: VersionSchemeId = 'semver'): SemVer {
