@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BulwarkError } from '../util/errors.js';
 import { openSource } from './open.js';
 import {
   buildImage,
@@ -14,6 +13,7 @@ import {
   writeOciLayout,
   type ImageSpec,
 } from './test-support/build.js';
+import { failure } from './test-support/expect.js';
 import type { EntryHeader, LayerRef, LayerVisitor, Source, SourceProblem } from './types.js';
 import { haveImages, imagePath } from '../test-support/images.js';
 
@@ -75,14 +75,9 @@ const twoLayers: ImageSpec = {
 };
 
 async function expectError(p: Promise<unknown>, code: string, text: RegExp): Promise<void> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BulwarkError);
-  expect((err as BulwarkError).code).toBe(code);
-  expect((err as Error).message).toMatch(text);
-  expect((err as Error).message).not.toContain('\n');
+  const err = await failure(p);
+  expect(err.code).toBe(code);
+  expect(err.message).toMatch(text);
 }
 
 describe('image formats', () => {
@@ -213,6 +208,20 @@ describe('bad input', () => {
     });
     const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`);
     await expectError(record(src), 'E_CORRUPT_COMPRESSION', /truncated or corrupt gzip/);
+  });
+
+  it.skipIf(!hasZstd())('reports a truncated zstd layer', async () => {
+    const img = buildImage({
+      layers: [
+        {
+          compression: 'zstd',
+          entries: [{ name: 'a', content: 'y'.repeat(200_000) }],
+          corrupt: (b) => b.subarray(0, Math.floor(b.length / 2)),
+        },
+      ],
+    });
+    const src = await openSource(`oci-dir://${writeOciLayout(tmp(), [{ image: img }])}`);
+    await expectError(record(src), 'E_CORRUPT_COMPRESSION', /zstd/);
   });
 
   it('reports a corrupt tar inside a valid gzip', async () => {
