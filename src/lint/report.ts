@@ -4,6 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { buildSarif, severityToSarif, type SarifRule } from '../report/sarif.js';
 import { BULWARK_VERSION } from '../version.js';
 import type { LintResult } from './engine.js';
+import { IMAGE_RULE_LIST } from './image/rules.js';
+import type { ImageFinding, ImageLocation } from './image/types.js';
 import { RULES } from './rules/index.js';
 import { SEVERITIES, severityRank, type Finding, type LintRule, type Severity } from './types.js';
 
@@ -19,14 +21,34 @@ export interface FileError {
   readonly message: string;
 }
 
+/** The built-image checks of one image target (`bulwark lint archive://image.tar`). */
+export interface ImageLintResult {
+  /** The target as given on the command line. */
+  readonly target: string;
+  /** Sorted by location, rule, message; messages never hold a secret in full. */
+  readonly findings: readonly ImageFinding[];
+}
+
 export interface LintRun {
   readonly results: readonly LintResult[];
   readonly errors: readonly FileError[];
+  /** Image targets (absent or empty when only Dockerfiles were linted). */
+  readonly images?: readonly ImageLintResult[];
 }
 
 const allFindings = (run: LintRun): Finding[] => run.results.flatMap((r) => r.findings);
+const allImageFindings = (run: LintRun): ImageFinding[] => (run.images ?? []).flatMap((i) => i.findings);
 
-export function summarize(findings: readonly Finding[]): Record<Severity, number> & { total: number } {
+/** `config User`, `config Env GITHUB_TOKEN`, `history #4`, `/app/id_rsa`. */
+export function imageLocationText(l: ImageLocation): string {
+  if (l.kind === 'config') return `config ${l.field}${l.key !== undefined ? ` ${l.key}` : ''}`;
+  if (l.kind === 'history') return `history #${l.index}`;
+  return l.path;
+}
+
+export function summarize(
+  findings: readonly { readonly severity: Severity }[],
+): Record<Severity, number> & { total: number } {
   const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   for (const f of findings) counts[f.severity]++;
   return { ...counts, total: findings.length };
@@ -40,22 +62,49 @@ export function formatTable(run: LintRun): string {
     f.ruleId,
     f.message,
   ]);
-  const widths = [0, 1, 2].map((k) => Math.max(0, ...rows.map((r) => r[k]!.length)));
-  const lines = rows.map(
-    (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`,
-  );
+  const counted = [...findings, ...allImageFindings(run)];
+  const table = (rows: string[][]): string[] => {
+    const widths = [0, 1, 2].map((k) => Math.max(0, ...rows.map((r) => r[k]!.length)));
+    return rows.map(
+      (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`,
+    );
+  };
+  const lines = table(rows);
+  // One block per image, under its target, locations inside it (config field, history entry, path).
+  for (const image of run.images ?? []) {
+    if (image.findings.length === 0) continue;
+    if (lines.length) lines.push('');
+    lines.push(`${image.target}:`);
+    lines.push(
+      ...table(
+        image.findings.map((f) => [
+          `  ${imageLocationText(f.location)}`,
+          f.severity.toUpperCase(),
+          f.ruleId,
+          f.message,
+        ]),
+      ),
+    );
+  }
   const files = run.results.length;
+  const images = run.images?.length ?? 0;
   const suppressed = run.results.reduce((n, r) => n + r.suppressed, 0);
-  const s = summarize(findings);
+  const s = summarize(counted);
   const bySeverity = [...SEVERITIES]
     .reverse()
     .filter((k) => s[k] > 0)
     .map((k) => `${k}: ${s[k]}`)
     .join(', ');
+  const scope = [
+    files > 0 || images === 0 ? `${files} file${files === 1 ? '' : 's'}` : '',
+    images > 0 ? `${images} image${images === 1 ? '' : 's'}` : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const tail = [
-    findings.length === 0
-      ? `No findings in ${files} file${files === 1 ? '' : 's'}`
-      : `${findings.length} finding${findings.length === 1 ? '' : 's'} (${bySeverity}) in ${files} file${files === 1 ? '' : 's'}`,
+    counted.length === 0
+      ? `No findings in ${scope}`
+      : `${counted.length} finding${counted.length === 1 ? '' : 's'} (${bySeverity}) in ${scope}`,
     suppressed ? `${suppressed} suppressed` : '',
     run.errors.length ? `${run.errors.length} file${run.errors.length === 1 ? '' : 's'} not readable` : '',
   ]
@@ -83,7 +132,22 @@ export function formatJson(run: LintRun): string {
       endColumn: f.range.end.column,
       fingerprint: f.fingerprint,
     })),
-    summary: summarize(findings),
+    // Image targets: additive within schemaVersion 1, present only when an image was linted.
+    ...(run.images?.length
+      ? {
+          images: run.images.map((i) => ({
+            target: i.target,
+            findings: i.findings.map((f) => ({
+              ruleId: f.ruleId,
+              title: f.title,
+              severity: f.severity,
+              message: f.message,
+              location: { ...f.location },
+            })),
+          })),
+        }
+      : {}),
+    summary: summarize([...findings, ...allImageFindings(run)]),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
@@ -118,28 +182,71 @@ export function artifactUri(path: string): string {
   return path.split(/[\\/]/).map(encodeURIComponent).join('/');
 }
 
+/** SARIF rule of a built-image check. */
+function imageSarifRule(rule: (typeof IMAGE_RULE_LIST)[number]): SarifRule {
+  const { level, securitySeverity } = severityToSarif(rule.severity);
+  return {
+    id: rule.id,
+    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: rule.title,
+    fullDescription: rule.rationale,
+    helpMarkdown: `${rule.rationale}\n\n**Fix:** ${rule.fix}`,
+    defaultLevel: level,
+    properties: { 'security-severity': securitySeverity, tags: ['security', 'image'], precision: 'high' },
+  };
+}
+
+/** Image findings in SARIF: files inside the image by their path, config and history at the image itself. */
+function imageSarifResults(run: LintRun) {
+  return (run.images ?? []).flatMap((image) =>
+    image.findings.map((f) => {
+      const where = imageLocationText(f.location);
+      const inFile = f.location.kind === 'file';
+      return {
+        ruleId: f.ruleId,
+        level: severityToSarif(f.severity).level,
+        message: inFile ? f.message : `${f.message} (${where})`,
+        uri: inFile
+          ? where.replace(/^\/+/, '').split('/').map(encodeURIComponent).join('/') || 'image'
+          : imageUri(image.target),
+        fingerprint: `${f.ruleId}:${where}`,
+        properties: { severity: f.severity, image: image.target },
+      };
+    }),
+  );
+}
+
+/** A target as an artifact URI: its path for local images, else the reference, percent-encoded. */
+function imageUri(target: string): string {
+  const rest = target.replace(/^[a-z][a-z-]*:\/\//, '');
+  return rest.split('/').map(encodeURIComponent).join('/') || 'image';
+}
+
 export function formatSarif(run: LintRun): string {
   const findings = allFindings(run);
   const log = buildSarif({
     toolName: 'bulwark-lint',
-    rules: RULES.map(sarifRule),
-    results: findings.map((f) => ({
-      ruleId: f.ruleId,
-      level: severityToSarif(f.severity).level,
-      message: f.message,
-      uri: artifactUri(f.path),
-      region: {
-        startLine: f.range.start.line,
-        startColumn: f.range.start.column,
-        endLine: f.range.end.line,
-        endColumn: Math.max(
-          f.range.end.column,
-          f.range.end.line === f.range.start.line ? f.range.start.column + 1 : 1,
-        ),
-      },
-      fingerprint: f.fingerprint,
-      properties: { severity: f.severity },
-    })),
+    rules: [...RULES.map(sarifRule), ...(run.images?.length ? IMAGE_RULE_LIST.map(imageSarifRule) : [])],
+    results: [
+      ...imageSarifResults(run),
+      ...findings.map((f) => ({
+        ruleId: f.ruleId,
+        level: severityToSarif(f.severity).level,
+        message: f.message,
+        uri: artifactUri(f.path),
+        region: {
+          startLine: f.range.start.line,
+          startColumn: f.range.start.column,
+          endLine: f.range.end.line,
+          endColumn: Math.max(
+            f.range.end.column,
+            f.range.end.line === f.range.start.line ? f.range.start.column + 1 : 1,
+          ),
+        },
+        fingerprint: f.fingerprint,
+        properties: { severity: f.severity },
+      })),
+    ],
   });
   return `${JSON.stringify(log, null, 2)}\n`;
 }
@@ -150,5 +257,7 @@ export function format(run: LintRun, fmt: LintFormat): string {
 
 /** True when some finding is at or above `threshold`. */
 export function crosses(run: LintRun, threshold: Severity): boolean {
-  return allFindings(run).some((f) => severityRank(f.severity) >= severityRank(threshold));
+  return [...allFindings(run), ...allImageFindings(run)].some(
+    (f) => severityRank(f.severity) >= severityRank(threshold),
+  );
 }

@@ -91,4 +91,11 @@ export interface ScanReport {
   readonly expiredSuppressions: readonly ExpiredSuppression[];
   /** Filters that were applied (`--severity`, `--only-fixed`, …), for the record. */
   readonly filters: Readonly<Record<string, unknown>>;
+  /**
+   * Secrets found by the `secret` scanner (`--scanners …,secret`), redacted: present exactly when that
+   * scanner ran. Sorted by path, layer, line, column, rule.
+   */
+  readonly secrets?: readonly import('../secrets/types.js').RedactedFinding[];
+  /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
+  readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
 }

@@ -4,12 +4,17 @@ import type { ContentSink, LayerRef, LayerVisitor, SourceProblem, EntryHeader } 
 export function combineVisitors(visitors: readonly LayerVisitor[]): LayerVisitor {
   if (visitors.length === 1) return visitors[0]!;
   let active: LayerVisitor[] = [];
+  let current: number | undefined;
   return {
     layerStart(layer: LayerRef) {
       // A layer is skipped only when every consumer already knows its results.
       const answers = visitors.map((v) => v.layerStart?.(layer));
-      if (answers.every((a) => a === 'skip')) return 'skip';
+      if (answers.every((a) => a === 'skip')) {
+        current = undefined;
+        return 'skip';
+      }
       active = visitors.filter((_, i) => answers[i] !== 'skip');
+      current = layer.index;
       return undefined;
     },
     entry(layer: LayerRef, header: EntryHeader) {
@@ -29,7 +34,10 @@ export function combineVisitors(visitors: readonly LayerVisitor[]): LayerVisitor
       for (const v of active) v.layerEnd?.(layer);
     },
     problem(p: SourceProblem) {
-      for (const v of visitors) v.problem?.(p);
+      // A problem inside a layer that some consumer skipped (e.g. replayed from its cache, problems
+      // included) goes only to the consumers reading it, so nobody hears of it twice.
+      const readers = p.layer !== undefined && p.layer.index === current ? active : visitors;
+      for (const v of readers) v.problem?.(p);
     },
   };
 }

@@ -1,9 +1,10 @@
 /**
- * `bulwark lint [FILE…]`: Dockerfile checks (secrets, root, supply chain, hygiene). Without FILE it
- * lints `Dockerfile`, `Containerfile`, `*.Dockerfile` and `Dockerfile.*` in the current folder; `-`
- * reads stdin. Exit code 1 (or `--exit-code N`) when a finding reaches `--fail-on`.
+ * `bulwark lint [TARGET…]`: Dockerfile checks (secrets, root, supply chain, hygiene) and built-image
+ * checks (config User, secrets in Env/Labels/history, sensitive files in the final filesystem, …).
+ * Without TARGET it lints `Dockerfile`, `Containerfile`, `*.Dockerfile` and `Dockerfile.*` in the
+ * current folder; `-` reads stdin. Exit code 1 (or `--exit-code N`) when a finding reaches `--fail-on`.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
@@ -11,7 +12,17 @@ import { lintConfigFrom } from '../../lint/config.js';
 import { loadDockerIgnoreFor } from '../../lint/dockerignore.js';
 import { lintDockerfile, type LintResult } from '../../lint/engine.js';
 import { discoverDockerfiles, readDockerfile, readStream } from '../../lint/input.js';
-import { FORMATS, crosses, format, type FileError, type LintFormat } from '../../lint/report.js';
+import {
+  FORMATS,
+  crosses,
+  format,
+  type FileError,
+  type ImageLintResult,
+  type LintFormat,
+} from '../../lint/report.js';
+import type { LintConfig } from '../../lint/config.js';
+import { createImageCheckVisitor } from '../../lint/image/visitor.js';
+import { openSource, parseTarget } from '../../source/open.js';
 import { defaultSecretDetector } from '../../lint/secret-detector.js';
 import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
@@ -24,17 +35,102 @@ interface LintFlags {
   config?: string;
   failOn?: string;
   exitCode?: string;
+  platform?: string;
+}
+
+/** What one command-line argument names. */
+type LintTarget =
+  | { readonly kind: 'dockerfile'; readonly arg: string }
+  | { readonly kind: 'image'; readonly arg: string }
+  | { readonly kind: 'folder'; readonly arg: string; readonly dir: string };
+
+const IMAGE_SCHEMES = new Set(['archive', 'oci-dir', 'registry', 'docker']);
+
+/**
+ * Tell a Dockerfile from an image without guessing from the name: a `scheme://` prefix decides;
+ * else a folder holding `oci-layout` + `index.json` is an OCI layout (any other folder: its
+ * Dockerfiles); a file is an image when its first bytes are a tar header or a gzip/zstd stream, and a
+ * Dockerfile otherwise (text). `image.tar:name:tag` (an existing archive plus a tag) is an image too.
+ */
+export function classifyLintTarget(arg: string, cwd: string): LintTarget {
+  if (arg === '-') return { kind: 'dockerfile', arg };
+  const parsed = parseTarget(arg);
+  if (parsed.kind === 'sbom') throw new UsageError(`${arg}: an SBOM has nothing to lint`);
+  if (parsed.kind === 'fs') return { kind: 'folder', arg, dir: resolve(cwd, parsed.rest || '.') };
+  if (IMAGE_SCHEMES.has(parsed.kind)) return { kind: 'image', arg };
+  const path = resolve(cwd, arg);
+  const st = statOrUndefined(path);
+  if (st?.isDirectory()) {
+    const layout =
+      statOrUndefined(resolve(path, 'oci-layout'))?.isFile() === true &&
+      statOrUndefined(resolve(path, 'index.json'))?.isFile() === true;
+    return layout ? { kind: 'image', arg } : { kind: 'folder', arg, dir: path };
+  }
+  if (st?.isFile()) return looksLikeImageArchive(path) ? { kind: 'image', arg } : { kind: 'dockerfile', arg };
+  // `image.tar:name:tag`: an existing archive followed by the tag to pick.
+  for (let i = arg.indexOf(':'); i > 0; i = arg.indexOf(':', i + 1)) {
+    const head = resolve(cwd, arg.slice(0, i));
+    if (statOrUndefined(head)?.isFile() && looksLikeImageArchive(head)) return { kind: 'image', arg };
+  }
+  return { kind: 'dockerfile', arg };
+}
+
+function statOrUndefined(path: string): import('node:fs').Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A tar header (`ustar` at offset 257), or a gzip or zstd stream: never a Dockerfile. */
+function looksLikeImageArchive(path: string): boolean {
+  const head = Buffer.alloc(512);
+  let n = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      n = readSync(fd, head, 0, 512, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  const gzip = n >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  const zstd = n >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
+  const tar = n >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
+  return gzip || zstd || tar;
+}
+
+/** The built-image checks over one image: a single pass merging the layers into the final filesystem. */
+async function lintImage(
+  arg: string,
+  config: LintConfig,
+  detectSecret: ReturnType<typeof defaultSecretDetector>,
+  io: CliIO,
+  platform?: string,
+): Promise<ImageLintResult> {
+  const source = await openSource(arg, { cwd: io.cwd, ...(platform ? { platform } : {}) });
+  try {
+    if (source.description.kind !== 'image') throw new UsageError(`${arg}: not an image`);
+    const visitor = createImageCheckVisitor(source.description.image, { config, detectSecret });
+    await source.walk(visitor);
+    return { target: arg, findings: visitor.finish() };
+  } finally {
+    await source.close();
+  }
 }
 
 export function registerLint(program: Command, io: CliIO): void {
   program
     .command('lint')
     .description(
-      'check Dockerfiles for hard-coded secrets, root users, supply-chain risks and hygiene problems',
+      'check Dockerfiles for hard-coded secrets, root users, supply-chain risks and hygiene problems, and built images for root users, leaked secrets and risky files',
     )
     .argument(
-      '[files...]',
-      'Dockerfiles to lint (default: Dockerfile, Containerfile, *.Dockerfile, Dockerfile.* here; - for stdin)',
+      '[targets...]',
+      'Dockerfiles (default: Dockerfile, Containerfile, *.Dockerfile, Dockerfile.* here; - for stdin), folders, or images (archive://, oci-dir://, registry://, docker://, an image archive or OCI layout)',
     )
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('table'))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
@@ -46,6 +142,20 @@ export function registerLint(program: Command, io: CliIO): void {
       ).choices([...SEVERITIES]),
     )
     .option('--exit-code <n>', 'exit code for a policy failure (default 1); alone it fails on any finding')
+    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
+    .addHelpText(
+      'after',
+      `
+Images are checked as built: the config User (root), secrets in Env, Labels and history (redacted),
+sensitive files left in the final filesystem, setuid/setgid and world-writable files, package caches,
+port 22. Files deleted by a later layer are for \`bulwark secrets\` (or \`bulwark scan --scanners secret\`).
+
+Examples:
+  bulwark lint                               # Dockerfiles in the current folder
+  bulwark lint build/Dockerfile.prod -f sarif -o lint.sarif
+  bulwark lint archive://image.tar --fail-on high
+  bulwark lint oci-dir://layout -f json`,
+    )
     .action(async (files: string[], flags: LintFlags) => {
       await runLint(files, flags, io);
     });
@@ -68,16 +178,39 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
     config.failOn ??
     (flags.exitCode !== undefined ? 'info' : undefined);
 
-  const targets = files.length ? files : discoverDockerfiles(io.cwd);
-  if (targets.length === 0) {
+  const detectSecret = defaultSecretDetector();
+  const images: ImageLintResult[] = [];
+  const errors: FileError[] = [];
+  const targets: string[] = [];
+  if (files.length === 0) targets.push(...discoverDockerfiles(io.cwd));
+  for (const arg of files) {
+    const t = classifyLintTarget(arg, io.cwd);
+    if (t.kind === 'dockerfile') targets.push(arg);
+    else if (t.kind === 'folder') {
+      const found = discoverDockerfiles(t.dir);
+      if (found.length === 0)
+        throw new InputError(
+          'E_NOT_FOUND',
+          `${arg}: no Dockerfile in this folder (and not an OCI image layout)`,
+        );
+      targets.push(...found.map((n) => displayPath(io.cwd, resolve(t.dir, n))));
+    } else {
+      try {
+        images.push(await lintImage(arg, config, detectSecret, io, flags.platform));
+      } catch (err) {
+        if (!(err instanceof BulwarkError)) throw err;
+        errors.push({ path: arg, code: err.code, message: oneLine(err) });
+        io.stderr.write(`bulwark: ${oneLine(err)}\n`);
+      }
+    }
+  }
+  if (targets.length === 0 && files.length === 0) {
     throw new InputError(
       'E_NOT_FOUND',
       'no Dockerfile here (looked for Dockerfile, Containerfile, *.Dockerfile, Dockerfile.*); name one or use - for stdin',
     );
   }
-  const detectSecret = defaultSecretDetector();
   const results: LintResult[] = [];
-  const errors: FileError[] = [];
   for (const target of targets) {
     const abs = target === '-' ? resolve(io.cwd, 'Dockerfile') : resolve(io.cwd, target);
     const shown = target === '-' ? '-' : displayPath(io.cwd, abs);
@@ -92,9 +225,9 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
       io.stderr.write(`bulwark: ${oneLine(err)}\n`);
     }
   }
-  if (results.length === 0) throw new ExitWith(errors.length ? ExitCode.input : ExitCode.ok);
-
-  const run = { results, errors };
+  if (results.length === 0 && images.length === 0)
+    throw new ExitWith(errors.length ? ExitCode.input : ExitCode.ok);
+  const run = { results, errors, images };
   const text = format(run, flags.format as LintFormat);
   if (flags.output) {
     const out = resolve(io.cwd, flags.output);

@@ -18,6 +18,10 @@ import {
 } from './scan-common.js';
 import { targetHelp } from './sbom.js';
 import { compareVersions, schemeForEcosystem } from '../../version/index.js';
+import { ratingOf } from '../../scanners/types.js';
+import type { Rating } from '../../db/types.js';
+import { parseScanners } from './scan.js';
+import { vulnerabilitiesScanned } from '../../report/scan/extras.js';
 
 export interface Upgrade {
   readonly name: string;
@@ -101,7 +105,9 @@ export function renderQuickview(report: ScanReport): string {
   const active = report.findings.filter((f) => !f.suppressed);
   lines.push('');
   lines.push(
-    `Vulnerabilities  ${active.length}${report.findings.length > active.length ? ` (+${report.findings.length - active.length} suppressed)` : ''}`,
+    vulnerabilitiesScanned(report)
+      ? `Vulnerabilities  ${active.length}${report.findings.length > active.length ? ` (+${report.findings.length - active.length} suppressed)` : ''}`
+      : 'Vulnerabilities  not scanned',
   );
   for (const r of [...RATINGS].reverse()) {
     const of = active.filter((f) => f.severity === r);
@@ -117,7 +123,30 @@ export function renderQuickview(report: ScanReport): string {
     lines.push('Top upgrades');
     for (const u of ups) lines.push(`  upgrade ${u.name} ${u.from} → ${u.to} fixes ${u.fixes}`);
   }
+  lines.push(
+    ...extraCounts('Secrets', report.secrets),
+    ...extraCounts('Misconfigurations', report.misconfigurations),
+  );
   return `${lines.join('\n')}\n`;
+}
+
+/** Counts by severity of a secret or config scanner's findings; nothing when that scanner did not run. */
+function extraCounts(
+  title: string,
+  findings: readonly { severity: Parameters<typeof ratingOf>[0] }[] | undefined,
+): string[] {
+  if (!findings) return [];
+  const lines = ['', `${title}  ${findings.length}`];
+  const by = new Map<Rating, number>();
+  for (const f of findings) by.set(ratingOf(f.severity), (by.get(ratingOf(f.severity)) ?? 0) + 1);
+  for (const r of [...RATINGS].reverse()) {
+    const n = by.get(r);
+    if (n)
+      lines.push(
+        `  ${(r === 'negligible' && title === 'Misconfigurations' ? 'info' : r).padEnd(10)} ${String(n).padStart(5)}`,
+      );
+  }
+  return lines;
 }
 
 export function registerQuickview(program: Command, io: CliIO): void {
@@ -128,11 +157,21 @@ export function registerQuickview(program: Command, io: CliIO): void {
       'one-screen overview: image, OS, packages, vulnerabilities by severity and the upgrades that fix the most',
     )
     .argument('<target>', 'what to scan (see Targets below; also sbom://FILE)')
-    .option('-o, --output <file>', 'write the overview to a file instead of stdout');
+    .option('-o, --output <file>', 'write the overview to a file instead of stdout')
+    .option(
+      '--scanners <list>',
+      'comma-separated scanners: vuln, secret, config (as for `bulwark scan`)',
+      'vuln',
+    );
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText('after', targetHelp('  sbom://FILE                Bulwark, CycloneDX or SPDX JSON SBOM'))
-    .action(async (target: string, flags: TargetFlags & DbFlags & PolicyFlags & { output?: string }) => {
-      const { report } = await runScan(target, flags, io);
-      await emit(io, renderQuickview(report), flags.output);
-    });
+    .action(
+      async (
+        target: string,
+        flags: TargetFlags & DbFlags & PolicyFlags & { output?: string; scanners: string },
+      ) => {
+        const { report } = await runScan(target, flags, io, { scanners: parseScanners(flags.scanners) });
+        await emit(io, renderQuickview(report), flags.output);
+      },
+    );
 }

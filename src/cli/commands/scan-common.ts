@@ -33,7 +33,19 @@ import { loadVexFiles } from '../../policy/vex.js';
 import type { Sbom } from '../../sbom/model.js';
 import { readSbomFile } from '../../sbom/read/index.js';
 import { openSource, parseTarget } from '../../source/open.js';
-import type { LayerVisitor } from '../../source/types.js';
+import type { LayerVisitor, Source } from '../../source/types.js';
+import { lintConfigFrom } from '../../lint/config.js';
+import { resolveSecretsConfig } from '../../secrets/config.js';
+import { SecretEngine } from '../../secrets/engine.js';
+import {
+  createImageScanners,
+  scanFolder,
+  type ExtraFindings,
+  type ExtraScanOptions,
+  type ImageScanners,
+} from '../../scanners/extra.js';
+import { filterBySeverity } from '../../scanners/policy.js';
+import type { ScannerName } from '../../scanners/types.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { UsageError, oneLine } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
@@ -116,7 +128,7 @@ export function addPolicyOptions(cmd: Command): Command {
     )
     .option(
       '--config <file>',
-      'config file with `ignore:` rules (default: .bulwark.yaml in the current directory)',
+      'config file with `ignore:` rules (and `secrets:` / `lint:` sections for those scanners; default: .bulwark.yaml in the current directory)',
     )
     .option(
       '--vex <files...>',
@@ -207,12 +219,16 @@ export interface LoadedTarget {
   readonly catalogMs: number;
 }
 
-/** Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog. */
+/**
+ * Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog.
+ * `extra` are further consumers of the same single pass (or a function making them once the source is
+ * open, e.g. from the image's metadata).
+ */
 export async function loadTarget(
   target: string,
   flags: TargetFlags,
   io: CliIO,
-  visitors: readonly LayerVisitor[] = [],
+  extra: readonly LayerVisitor[] | ((source: Source) => readonly LayerVisitor[]) = [],
 ): Promise<LoadedTarget> {
   const t0 = performance.now();
   const parsed = parseTarget(target);
@@ -227,6 +243,13 @@ export async function loadTarget(
   const opts = sourceOptions(flags, io);
   const bar = progress(io, 'reading', flags.quiet === true);
   const source = await openSource(target, opts.open);
+  let visitors: readonly LayerVisitor[];
+  try {
+    visitors = typeof extra === 'function' ? extra(source) : extra;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
   const dir = join(cacheDir(io.env), 'layers');
   const layerCache = flags.cache === false ? undefined : new LayerCache(dir);
   try {
@@ -263,6 +286,14 @@ export async function loadTarget(
   }
 }
 
+/** Options of {@link runScan} beyond the flags. */
+export interface ScanRunOptions {
+  /** Apply ignore rules, VEX and filters (default true; `compare` diffs raw findings). */
+  readonly applyPolicy?: boolean;
+  /** Scanners to run (default: `vuln` only). Without `vuln` no database is opened. */
+  readonly scanners?: readonly ScannerName[];
+}
+
 export interface ScanRun {
   readonly report: ScanReport;
   readonly stats: MatchStats;
@@ -270,32 +301,68 @@ export interface ScanRun {
   readonly timings: { readonly catalogMs: number; readonly matchMs: number };
 }
 
-/** Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the target. */
+const NO_MATCHES: MatchStats = { packagesMatched: 0, packagesSkipped: 0, queries: 0, ownedDuplicates: 0 };
+
+/**
+ * Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the
+ * target. The `secret` and `config` scanners share the catalog's single pass over an image; for a
+ * folder they scan it as `bulwark secrets` and `bulwark lint` would.
+ */
 export async function runScan(
   target: string,
   flags: TargetFlags & DbFlags & PolicyFlags,
   io: CliIO,
-  options: { applyPolicy?: boolean } = {},
+  options: ScanRunOptions = {},
 ): Promise<ScanRun> {
   const applyPolicy = options.applyPolicy ?? true;
+  const scanners = options.scanners ?? ['vuln'];
+  const wantVulns = scanners.includes('vuln');
   const filters = applyPolicy ? filtersFrom(flags) : {};
-  const config = applyPolicy ? loadConfig(io.cwd, flags.config) : { data: {} };
+  const needsConfig = applyPolicy || scanners.some((s) => s !== 'vuln');
+  const config = needsConfig ? loadConfig(io.cwd, flags.config) : { data: {} };
   const rules = applyPolicy ? parseIgnoreRules(config.data, config.path ?? '.bulwark.yaml') : [];
   const vex = applyPolicy && flags.vex?.length ? loadVexFiles(flags.vex, io.cwd) : [];
-  const db = await prepareDatabase(flags, io, flags.quiet === true);
+  const extras = extraScanOptions(scanners, config, flags);
+  if (extras && parseTarget(target).kind === 'sbom')
+    throw new UsageError(
+      `${target}: the secret and config scanners need an image or a folder, not an SBOM (use --scanners vuln)`,
+    );
+  const db = wantVulns ? await prepareDatabase(flags, io, flags.quiet === true) : undefined;
   try {
-    const loaded = await loadTarget(target, flags, io);
-    const t1 = performance.now();
-    const { findings, stats } = matchSbom(loaded.sbom, db, {
-      severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
+    let imageScanners: ImageScanners | undefined;
+    const loaded = await loadTarget(target, flags, io, (source) => {
+      if (!extras || source.description.kind !== 'image') return [];
+      imageScanners = createImageScanners(source.description.image, extras);
+      return imageScanners.visitors;
     });
-    const status = db.status();
-    const report = buildScanReport(
+    let extra: ExtraFindings | undefined;
+    if (imageScanners) extra = imageScanners.finish();
+    else if (extras && loaded.sbom.source.kind === 'directory')
+      extra = await scanFolder(loaded.sbom.source.path, extras);
+    for (const p of extra?.problems ?? [])
+      io.stderr.write(`bulwark: warning: ${oneLine(p.path)}: ${oneLine(p.reason)}\n`);
+    const t1 = performance.now();
+    const { findings, stats } = db
+      ? matchSbom(loaded.sbom, db, {
+          severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
+        })
+      : { findings: [], stats: NO_MATCHES };
+    const status = db?.status();
+    const base = buildScanReport(
       loaded.sbom,
       findings,
       { rules, vex, filters },
-      { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } },
+      db && status
+        ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
+        : {},
     );
+    const report: ScanReport = {
+      ...base,
+      ...(extra?.secrets ? { secrets: filterBySeverity(extra.secrets, filters.severities) } : {}),
+      ...(extra?.misconfigurations
+        ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
+        : {}),
+    };
     const matchMs = performance.now() - t1;
     return {
       report,
@@ -304,6 +371,25 @@ export async function runScan(
       timings: { catalogMs: loaded.catalogMs, matchMs },
     };
   } finally {
-    db.close();
+    db?.close();
   }
+}
+
+/** Engine and configuration of the extra scanners, from the same config file as the ignore rules. */
+function extraScanOptions(
+  scanners: readonly ScannerName[],
+  config: { data: Record<string, unknown>; path?: string },
+  flags: TargetFlags,
+): ExtraScanOptions | undefined {
+  if (!scanners.includes('secret') && !scanners.includes('config')) return undefined;
+  const where = config.path ?? '.bulwark.yaml';
+  const secrets = resolveSecretsConfig(config.data, where);
+  return {
+    scanners,
+    engine: new SecretEngine({ rules: secrets.rules, allowRegexes: secrets.allowRegexes }),
+    skipPath: secrets.skipPath,
+    lintConfig: lintConfigFrom({ data: config.data, ...(config.path ? { path: config.path } : {}) }),
+    ...(flags.gitignore === false ? { noIgnore: true } : {}),
+    ...(flags.exclude?.length ? { exclude: flags.exclude } : {}),
+  };
 }

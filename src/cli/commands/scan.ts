@@ -1,6 +1,8 @@
 /** `bulwark scan <target>` (alias `cves`): known vulnerabilities in an image, folder or SBOM. */
 import { Option, type Command } from 'commander';
-import { failingFindings, parseFailOn } from '../../policy/filters.js';
+import { parseFailOn } from '../../policy/filters.js';
+import { failingCounts } from '../../scanners/policy.js';
+import { SCANNERS, type ScannerName } from '../../scanners/types.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../main.js';
@@ -17,7 +19,7 @@ import {
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
 import { targetHelp } from './sbom.js';
 
-export const SCANNERS = ['vuln', 'secret', 'config'] as const;
+export { SCANNERS } from '../../scanners/types.js';
 
 interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   format: string;
@@ -29,7 +31,7 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   exitCode: string;
 }
 
-function parseScanners(text: string): string[] {
+export function parseScanners(text: string): ScannerName[] {
   const list = text
     .split(',')
     .map((s) => s.trim().toLowerCase())
@@ -39,7 +41,7 @@ function parseScanners(text: string): string[] {
       throw new UsageError(`--scanners: unknown scanner "${s}" (use ${SCANNERS.join(', ')})`);
   }
   if (list.length === 0) throw new UsageError('--scanners: name at least one scanner');
-  return [...new Set(list)];
+  return [...new Set(list)] as ScannerName[];
 }
 
 function parseExitCode(text: string): number {
@@ -54,7 +56,7 @@ export function registerScan(program: Command, io: CliIO): void {
     .command('scan')
     .alias('cves')
     .description(
-      'find known vulnerabilities in an image, a folder or an SBOM, with fixes, layers, EPSS and KEV',
+      'find known vulnerabilities in an image, a folder or an SBOM (with fixes, layers, EPSS and KEV), and optionally secrets and misconfigurations',
     )
     .argument('<target>', 'what to scan (see Targets below; also sbom://FILE)')
     .addOption(
@@ -63,14 +65,14 @@ export function registerScan(program: Command, io: CliIO): void {
     .option('-o, --output <file>', 'write the result to a file instead of stdout')
     .option(
       '--scanners <list>',
-      'scanners to run: vuln (secret and config run as `bulwark secrets` / `bulwark lint`)',
+      'comma-separated scanners: vuln (known vulnerabilities), secret (leaked credentials in every layer and the image config), config (image configuration checks; Dockerfiles in a folder)',
       'vuln',
     )
     .option('--show-suppressed', 'list suppressed findings in the table and markdown too')
     .option('--locations', "table: show each package's paths and the layer that added it")
     .option(
       '--fail-on <severity>',
-      'exit with --exit-code when a shown, unsuppressed finding is at or above this severity',
+      'exit with --exit-code when a shown, unsuppressed finding of any scanner is at or above this severity',
     )
     .option('--exit-code <n>', 'exit code for --fail-on', '1');
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
@@ -78,29 +80,24 @@ export function registerScan(program: Command, io: CliIO): void {
       'after',
       `${targetHelp('  sbom://FILE                Bulwark JSON, CycloneDX JSON (1.4–1.6) or SPDX 2.3 JSON SBOM')}
 
+Scanners (--scanners): all of them share one read of the image. Secrets are never printed in full.
+Secret severities are the same words as vulnerability severities; a lint "info" counts as negligible.
+
 Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed, 2 usage, 3 input, 4 database, 5 network.
 
 Examples:
   bulwark scan archive://image.tar
   bulwark scan oci-dir://layout --only-fixed --severity high -f json -o report.json
   bulwark scan sbom://bom.cdx.json --vex vex.json --fail-on critical
-  bulwark scan fs://. --offline --db ./bulwark.sqlite`,
+  bulwark scan fs://. --offline --db ./bulwark.sqlite
+  bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high`,
     )
     .action(async (target: string, flags: ScanFlags) => {
       const scanners = parseScanners(flags.scanners);
       const failOn = flags.failOn !== undefined ? parseFailOn(flags.failOn) : undefined;
       const exitCode = parseExitCode(flags.exitCode);
-      if (!scanners.includes('vuln'))
-        throw new UsageError(
-          '--scanners: scan runs the vuln scanner; use `bulwark secrets` or `bulwark lint` for the others',
-        );
-      for (const s of scanners.filter((x) => x !== 'vuln')) {
-        io.stderr.write(
-          `bulwark: warning: the ${s} scanner is not part of \`scan\` yet; run \`bulwark ${s === 'secret' ? 'secrets' : 'lint'}\`\n`,
-        );
-      }
-      const { report } = await runScan(target, flags, io);
       if (!isScanFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
+      const { report } = await runScan(target, flags, io, { scanners });
       const color = flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
       const text = renderScanReport(report, flags.format, {
         color,
@@ -109,10 +106,19 @@ Examples:
         env: io.env,
       });
       await emit(io, text, flags.output);
-      if (failOn && failingFindings(report.findings, failOn).length > 0) {
-        const n = failingFindings(report.findings, failOn).length;
+      const failing = failOn ? failingCounts(report, failOn) : undefined;
+      if (failOn && failing && failing.total > 0) {
+        const parts = [
+          failing.vulnerabilities
+            ? `${failing.vulnerabilities} vulnerabilit${failing.vulnerabilities === 1 ? 'y' : 'ies'}`
+            : '',
+          failing.secrets ? `${failing.secrets} secret${failing.secrets === 1 ? '' : 's'}` : '',
+          failing.misconfigurations
+            ? `${failing.misconfigurations} misconfiguration${failing.misconfigurations === 1 ? '' : 's'}`
+            : '',
+        ].filter(Boolean);
         io.stderr.write(
-          `bulwark: ${n} finding${n === 1 ? '' : 's'} at or above ${failOn} (--fail-on ${failOn})\n`,
+          `bulwark: ${failing.total} finding${failing.total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')}; --fail-on ${failOn})\n`,
         );
         throw new ExitWith(exitCode);
       }

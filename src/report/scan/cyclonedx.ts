@@ -10,6 +10,9 @@
  * whole entry, so when one id is suppressed for some packages and not others, the entry is split (one
  * per analysis) and the bom-refs get a `#n` suffix. Findings that stand have no analysis, which is
  * how CycloneDX distinguishes a finding from a VEX statement.
+ *
+ * Secrets and misconfigurations (`--scanners secret,config`) are left out: CycloneDX has no place for
+ * them that consumers understand, and a BOM travels further than a scan report should.
  */
 import { Enums, Models } from '@cyclonedx/cyclonedx-library';
 import type { Finding, ScanReport, Severity, Suppression } from '../../match/types.js';

@@ -41,6 +41,72 @@ import {
   type ScanSummary,
 } from './common.js';
 import { REPORT_CSS, REPORT_JS } from './html-assets.js';
+import {
+  countsText,
+  describeSecret,
+  misconfigLocation,
+  secretLocation,
+  sortedMisconfigurations,
+  sortedSecrets,
+} from './extras.js';
+import { ratingOf } from '../../scanners/types.js';
+
+/** A static table of the secret or config scanner's findings (escaped; secrets redacted). */
+function extraTable(
+  id: string,
+  caption: string,
+  header: readonly string[],
+  rows: readonly (readonly [Severity, string, ...string[]])[],
+): string {
+  if (rows.length === 0) return `<p>None found.</p>`;
+  return `<div class="table-wrap"><table id="${id}"><caption class="skip">${escapeHtml(caption)}</caption><thead><tr>${header
+    .map((h) => `<th scope="col">${escapeHtml(h)}</th>`)
+    .join('')}</tr></thead><tbody>${rows
+    .map(
+      ([rating, word, ...cells]) =>
+        `<tr><td><span class="badge sev-${rating}">${escapeHtml(word)}</span></td>${cells.map((c, i) => `<td>${i === 1 || i === 2 ? `<code>${escapeHtml(c)}</code>` : escapeHtml(c)}</td>`).join('')}</tr>`,
+    )
+    .join('\n')}</tbody></table></div>`;
+}
+
+/** The secret and misconfiguration sections, each present only when its scanner ran. */
+function extraSections(report: ScanReport): string {
+  const out: string[] = [];
+  if (report.secrets) {
+    const list = sortedSecrets(report);
+    const counts = countsText(list);
+    out.push(`<section class="card" aria-labelledby="secrets-h">
+<h2 id="secrets-h">Secrets (${list.length})</h2>
+<p class="muted">${counts ? `${escapeHtml(counts)}. ` : ''}Values are never shown: a preview of at most four characters, the length and a fingerprint. Files that a later layer deleted or overwrote are still in the image.</p>
+${extraTable(
+  'secrets',
+  'Secrets, most severe first',
+  ['Severity', 'Title', 'Rule', 'Location', 'Secret (redacted)'],
+  list.map(
+    (f) =>
+      [ratingOf(f.severity), f.severity, f.title, f.ruleId, secretLocation(f), describeSecret(f)] as const,
+  ),
+)}
+</section>`);
+  }
+  if (report.misconfigurations) {
+    const list = sortedMisconfigurations(report);
+    const counts = countsText(list);
+    out.push(`<section class="card" aria-labelledby="misconfigurations-h">
+<h2 id="misconfigurations-h">Misconfigurations (${list.length})</h2>
+${counts ? `<p class="muted">${escapeHtml(counts)}.</p>` : ''}
+${extraTable(
+  'misconfigurations',
+  'Misconfigurations, most severe first',
+  ['Severity', 'Title', 'Rule', 'Location', 'Message'],
+  list.map(
+    (m) => [ratingOf(m.severity), m.severity, m.title, m.ruleId, misconfigLocation(m), m.message] as const,
+  ),
+)}
+</section>`);
+  }
+  return out.join('\n');
+}
 
 /** Escape text for HTML element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -406,6 +472,7 @@ ${tableBody}
 <aside id="detail" tabindex="-1" aria-label="Vulnerability details" hidden></aside>
 </div>
 </section>
+${extraSections(report)}
 <section class="card" aria-labelledby="layers-h">
 <h2 id="layers-h">Layers</h2>
 <p class="muted">Each layer with the instruction that built it and the vulnerabilities of the packages it introduced.</p>

@@ -9,6 +9,55 @@
 import type { Finding, MatchDetail, ScanReport } from '../../match/types.js';
 import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
 import { byString, compareFindings, isFixable, SEVERITY_ORDER, summarize } from './common.js';
+import type { Misconfiguration } from '../../scanners/types.js';
+import { sortFindings } from '../../secrets/report.js';
+import type { LayerInfo, RedactedFinding } from '../../secrets/types.js';
+
+function layerInfoJson(l: LayerInfo | undefined): Json | undefined {
+  return l ? { index: l.index, diffId: l.diffId, createdBy: l.createdBy } : undefined;
+}
+
+/** A secret finding: where, which rule, and the redacted secret (preview, length, fingerprint) only. */
+function secretJson(f: RedactedFinding): Json {
+  return {
+    ruleId: f.ruleId,
+    title: f.title,
+    severity: f.severity,
+    path: f.path,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    secret: { preview: f.secret.preview, length: f.secret.length, fingerprint: f.secret.fingerprint },
+    layer: layerInfoJson(f.layer),
+    status: f.status,
+    removedIn: layerInfoJson(f.removedIn),
+  };
+}
+
+function misconfigurationJson(m: Misconfiguration): Json {
+  const common = { kind: m.kind, ruleId: m.ruleId, title: m.title, severity: m.severity, message: m.message };
+  if (m.kind === 'dockerfile')
+    return {
+      ...common,
+      path: m.path,
+      line: m.range.start.line,
+      column: m.range.start.column,
+      endLine: m.range.end.line,
+      endColumn: m.range.end.column,
+      fingerprint: m.fingerprint,
+    };
+  const l = m.location;
+  return {
+    ...common,
+    location:
+      l.kind === 'config'
+        ? { kind: l.kind, field: l.field, key: l.key }
+        : l.kind === 'history'
+          ? { kind: l.kind, index: l.index }
+          : { kind: l.kind, path: l.path },
+  };
+}
 
 function matchJson(m: MatchDetail): Json {
   return {
@@ -85,6 +134,11 @@ export function scanReportToJson(report: ScanReport): Json {
     expiredSuppressions: [...report.expiredSuppressions]
       .sort((a, b) => byString(a.source, b.source) || byString(a.id, b.id))
       .map((e) => ({ source: e.source, id: e.id, expires: e.expires, reason: e.reason })),
+    // Present only when the secret / config scanner ran (`--scanners`); in the scanners' own order.
+    secrets: report.secrets ? sortFindings(report.secrets).map(secretJson) : undefined,
+    misconfigurations: report.misconfigurations
+      ? report.misconfigurations.map(misconfigurationJson)
+      : undefined,
     sbom: sbomToJson(report.sbom),
   };
 }

@@ -24,6 +24,49 @@ import {
   type ScanRenderOptions,
 } from './common.js';
 import { mdCode, mdLink, mdText } from './markdown-text.js';
+import {
+  countsText,
+  describeSecret,
+  misconfigLocation,
+  secretLocation,
+  sortedMisconfigurations,
+  sortedSecrets,
+  vulnerabilitiesScanned,
+} from './extras.js';
+
+/** Counts and the top rows of the secret and config scanners (only those that ran). */
+function extraHead(report: ScanReport): string[] {
+  const out: string[] = [];
+  if (report.secrets) {
+    const list = sortedSecrets(report);
+    const counts = countsText(list);
+    out.push(`### Secrets: ${list.length}${counts ? ` (${counts})` : ''}`, '');
+    if (list.length > 0) {
+      out.push('| Severity | Rule | Location | Secret (redacted) |', '| --- | --- | --- | --- |');
+      for (const f of list.slice(0, TOP))
+        out.push(
+          `| ${LABEL[f.severity]} | ${mdCode(truncate(f.ruleId, 80))} | ${mdCode(truncate(secretLocation(f), 160))} | ${mdCode(describeSecret(f))} |`,
+        );
+      if (list.length > TOP) out.push('', `… and ${list.length - TOP} more in the JSON or HTML report.`);
+      out.push('');
+    }
+  }
+  if (report.misconfigurations) {
+    const list = sortedMisconfigurations(report);
+    const counts = countsText(list);
+    out.push(`### Misconfigurations: ${list.length}${counts ? ` (${counts})` : ''}`, '');
+    if (list.length > 0) {
+      out.push('| Severity | Rule | Location | Message |', '| --- | --- | --- | --- |');
+      for (const m of list.slice(0, TOP))
+        out.push(
+          `| ${m.severity === 'info' ? 'ℹ️ Info' : LABEL[m.severity]} | ${mdCode(truncate(m.ruleId, 80))} | ${mdCode(truncate(misconfigLocation(m), 160))} | ${mdText(truncate(m.message, 200))} |`,
+        );
+      if (list.length > TOP) out.push('', `… and ${list.length - TOP} more in the JSON or HTML report.`);
+      out.push('');
+    }
+  }
+  return out;
+}
 
 /** GitHub rejects comments longer than this many characters. */
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -94,7 +137,9 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     facts.push(`**Digest:** ${mdCode(source.image.manifestDigest)}`);
   head.push(facts.join(' · '), '');
 
-  if (active.length === 0) {
+  if (!vulnerabilitiesScanned(report)) {
+    head.push('Vulnerabilities were not scanned (the `vuln` scanner was not in `--scanners`).', '');
+  } else if (active.length === 0) {
     head.push('No vulnerabilities found.', '');
   } else {
     head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
@@ -107,6 +152,8 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     head.push('| --- | --- | --- | --- | ---: | --- | --- |');
     head.push(...active.slice(0, TOP).map(findingRow), '');
   }
+
+  head.push(...extraHead(report));
 
   const sections: Section[] = [];
   // Expired suppressions first: short, and they need action, so they must survive truncation.

@@ -25,6 +25,13 @@ import {
   subjectName,
 } from './common.js';
 import { mdCode, mdLink, mdText } from './markdown-text.js';
+import { IMAGE_RULE_LIST } from '../../lint/image/rules.js';
+import { sarifRule as lintSarifRule } from '../../lint/report.js';
+import { RULES_BY_ID } from '../../lint/rules/index.js';
+import type { Misconfiguration } from '../../scanners/types.js';
+import { BUILTIN_RULES } from '../../secrets/rules/index.js';
+import type { RedactedFinding } from '../../secrets/types.js';
+import { describeSecret, misconfigLocation } from './extras.js';
 
 /** A path as a SARIF URI reference: each segment percent-encoded, forward slashes kept. */
 function pathUri(path: string): string {
@@ -146,5 +153,121 @@ export function renderSarif(report: ScanReport): string {
   // A package without a recorded location (rare) is pinned to the scanned target itself.
   const fallbackUri = pathUri(subjectName(redactSource(report.sbom.source)).replace(/^\/+/, '')) || 'unknown';
   const results = report.findings.map((f) => resultFor(f, fallbackUri));
+  const secrets = report.secrets ?? [];
+  const configs = report.misconfigurations ?? [];
+  rules.push(...secretRules(secrets), ...configRules(configs));
+  results.push(...secrets.map((f) => secretResult(f, fallbackUri)));
+  results.push(...configs.map((m) => configResult(m, fallbackUri)));
   return `${JSON.stringify(buildSarif({ rules, results }), null, 2)}\n`;
+}
+
+/** Secret rules are `secret/<rule id>`, so they can never collide with a vulnerability id. */
+const SECRET_PREFIX = 'secret/';
+/** Dockerfile and image-check rules are `config/<rule id>`. */
+const CONFIG_PREFIX = 'config/';
+
+const SECRET_FAMILY = new Map(BUILTIN_RULES.map((r) => [r.id, r.family]));
+
+function secretRules(findings: readonly RedactedFinding[]): SarifRule[] {
+  const byId = new Map<string, RedactedFinding>();
+  for (const f of findings) if (!byId.has(f.ruleId)) byId.set(f.ruleId, f);
+  return [...byId.values()].map((f) => {
+    const s = severityToSarif(f.severity);
+    const family = SECRET_FAMILY.get(f.ruleId);
+    return {
+      id: `${SECRET_PREFIX}${f.ruleId}`,
+      shortDescription: f.title,
+      fullDescription: `${f.title}. Anyone who can read the code or pull the image can use it.`,
+      helpMarkdown: `${mdText(f.title)}.\n\n**Fix:** rotate the credential first, then remove it from the code, the image (every layer, not only the last) and the history.`,
+      defaultLevel: s.level,
+      properties: {
+        'security-severity': s.securitySeverity,
+        tags: ['security', 'secret', ...(family ? [family] : [])],
+        precision: 'high',
+      },
+    };
+  });
+}
+
+function secretResult(f: RedactedFinding, fallbackUri: string): SarifResult {
+  const inConfig = f.path.startsWith('config:');
+  const removed =
+    f.status && f.status !== 'present' && f.removedIn
+      ? ` (${f.status} in layer ${f.removedIn.index + 1})`
+      : '';
+  return {
+    ruleId: `${SECRET_PREFIX}${f.ruleId}`,
+    level: severityToSarif(f.severity).level,
+    message: `${f.title}: ${describeSecret(f)}${inConfig ? ` in the image ${f.path.slice('config:'.length)}` : ''}${removed}`,
+    uri: inConfig ? fallbackUri : pathUri(f.path.replace(/^\/+/, '')) || fallbackUri,
+    ...(inConfig
+      ? {}
+      : { region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn } }),
+    fingerprint: `${f.secret.fingerprint}:${f.path}:${f.layer?.index ?? ''}`,
+    properties: {
+      secretLength: f.secret.length,
+      ...(f.layer
+        ? { layerIndex: f.layer.index, ...(f.layer.diffId ? { layerDiffId: f.layer.diffId } : {}) }
+        : {}),
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.removedIn ? { removedInLayer: f.removedIn.index } : {}),
+    },
+  };
+}
+
+const IMAGE_RULES_BY_ID = new Map(IMAGE_RULE_LIST.map((r) => [r.id, r]));
+
+function configRules(items: readonly Misconfiguration[]): SarifRule[] {
+  const ids = new Map<string, Misconfiguration>();
+  for (const m of items) if (!ids.has(m.ruleId)) ids.set(m.ruleId, m);
+  return [...ids.values()].map((m) => {
+    const lint = RULES_BY_ID.get(m.ruleId);
+    if (lint) return { ...lintSarifRule(lint), id: `${CONFIG_PREFIX}${m.ruleId}` };
+    const image = IMAGE_RULES_BY_ID.get(m.ruleId);
+    const s = severityToSarif(image?.severity ?? m.severity);
+    return {
+      id: `${CONFIG_PREFIX}${m.ruleId}`,
+      shortDescription: image?.title ?? m.title,
+      fullDescription: image?.rationale ?? m.title,
+      ...(image ? { helpMarkdown: `${image.rationale}\n\n**Fix:** ${image.fix}` } : {}),
+      defaultLevel: s.level,
+      properties: {
+        'security-severity': s.securitySeverity,
+        tags: ['security', 'image-config'],
+        precision: 'high',
+      },
+    };
+  });
+}
+
+function configResult(m: Misconfiguration, fallbackUri: string): SarifResult {
+  const base = {
+    ruleId: `${CONFIG_PREFIX}${m.ruleId}`,
+    level: severityToSarif(m.severity).level,
+    properties: { severity: m.severity },
+  };
+  if (m.kind === 'dockerfile') {
+    const r = m.range;
+    return {
+      ...base,
+      message: m.message,
+      uri: pathUri(m.path.replace(/\\/g, '/').replace(/^\/+/, '')) || fallbackUri,
+      region: {
+        startLine: r.start.line,
+        startColumn: r.start.column,
+        endLine: r.end.line,
+        // SARIF regions are never empty: a zero-width range still covers one character.
+        endColumn: Math.max(r.end.column, r.end.line === r.start.line ? r.start.column + 1 : 1),
+      },
+      fingerprint: m.fingerprint,
+    };
+  }
+  const where = misconfigLocation(m);
+  const inFile = m.location.kind === 'file';
+  return {
+    ...base,
+    message: inFile ? m.message : `${m.message} (${where})`,
+    uri: inFile ? pathUri(where.replace(/^\/+/, '')) || fallbackUri : fallbackUri,
+    fingerprint: `${m.ruleId}:${where}`,
+  };
 }

@@ -24,6 +24,16 @@ import {
   summarize,
   type ScanRenderOptions,
 } from './common.js';
+import {
+  countsText,
+  describeSecret,
+  misconfigLocation,
+  secretLocation,
+  sortedMisconfigurations,
+  sortedSecrets,
+  vulnerabilitiesScanned,
+} from './extras.js';
+import { ratingOf } from '../../scanners/types.js';
 
 const ANSI = {
   bold: '\u001b[1m',
@@ -89,7 +99,10 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
 
   const shown = report.findings.filter((f) => options.showSuppressed || !f.suppressed);
   const groups = groupByPackage(shown);
-  if (groups.length === 0) {
+  const scanned = vulnerabilitiesScanned(report);
+  if (!scanned) {
+    lines.push('', 'Vulnerabilities: not scanned (the vuln scanner was not in --scanners).');
+  } else if (groups.length === 0) {
     lines.push('', 'No vulnerabilities found.');
   } else {
     const header = ['ID', 'SEVERITY', 'FIXED IN', 'EPSS', 'KEV'];
@@ -154,18 +167,30 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     });
   }
 
+  lines.push(...extraSections(report, paint));
+
   const s = summarize(report.findings);
   const counts = SEVERITY_ORDER.filter((sev) => s.bySeverity[sev].total > 0).map((sev) => {
     const c = s.bySeverity[sev];
     return `${paint(SEVERITY_COLOUR[sev], `${c.total} ${sev}`)}${c.fixable ? ` (${c.fixable} fixable)` : ''}`;
   });
-  const parts = [
-    `${plural(s.total, 'vulnerability', 'vulnerabilities')}${counts.length ? `: ${counts.join(', ')}` : ''}`,
-    `${s.fixable} fixable`,
-  ];
+  const parts = scanned
+    ? [
+        `${plural(s.total, 'vulnerability', 'vulnerabilities')}${counts.length ? `: ${counts.join(', ')}` : ''}`,
+        `${s.fixable} fixable`,
+      ]
+    : [];
   if (s.kev > 0) parts.push(`${s.kev} known exploited`);
   if (s.suppressed > 0) {
     parts.push(`${s.suppressed} suppressed${options.showSuppressed ? '' : ' (--show-suppressed to list)'}`);
+  }
+  if (report.secrets) {
+    const c = countsText(report.secrets);
+    parts.push(`${plural(report.secrets.length, 'secret')}${c ? ` (${c})` : ''}`);
+  }
+  if (report.misconfigurations) {
+    const c = countsText(report.misconfigurations);
+    parts.push(`${plural(report.misconfigurations.length, 'misconfiguration')}${c ? ` (${c})` : ''}`);
   }
   lines.push('', `${paint(ANSI.bold, 'Summary:')} ${parts.join('; ')}`);
 
@@ -180,4 +205,58 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Column layout shared by the secret and misconfiguration sections. */
+function columns(header: string[], rows: string[][]): (cells: string[]) => string {
+  const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  return (cells) =>
+    `    ${cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()}`;
+}
+
+/** The sections of the `secret` and `config` scanners, each present only when its scanner ran. */
+function extraSections(report: ScanReport, paint: (code: string, text: string) => string): string[] {
+  const lines: string[] = [];
+  if (report.secrets) {
+    lines.push('', paint(ANSI.bold, `Secrets (${report.secrets.length})`));
+    const secrets = sortedSecrets(report);
+    if (secrets.length === 0) lines.push('    No secrets found.');
+    else {
+      const header = ['SEVERITY', 'RULE', 'LOCATION', 'SECRET'];
+      const rows = secrets.map((f) => [
+        f.severity,
+        printable(f.ruleId),
+        printable(secretLocation(f)),
+        printable(describeSecret(f)),
+      ]);
+      const fmt = columns(header, rows);
+      lines.push(paint(ANSI.dim, fmt(header)));
+      rows.forEach((r, i) =>
+        lines.push(fmt(r).replace(r[0]!, paint(SEVERITY_COLOUR[ratingOf(secrets[i]!.severity)], r[0]!))),
+      );
+    }
+  }
+  if (report.misconfigurations) {
+    lines.push('', paint(ANSI.bold, `Misconfigurations (${report.misconfigurations.length})`));
+    const items = sortedMisconfigurations(report);
+    if (items.length === 0) lines.push('    No misconfigurations found.');
+    else {
+      const header = ['SEVERITY', 'RULE', 'LOCATION', 'MESSAGE'];
+      const rows = items.map((m) => [
+        m.severity,
+        printable(m.ruleId),
+        printable(misconfigLocation(m)),
+        printable(m.message),
+      ]);
+      const fmt = columns(header, rows);
+      lines.push(paint(ANSI.dim, fmt(header)));
+      rows.forEach((r, i) =>
+        lines.push(fmt(r).replace(r[0]!, paint(SEVERITY_COLOUR[ratingOf(items[i]!.severity)], r[0]!))),
+      );
+    }
+  }
+  return lines;
 }
