@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { ROOT, SHARED, fmt, table } from './bench/common.mjs';
-
-const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
+import { SHARED, dist, fmt, table } from './bench/common.mjs';
 
 function cpuMs(since) {
   const u = process.cpuUsage(since);

@@ -2,24 +2,9 @@
 //
 // Lints 1,000 generated Dockerfiles (multi-stage, heredocs, continuations, ARG/ENV expansion, a few
 // planted problems) with every rule, in-process on one thread, and reports files per second.
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { ROOT, fmt, table } from './bench/common.mjs';
-
-const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
-
-/** Deterministic pseudo-random numbers (mulberry32): every run lints the same corpus. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { dist, fmt, rng, table } from './bench/common.mjs';
 
 const BASES = [
   'node:20-bookworm-slim',

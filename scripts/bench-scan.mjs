@@ -5,82 +5,38 @@
 // share of a scan spent matching. Needs a build (`npm run build`); BULWARK_DIST points elsewhere.
 //
 // Targets (issue 5): warm re-scan ≤ 0.5 s of Bulwark's own work; cold scan ≤ 1.5 × `bulwark sbom`.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { IMAGES, ROOT, SHARED, best, fmt, measureNode, table } from './bench/common.mjs';
+import { measuredRun } from './bench/measured-run.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = resolve(process.env.BULWARK_DIST ?? join(ROOT, 'dist'));
-const IMAGES = join(process.env.BULWARK_TEST_IMAGES ?? '/var/tmp/bulwark-images', 'images');
-const VULNDATA = resolve(ROOT, '..', 'shared', 'vulndata');
+const VULNDATA = join(SHARED, 'vulndata');
 const dist = (p) => pathToFileURL(join(DIST, p)).href;
 
 // Child mode: run one CLI invocation in-process, report timings on fd 3.
 if (process.argv[2] === '--child') {
-  const sink = new Writable({ write: (_c, _e, cb) => cb() });
-  const io = {
-    stdout: sink,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    env: process.env,
-    cwd: process.cwd(),
-  };
-  const t0 = performance.now();
-  const { run } = await import(dist('cli/main.js'));
   // Commands load their modules lazily: load them all first, so "work" is Bulwark's own work after
   // start-up (the same set for every command measured).
-  for (const m of [
+  await measuredRun(DIST, process.argv.slice(3), [
     'cli/commands/sbom.js',
     'cli/commands/scan.js',
     'catalog/run.js',
     'sbom/format/index.js',
     'source/open.js',
     'report/scan/index.js',
-  ]) {
-    await import(dist(m));
-  }
-  const tLoaded = performance.now();
-  const code = await run(process.argv.slice(3), io);
-  const t1 = performance.now();
-  writeSync(
-    3,
-    `${JSON.stringify({ code, wallMs: t1 - t0, workMs: t1 - tLoaded, maxRssMB: process.resourceUsage().maxRSS / 1024 })}\n`,
-  );
+  ]);
   process.exit(0);
 }
 
 function child(args, env) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'pipe'],
-  });
-  const out = r.output[3]?.toString().trim();
-  if (!out) throw new Error(`bulwark ${args.join(' ')}: no measurement (exit ${r.status})`);
-  const m = JSON.parse(out.split('\n').pop());
+  const m = measureNode(fileURLToPath(import.meta.url), ['--child', ...args], env);
   if (m.code !== 0) throw new Error(`bulwark ${args.join(' ')} exited ${m.code}`);
   return m;
-}
-
-const best = (runs) => ({
-  workMs: Math.min(...runs.map((r) => r.workMs)),
-  wallMs: Math.min(...runs.map((r) => r.wallMs)),
-  maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)),
-});
-const fmt = (n, d = 0) => n.toFixed(d);
-
-function table(title, rows) {
-  console.log(`\n## ${title}`);
-  const cols = Object.keys(rows[0]);
-  const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
-  const line = (vals) => vals.map((v, i) => String(v).padEnd(width[i])).join('  ');
-  console.log(line(cols));
-  console.log(line(width.map((w) => '-'.repeat(w))));
-  for (const r of rows) console.log(line(cols.map((c) => r[c])));
 }
 
 const image = join(IMAGES, 'debian12-node.oci');

@@ -11,21 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { ROOT, table, fmt } from './bench/common.mjs';
-
-const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run scans the same corpus. */
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { ROOT, dist, fmt, rng, table } from './bench/common.mjs';
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 const pick = (r, n, set = ALNUM) =>

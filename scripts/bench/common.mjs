@@ -2,12 +2,27 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const IMAGES = join(process.env.BULWARK_TEST_IMAGES ?? '/var/tmp/bulwark-images', 'images');
 export const SHARED = resolve(ROOT, '..', 'shared');
 export const haveImages = () => existsSync(join(IMAGES, 'debian12-node.oci'));
+
+/** URL of a module of the build (`npm run build`), for `import()`: `dist('lint/engine.js')`. */
+export const dist = (p) => pathToFileURL(join(ROOT, 'dist', p)).href;
+
+/** Deterministic pseudo-random numbers (mulberry32), so that every run works on the same input. */
+export function rng(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /** Run `node <script> args…` and collect the JSON it writes on fd 3. */
 export function measureNode(script, args, env = {}) {
@@ -28,6 +43,11 @@ export function measureCli(args, runs = 3, env = {}) {
   for (let i = 0; i < runs; i++) results.push(measureNode(join(ROOT, 'scripts', 'measure.mjs'), args, env));
   const bad = results.find((r) => r.code !== 0);
   if (bad) throw new Error(`bulwark ${args.join(' ')} exited ${bad.code}`);
+  return best(results);
+}
+
+/** Summarise repeated measurements: the best times, and the peak RSS of the worst run. */
+export function best(results) {
   return {
     wallMs: Math.min(...results.map((r) => r.wallMs)),
     workMs: Math.min(...results.map((r) => r.workMs)),

@@ -1,14 +1,14 @@
 /** `apk-db`: Alpine (and Wolfi/Chainguard) packages from `/lib/apk/db/installed`, with layer attribution. */
-import { attributeLayers } from '../attribution.js';
 import parseSpdx from 'spdx-expression-parse';
 import { normalizeLicenses } from '../license.js';
+import { attributeTextDatabase, osPackage, presentFields } from '../os/common.js';
 import { osPurl } from '../os/purl.js';
 import type {
   CatalogContext,
-  CatalogFile,
   Cataloger,
   CatalogResult,
   FileView,
+  Location,
   Package,
   Unknown,
 } from '../types.js';
@@ -16,40 +16,18 @@ import { parseInstalled, type ApkEntry } from './installed.js';
 
 const ID = 'apk-db';
 const INSTALLED = '/lib/apk/db/installed';
-const MAX_PROBLEMS = 10;
 
 async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResult> {
   const packages: Package[] = [];
   const unknowns: Unknown[] = [];
   for (const file of view.files()) {
     if (file.path !== INSTALLED) continue;
-    let versions;
-    try {
-      versions = await file.history();
-    } catch (err) {
-      unknowns.push(unknown(file, `cannot read: ${err instanceof Error ? err.message : String(err)}`));
-      continue;
-    }
-    const problems: string[] = [];
-    const attributed = attributeLayers(versions, {
-      parse: (content, latest) => {
-        const parsed = parseInstalled(content.toString('utf8'));
-        if (latest) problems.push(...parsed.problems);
-        return parsed.entries;
-      },
-      key: (e) => `${e.name}|${e.arch ?? ''}|${e.version}`,
-    });
-    for (const reason of problems.slice(0, MAX_PROBLEMS)) unknowns.push(unknown(file, reason));
-    if (problems.length > MAX_PROBLEMS)
-      unknowns.push(unknown(file, `${problems.length - MAX_PROBLEMS} more malformed packages`));
-    for (const { item, since } of attributed)
+    const read = await attributeTextDatabase(ID, file, parseInstalled, 'malformed packages');
+    unknowns.push(...read.unknowns);
+    for (const { item, since } of read.attributed)
       packages.push(toPackage(item, ctx, { path: file.path, layer: since.layer }));
   }
   return { packages, unknowns };
-}
-
-function unknown(file: CatalogFile, reason: string): Unknown {
-  return { path: file.path, ...(file.layer ? { layer: file.layer } : {}), reason, cataloger: ID };
 }
 
 /**
@@ -75,23 +53,20 @@ function isSpdx(word: string): boolean {
   }
 }
 
-function toPackage(e: ApkEntry, ctx: CatalogContext, location: Package['locations'][number]): Package {
-  const metadata: Record<string, unknown> = {};
-  const put = (k: string, v: unknown): void => {
-    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) metadata[k] = v;
-  };
-  put('maintainer', e.maintainer);
-  put('description', e.description);
-  put('url', e.url);
-  put('commit', e.commit);
-  put('buildTime', e.buildTime);
-  put('size', e.size);
-  put('installedSize', e.installedSize);
-  put('depends', e.depends);
-  put('provides', e.provides);
+function toPackage(e: ApkEntry, ctx: CatalogContext, location: Location): Package {
+  const metadata = presentFields({
+    maintainer: e.maintainer,
+    description: e.description,
+    url: e.url,
+    commit: e.commit,
+    buildTime: e.buildTime,
+    size: e.size,
+    installedSize: e.installedSize,
+    depends: e.depends,
+    provides: e.provides,
+  });
   const sourceName = e.origin ?? e.name;
-  return {
-    id: '',
+  return osPackage(ID, location, {
     name: e.name,
     version: e.version,
     type: 'apk',
@@ -103,13 +78,10 @@ function toPackage(e: ApkEntry, ctx: CatalogContext, location: Package['location
     // apk builds every subpackage from its origin at the same version.
     sourceName,
     sourceVersion: e.version,
-    ...(e.arch ? { arch: e.arch } : {}),
-    locations: [location],
-    ...(location.layer ? { layer: location.layer } : {}),
-    foundBy: ID,
+    arch: e.arch,
     files: e.files,
     metadata,
-  };
+  });
 }
 
 /** The apk database cataloger. */

@@ -2,8 +2,8 @@
  * `dpkg-db`: Debian-family packages from the dpkg database, with owned files (`info/*.list`, or the
  * distroless `status.d/*.md5sums`), licences from DEP-5 copyright files and layer attribution.
  */
-import { attributeLayers } from '../attribution.js';
 import { normalizeLicenses } from '../license.js';
+import { attributeTextDatabase, osPackage } from '../os/common.js';
 import { osPurl } from '../os/purl.js';
 import type {
   CatalogContext,
@@ -11,6 +11,7 @@ import type {
   Cataloger,
   CatalogResult,
   FileView,
+  Location,
   Package,
   Unknown,
 } from '../types.js';
@@ -22,8 +23,6 @@ const STATUS = '/var/lib/dpkg/status';
 const STATUS_D = '/var/lib/dpkg/status.d/';
 const INFO = '/var/lib/dpkg/info/';
 const DOC = /^\/usr\/share\/doc\/[^/]+\/copyright$/;
-/** Problems reported per database file before summarising the rest. */
-const MAX_PROBLEMS = 10;
 
 function match(path: string): boolean {
   if (path === STATUS) return true;
@@ -39,26 +38,9 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
     const distroless = file.path.startsWith(STATUS_D);
     if (file.path !== STATUS && !distroless) continue;
     if (distroless && file.path.endsWith('.md5sums')) continue;
-    let versions;
-    try {
-      versions = await file.history();
-    } catch (err) {
-      unknowns.push(unknown(file, `cannot read: ${err instanceof Error ? err.message : String(err)}`));
-      continue;
-    }
-    const problems: string[] = [];
-    const attributed = attributeLayers(versions, {
-      parse: (content, latest) => {
-        const parsed = parseStatus(content.toString('utf8'));
-        if (latest) problems.push(...parsed.problems);
-        return parsed.entries;
-      },
-      key: (e) => `${e.name}|${e.arch ?? ''}|${e.version}`,
-    });
-    for (const reason of problems.slice(0, MAX_PROBLEMS)) unknowns.push(unknown(file, reason));
-    if (problems.length > MAX_PROBLEMS)
-      unknowns.push(unknown(file, `${problems.length - MAX_PROBLEMS} more malformed paragraphs`));
-    for (const { item, since } of attributed) {
+    const read = await attributeTextDatabase(ID, file, parseStatus, 'malformed paragraphs');
+    unknowns.push(...read.unknowns);
+    for (const { item, since } of read.attributed) {
       const files = distroless
         ? await md5sumsFiles(view, `${file.path}.md5sums`)
         : await listFiles(view, item);
@@ -69,16 +51,12 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
   return { packages, unknowns };
 }
 
-function unknown(file: CatalogFile, reason: string): Unknown {
-  return { path: file.path, ...(file.layer ? { layer: file.layer } : {}), reason, cataloger: ID };
-}
-
 function toPackage(
   e: DpkgEntry,
   ctx: CatalogContext,
   files: string[],
   licenses: string[],
-  location: Package['locations'][number],
+  location: Location,
 ): Package {
   const metadata: Record<string, unknown> = {};
   if (e.maintainer) metadata.maintainer = e.maintainer;
@@ -87,8 +65,7 @@ function toPackage(
   if (e.provides.length) metadata.provides = e.provides;
   if (e.depends.length) metadata.depends = e.depends;
   if (e.preDepends.length) metadata.preDepends = e.preDepends;
-  return {
-    id: '',
+  return osPackage(ID, location, {
     name: e.name,
     version: e.version,
     type: 'deb',
@@ -96,13 +73,10 @@ function toPackage(
     licenses,
     sourceName: e.sourceName,
     sourceVersion: e.sourceVersion,
-    ...(e.arch ? { arch: e.arch } : {}),
-    locations: [location],
-    ...(location.layer ? { layer: location.layer } : {}),
-    foundBy: ID,
+    arch: e.arch,
     files,
     metadata,
-  };
+  });
 }
 
 /** The `upstream` qualifier names the source package when it differs (with its version if that differs too). */

@@ -4,16 +4,12 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, Package } from '../types.js';
-import { detectExecFormat } from '../binary/exec-format.js';
-import { isExecutableCandidate } from '../binary/candidates.js';
+import { executableCataloger } from '../binary/executable-cataloger.js';
 import { ResultBuilder, locationOf } from '../installed/support.js';
 import { BUILDINFO_MAGIC, readBuildInfo } from './buildinfo.js';
 import { parseModInfo, type GoModule } from './modinfo.js';
 
 const ID = 'go-binary';
-
-/** Go binaries are often larger than the default per-file cap (static, with debug info). */
-const MAX_BINARY = 512 * 1024 * 1024;
 
 /** `go1.22.3` → `1.22.3`; experiment suffixes (`go1.22.3 X:nocoverageredesign`) are dropped. */
 export function stdlibVersion(goVersion: string): string {
@@ -28,26 +24,14 @@ function goPurl(path: string, version: string): string {
   return new PackageURL('golang', ns, name, version || undefined).toString();
 }
 
-export const goBinaryCataloger: Cataloger = {
+export const goBinaryCataloger: Cataloger = executableCataloger({
   id: ID,
   version: 1,
-  maxFileSize: MAX_BINARY,
-  match: isExecutableCandidate,
   // Only executables carrying Go build information (its magic, or a section by that name holding
   // something else, which is then reported) are kept in memory.
   contentMarkers: [BUILDINFO_MAGIC, Buffer.from('.go.buildinfo'), Buffer.from('__go_buildinfo')],
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const buf = await file.read();
-        if (!detectExecFormat(buf.subarray(0, 4))) return;
-        catalogBinary(out, file, buf);
-      });
-    }
-    return out.result();
-  },
-};
+  catalogBinary,
+});
 
 function catalogBinary(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
   const raw = readBuildInfo(buf);

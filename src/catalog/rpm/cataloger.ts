@@ -5,23 +5,15 @@
  */
 import { attributeLayers } from '../attribution.js';
 import { normalizeLicenses } from '../license.js';
+import { databaseUnknown, osPackage, presentFields, problemUnknowns } from '../os/common.js';
 import { osPurl } from '../os/purl.js';
-import type {
-  CatalogContext,
-  CatalogFile,
-  Cataloger,
-  CatalogResult,
-  FileView,
-  Package,
-  Unknown,
-} from '../types.js';
+import type { CatalogContext, Cataloger, CatalogResult, FileView, Location, Package } from '../types.js';
 import { readBdbHashValues } from './db-bdb.js';
 import { readNdbBlobs } from './db-ndb.js';
 import { readSqliteBlobs } from './db-sqlite.js';
 import { readRpmEntry, splitSourceRpm, type RpmEntry } from './package-info.js';
 
 const ID = 'rpm-db';
-const MAX_PROBLEMS = 10;
 
 type Backend = 'sqlite' | 'ndb' | 'bdb';
 
@@ -86,7 +78,6 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
   const db = DATABASES.find((d) => byPath.has(d.path));
   if (!db) return { packages: [] };
   const file = byPath.get(db.path)!;
-  const unknowns: Unknown[] = [];
   const problems: string[] = [];
   let attributed;
   try {
@@ -96,19 +87,16 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
       key: (e) => `${e.name}|${e.arch ?? ''}|${evr(e)}`,
     });
   } catch (err) {
-    return { packages: [], unknowns: [unknown(file, err instanceof Error ? err.message : String(err))] };
+    return {
+      packages: [],
+      unknowns: [databaseUnknown(ID, file, err instanceof Error ? err.message : String(err))],
+    };
   }
-  for (const reason of problems.slice(0, MAX_PROBLEMS)) unknowns.push(unknown(file, reason));
-  if (problems.length > MAX_PROBLEMS)
-    unknowns.push(unknown(file, `${problems.length - MAX_PROBLEMS} more unreadable entries`));
+  const unknowns = problemUnknowns(ID, file, problems, 'unreadable entries');
   const packages = attributed.map(({ item, since }) =>
     toPackage(item, ctx, { path: file.path, layer: since.layer }),
   );
   return { packages, unknowns };
-}
-
-function unknown(file: CatalogFile, reason: string): Unknown {
-  return { path: file.path, ...(file.layer ? { layer: file.layer } : {}), reason, cataloger: ID };
 }
 
 /** `[epoch:]version-release`, the form rpm compares and advisories use. */
@@ -117,23 +105,20 @@ function evr(e: RpmEntry): string {
   return e.epoch !== undefined ? `${e.epoch}:${vr}` : vr;
 }
 
-function toPackage(e: RpmEntry, ctx: CatalogContext, location: Package['locations'][number]): Package {
+function toPackage(e: RpmEntry, ctx: CatalogContext, location: Location): Package {
   const source = e.sourceRpm ? splitSourceRpm(e.sourceRpm) : undefined;
   const epochPrefix = e.epoch !== undefined ? `${e.epoch}:` : '';
-  const metadata: Record<string, unknown> = {};
-  const put = (k: string, v: unknown): void => {
-    if (v !== undefined) metadata[k] = v;
-  };
-  put('release', e.release || undefined);
-  put('epoch', e.epoch);
-  put('sourceRpm', e.sourceRpm);
-  put('vendor', e.vendor);
-  put('packager', e.packager);
-  put('summary', e.summary);
-  put('size', e.size);
-  put('modularityLabel', e.modularityLabel);
-  return {
-    id: '',
+  const metadata = presentFields({
+    release: e.release || undefined,
+    epoch: e.epoch,
+    sourceRpm: e.sourceRpm,
+    vendor: e.vendor,
+    packager: e.packager,
+    summary: e.summary,
+    size: e.size,
+    modularityLabel: e.modularityLabel,
+  });
+  return osPackage(ID, location, {
     name: e.name,
     version: evr(e),
     type: 'rpm',
@@ -147,13 +132,10 @@ function toPackage(e: RpmEntry, ctx: CatalogContext, location: Package['location
     sourceName: source?.name ?? e.name,
     // A source rpm's file name has no epoch; it shares the binary package's.
     sourceVersion: source ? `${epochPrefix}${source.version}` : evr(e),
-    ...(e.arch ? { arch: e.arch } : {}),
-    locations: [location],
-    ...(location.layer ? { layer: location.layer } : {}),
-    foundBy: ID,
+    arch: e.arch,
     files: e.files,
     metadata,
-  };
+  });
 }
 
 /** The rpm database cataloger. */

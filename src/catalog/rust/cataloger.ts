@@ -4,33 +4,21 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
-import { detectExecFormat, parseExecutable, sectionData } from '../binary/exec-format.js';
-import { isExecutableCandidate } from '../binary/candidates.js';
+import { parseExecutable, sectionData } from '../binary/exec-format.js';
+import { executableCataloger } from '../binary/executable-cataloger.js';
 import { ResultBuilder, locationOf } from '../installed/support.js';
 import { decodeDepV0 } from './auditable.js';
 
 const ID = 'rust-auditable-binary';
 const SECTION = '.dep-v0';
 
-export const rustAuditableCataloger: Cataloger = {
+export const rustAuditableCataloger: Cataloger = executableCataloger({
   id: ID,
   version: 1,
-  maxFileSize: 512 * 1024 * 1024,
-  match: isExecutableCandidate,
   // The section name appears in every binary that has the section; others are not kept in memory.
   contentMarkers: [Buffer.from(SECTION)],
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const buf = await file.read();
-        if (!detectExecFormat(buf.subarray(0, 4))) return;
-        catalogBinary(out, file, buf);
-      });
-    }
-    return out.result();
-  },
-};
+  catalogBinary,
+});
 
 function catalogBinary(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
   const exe = parseExecutable(buf);

@@ -8,12 +8,10 @@ import { createReadStream, rmSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { catalogSource } from '../../catalog/run.js';
 import { haveImages, imagePath } from '../../test-support/images.js';
-import { BulwarkError } from '../../util/errors.js';
 import { openSource } from '../open.js';
 import { buildImage, dockerArchive, tempDir } from '../test-support/build.js';
-import type { Source } from '../types.js';
+import { failure, packagesOf } from '../test-support/expect.js';
 import { daemonImageName } from './docker-daemon.js';
 
 const dirs: string[] = [];
@@ -65,24 +63,6 @@ async function fakeDaemon(
         server.close(() => r());
       }),
   };
-}
-
-async function packagesOf(source: Source): Promise<string> {
-  try {
-    return JSON.stringify((await catalogSource(source)).sbom.packages);
-  } finally {
-    await source.close();
-  }
-}
-
-async function failure(p: Promise<unknown>): Promise<BulwarkError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BulwarkError);
-  expect((err as Error).message).not.toContain('\n');
-  return err as BulwarkError;
 }
 
 describe('docker:// targets', () => {

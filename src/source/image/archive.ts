@@ -16,7 +16,7 @@ import { BulwarkError, InputError, fsError, oneLine } from '../../util/errors.js
 import { normalizeEntryPath, resolveLinkTarget } from '../paths.js';
 import { indexTarFile, type TarMember } from '../tar/index-file.js';
 import { TarFormatError, TarReader } from '../tar/reader.js';
-import { blobPath, sha256, verifyDigest, type BlobRef } from './blob-store.js';
+import { blobPath, readLayoutBlob, sha256, type BlobRef } from './blob-store.js';
 import { ImageSource, imageMetadata, layerRefs, type LayerBlob } from './image-source.js';
 import {
   MAX_CONFIG_BYTES,
@@ -99,10 +99,8 @@ class TarFileStore implements ArchiveStore {
     });
   }
 
-  async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
-    const bytes = await this.readFile(blobPath(ref.digest), maxBytes, what);
-    verifyDigest(bytes, ref.digest, what);
-    return bytes;
+  readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
+    return readLayoutBlob(this, ref, maxBytes, what);
   }
 
   openBlob(ref: BlobRef): Promise<Readable> {
@@ -284,10 +282,8 @@ export class StreamTarStore implements ArchiveStore {
     return out;
   }
 
-  async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
-    const bytes = await this.readFile(blobPath(ref.digest), maxBytes, what);
-    verifyDigest(bytes, ref.digest, what);
-    return bytes;
+  readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
+    return readLayoutBlob(this, ref, maxBytes, what);
   }
 
   openBlob(ref: BlobRef): Promise<Readable> {

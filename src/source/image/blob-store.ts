@@ -49,3 +49,18 @@ export function blobPath(digest: string): string {
   if (!m) throw new InputError('E_BAD_DIGEST', `invalid digest "${digest}"`);
   return `blobs/${m[1]}/${m[2]}`;
 }
+
+/**
+ * Read a small blob of an OCI layout from its file `blobs/<alg>/<hex>` through `store` (a folder or a
+ * tar holding the layout) and verify it against its digest.
+ */
+export async function readLayoutBlob(
+  store: { readFile(rel: string, maxBytes: number, what: string): Promise<Buffer> },
+  ref: BlobRef,
+  maxBytes: number,
+  what: string,
+): Promise<Buffer> {
+  const bytes = await store.readFile(blobPath(ref.digest), maxBytes, what);
+  verifyDigest(bytes, ref.digest, what);
+  return bytes;
+}

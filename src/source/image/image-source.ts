@@ -215,3 +215,51 @@ export function imageMetadata(input: {
     ...(input.indexPlatforms ? { indexPlatforms: input.indexPlatforms } : {}),
   };
 }
+
+/** How an image that {@link openResolvedImage} opens is named and read. */
+export interface ResolvedImageOptions {
+  readonly format: ImageMetadata['format'];
+  /** The target as the user wrote it. */
+  readonly target: string;
+  readonly repoTags: string[];
+  readonly repoDigests?: string[];
+  readonly limits?: LayerLimits;
+}
+
+/**
+ * Open the image of a resolved manifest whose config and layers are blobs of `store` (OCI layouts and
+ * registries; a docker-archive has no such manifest and names its layer files itself).
+ */
+export async function openResolvedImage(
+  store: BlobStore,
+  resolved: ResolvedManifest,
+  where: string,
+  options: ResolvedImageOptions,
+): Promise<ImageSource> {
+  const config = await readConfig(store, resolved.manifest.config, where);
+  const layers = layerRefs(resolved.manifest, config, where);
+  const blobs: LayerBlob[] = layers.map((layer) => ({
+    layer,
+    expectedDigest: layer.digest,
+    expectedDiffId: layer.diffId,
+    blobName: `layer ${layer.digest} of ${where}`,
+    open: () => store.openBlob({ digest: layer.digest, size: layer.size }),
+  }));
+  const meta = imageMetadata({
+    format: options.format,
+    repoTags: options.repoTags,
+    repoDigests: options.repoDigests,
+    manifestDigest: resolved.digest,
+    manifestMediaType: resolved.mediaType,
+    configDigest: resolved.manifest.config.digest,
+    config,
+    layers,
+    ...(resolved.indexPlatforms ? { indexPlatforms: resolved.indexPlatforms } : {}),
+  });
+  return new ImageSource(
+    { kind: 'image', target: options.target, image: meta },
+    blobs,
+    store,
+    options.limits,
+  );
+}

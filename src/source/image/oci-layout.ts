@@ -8,15 +8,8 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError, fsError } from '../../util/errors.js';
 import type { ImageFormat, Platform } from '../types.js';
-import { blobPath, verifyDigest, type BlobRef, type BlobStore } from './blob-store.js';
-import {
-  ImageSource,
-  imageMetadata,
-  layerRefs,
-  readConfig,
-  resolveManifest,
-  type LayerBlob,
-} from './image-source.js';
+import { blobPath, readLayoutBlob, type BlobRef, type BlobStore } from './blob-store.js';
+import { openResolvedImage, resolveManifest, type ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES, indexSchema, parseJson, validate, type Descriptor } from './oci.js';
 import type { LayerLimits } from '../layer/read-layer.js';
 
@@ -58,10 +51,8 @@ export class DirBlobStore implements BlobStore {
     }
   }
 
-  async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
-    const bytes = await this.readFile(blobPath(ref.digest), maxBytes, what);
-    verifyDigest(bytes, ref.digest, what);
-    return bytes;
+  readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
+    return readLayoutBlob(this, ref, maxBytes, what);
   }
 
   async openBlob(ref: BlobRef): Promise<Readable> {
@@ -162,24 +153,10 @@ export async function openOciLayout(
           mediaType: index.mediaType ?? 'application/vnd.oci.image.index.v1+json',
         };
   const resolved = await resolveManifest(store, start, options.platform, where);
-  const config = await readConfig(store, resolved.manifest.config, where);
-  const layers = layerRefs(resolved.manifest, config, where);
-  const blobs: LayerBlob[] = layers.map((layer) => ({
-    layer,
-    expectedDigest: layer.digest,
-    expectedDiffId: layer.diffId,
-    blobName: `layer ${layer.digest} of ${where}`,
-    open: () => store.openBlob({ digest: layer.digest, size: layer.size }),
-  }));
-  const meta = imageMetadata({
+  return openResolvedImage(store, resolved, where, {
     format,
+    target,
     repoTags: candidates.flatMap(refNames),
-    manifestDigest: resolved.digest,
-    manifestMediaType: resolved.mediaType,
-    configDigest: resolved.manifest.config.digest,
-    config,
-    layers,
-    ...(resolved.indexPlatforms ? { indexPlatforms: resolved.indexPlatforms } : {}),
+    limits: options.limits,
   });
-  return new ImageSource({ kind: 'image', target, image: meta }, blobs, store, options.limits);
 }

@@ -8,9 +8,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BulwarkError } from '../../util/errors.js';
 import { openSource, type OpenSourceOptions } from '../open.js';
 import { buildImage, tempDir } from '../test-support/build.js';
+import { failure } from '../test-support/expect.js';
 import type { LayerVisitor } from '../types.js';
 import { Credentials, parseChallenges } from './auth.js';
 import { retryAfterMs } from './transport.js';
@@ -75,16 +75,6 @@ const fast = { retries: 2, backoffMs: 20, readTimeoutMs: 800, connectTimeoutMs: 
 const opts = (extra: Record<string, unknown> = {}): OpenSourceOptions => ({
   registry: { env: { HOME: tmp() }, ...fast, ...extra },
 });
-
-async function failure(p: Promise<unknown>): Promise<BulwarkError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BulwarkError);
-  expect((err as Error).message).not.toContain('\n');
-  return err as BulwarkError;
-}
 
 async function walkAll(
   target: string,

@@ -10,14 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { InputError } from '../../util/errors.js';
-import {
-  ImageSource,
-  imageMetadata,
-  layerRefs,
-  readConfig,
-  resolveManifest,
-  type LayerBlob,
-} from '../image/image-source.js';
+import { openResolvedImage, resolveManifest, type ImageSource } from '../image/image-source.js';
 import { parseJson } from '../image/oci.js';
 import type { LayerLimits } from '../layer/read-layer.js';
 import type { Platform } from '../types.js';
@@ -92,28 +85,15 @@ export async function openRegistry(
       options.platform,
       where,
     );
-    const config = await readConfig(client, resolved.manifest.config, where);
-    const layers = layerRefs(resolved.manifest, config, where);
-    const blobs: LayerBlob[] = layers.map((layer) => ({
-      layer,
-      expectedDigest: layer.digest,
-      expectedDiffId: layer.diffId,
-      blobName: `layer ${layer.digest} of ${where}`,
-      open: () => client.openBlob({ digest: layer.digest, size: layer.size }),
-    }));
     const name = `${ref.registry}/${ref.repository}`;
-    const meta = imageMetadata({
+    // Awaited here so that a failure while reading the config still closes the client below.
+    return await openResolvedImage(client, resolved, where, {
       format: 'registry',
+      target,
       repoTags: ref.tag !== undefined ? [`${name}:${ref.tag}`] : [],
       repoDigests: [`${name}@${top.digest}`],
-      manifestDigest: resolved.digest,
-      manifestMediaType: resolved.mediaType,
-      configDigest: resolved.manifest.config.digest,
-      config,
-      layers,
-      ...(resolved.indexPlatforms ? { indexPlatforms: resolved.indexPlatforms } : {}),
+      limits: options.limits,
     });
-    return new ImageSource({ kind: 'image', target, image: meta }, blobs, client, options.limits);
   } catch (err) {
     await client.close();
     throw err;

@@ -8,14 +8,12 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalogSource } from '../../catalog/run.js';
 import { run } from '../../cli/main.js';
 import type { CliIO } from '../../cli/io.js';
 import { haveImages, imagePath } from '../../test-support/images.js';
-import { BulwarkError } from '../../util/errors.js';
 import { openSource, type OpenSourceOptions } from '../open.js';
 import { tempDir } from '../test-support/build.js';
-import type { Source } from '../types.js';
+import { failure, packagesOf } from '../test-support/expect.js';
 import {
   haveCommand,
   haveRegistryTools,
@@ -41,25 +39,6 @@ const emptyEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
   HOME: tmp(),
   ...extra,
 });
-
-async function packagesOf(source: Source): Promise<string> {
-  try {
-    const { sbom } = await catalogSource(source);
-    return JSON.stringify(sbom.packages);
-  } finally {
-    await source.close();
-  }
-}
-
-async function failure(p: Promise<unknown>): Promise<BulwarkError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(BulwarkError);
-  expect((err as Error).message).not.toContain('\n');
-  return err as BulwarkError;
-}
 
 function cliIO(env: NodeJS.ProcessEnv, stdinText = ''): { io: CliIO; out: () => string; err: () => string } {
   let out = '';
