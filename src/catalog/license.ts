@@ -50,7 +50,18 @@ function isValidExpression(expr: string): boolean {
  * Normalise one declared licence. Returns an SPDX id or expression when it maps, else the trimmed
  * declared text (so nothing is lost). Returns undefined for empty input.
  */
+const memo = new Map<string, string | undefined>();
+const MEMO_LIMIT = 10_000;
+
 export function normalizeLicense(declared: string): string | undefined {
+  // The same few licence strings recur across hundreds of packages; parsing SPDX is not free.
+  if (memo.has(declared)) return memo.get(declared);
+  const result = normalizeUncached(declared);
+  if (memo.size < MEMO_LIMIT) memo.set(declared, result);
+  return result;
+}
+
+function normalizeUncached(declared: string): string | undefined {
   const text = declared.trim();
   if (!text || text.length > 500) return text ? text.slice(0, 500) : undefined;
   const alias = ALIASES[text.toLowerCase()];

@@ -7,7 +7,14 @@ export type NormalizedPath = { ok: true; path: string } | { ok: false; reason: s
  * Leading `/` is accepted (Docker applies such entries relative to the root). A `..` that would climb
  * above the root is refused: such entries are hostile and skipped.
  */
+/** Names that are already clean apart from a leading `./` or `/` and a trailing `/` (the common case). */
+const CLEAN =
+  /^(?:\.\/|\/)?((?:[^/.\0][^/\0]*|\.[^/.\0][^/\0]*|\.\.[^/\0]+)(?:\/(?:[^/.\0][^/\0]*|\.[^/.\0][^/\0]*|\.\.[^/\0]+))*)\/?$/;
+
 export function normalizeEntryPath(name: string): NormalizedPath {
+  // Fast path: no empty, `.` or `..` segments to resolve (checked by one regex instead of a split/join).
+  const clean = CLEAN.exec(name);
+  if (clean) return { ok: true, path: `/${clean[1]}` };
   if (name.includes('\0')) return { ok: false, reason: 'entry name contains a NUL byte' };
   const out: string[] = [];
   for (const part of name.split('/')) {
