@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ROOT, fmt, measureCli, table } from './bench/common.mjs';
+import { ROOT, SBOM_MODULES, fmt, measureCli, table } from './bench/common.mjs';
 
 /** Packages per cataloger in the SBOM of `target`, from a plain CLI run. */
 function countPackages(target) {
@@ -34,7 +34,7 @@ export default async function benchCatalog() {
   }
   const target = `fs://${dir}`;
   const counts = countPackages(target);
-  const run = measureCli(['sbom', target, '-f', 'json', '-q']);
+  const run = measureCli(['sbom', target, '-f', 'json', '-q'], 3, {}, SBOM_MODULES);
   table('catalog: this repository’s node_modules as fs:// (best of 3)', [
     {
       target: 'fs://<repo>/node_modules',

@@ -146,30 +146,40 @@ export async function readLayer(
     },
   });
 
+  const consume = (chunk: Buffer): void => {
+    unpacked += chunk.length;
+    if (unpacked > limits.maxLayerBytes) {
+      throw new InputError(
+        'E_LAYER_TOO_LARGE',
+        `${options.blobName}: layer expands beyond ${limits.maxLayerBytes} bytes`,
+      );
+    }
+    if (unpacked > limits.bombThresholdBytes && unpacked > stored * limits.maxRatio) {
+      throw new InputError(
+        'E_DECOMPRESSION_BOMB',
+        `${options.blobName}: decompression bomb suspected (${unpacked} bytes from ${stored} stored bytes)`,
+      );
+    }
+    // An uncompressed blob is its own tar: hash it once (the blob digest is the diff ID).
+    if (compressed) tarHash.update(chunk);
+    tar.write(chunk);
+  };
   const tarSink = new Writable({
-    highWaterMark: 1024 * 1024,
+    highWaterMark: 4 * 1024 * 1024,
     write(chunk: Buffer, _enc, cb) {
-      try {
-        unpacked += chunk.length;
-        if (unpacked > limits.maxLayerBytes) {
-          throw new InputError(
-            'E_LAYER_TOO_LARGE',
-            `${options.blobName}: layer expands beyond ${limits.maxLayerBytes} bytes`,
-          );
+      const run = (): void => {
+        try {
+          consume(chunk);
+          cb();
+        } catch (err) {
+          cb(err as Error);
         }
-        if (unpacked > limits.bombThresholdBytes && unpacked > stored * limits.maxRatio) {
-          throw new InputError(
-            'E_DECOMPRESSION_BOMB',
-            `${options.blobName}: decompression bomb suspected (${unpacked} bytes from ${stored} stored bytes)`,
-          );
-        }
-        // An uncompressed blob is its own tar: hash it once (the blob digest is the diff ID).
-        if (compressed) tarHash.update(chunk);
-        tar.write(chunk);
-        cb();
-      } catch (err) {
-        cb(err as Error);
-      }
+      };
+      // Decompressed data is handled on the next turn of the event loop: zlib's callback then returns
+      // at once and queues the next inflate in the thread pool, so inflating and parsing overlap instead
+      // of taking turns. Backpressure holds: the callback comes after the chunk was handled.
+      if (compressed) setImmediate(run);
+      else run();
     },
   });
 
