@@ -2,9 +2,8 @@
 // Benchmark: `bulwark sbom` of debian12-node pulled from a local registry vs read from its OCI layout.
 // Prints the median wall time of each and the overhead ratio (target: at most 1.3x).
 //
-// Needs a build (npm run build), docker-registry and skopeo, and the test images: set
-// BULWARK_TEST_IMAGES to the image cache (the folder holding images/debian12-node.oci).
-// Usage: BULWARK_TEST_IMAGES=DIR node scripts/bench-registry.mjs [runs]
+// Needs a build (npm run build), docker-registry and skopeo, and the test images (see scripts/bench/common.mjs).
+// Part of `npm run bench`; alone: node scripts/bench-registry.mjs [runs]
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -14,22 +13,13 @@ import { join } from 'node:path';
 import { Writable, PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { run } from '../dist/cli/main.js';
+import { pathToFileURL } from 'node:url';
+import { IMAGES, table } from './bench/common.mjs';
 
 const exec = promisify(execFile);
-const runs = Number(process.argv[2] ?? 5);
-const cache = process.env.BULWARK_TEST_IMAGES;
-if (!cache) {
-  console.error(
-    'bench-registry: set BULWARK_TEST_IMAGES to the test image cache (holding images/debian12-node.oci)',
-  );
-  process.exit(2);
-}
-const layout = join(cache, 'images', 'debian12-node.oci');
-if (!existsSync(layout)) {
-  console.error(`bench-registry: ${layout} is missing; build the test images first`);
-  process.exit(2);
-}
+const layout = join(IMAGES, 'debian12-node.oci');
+let run;
+let tmp;
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -83,49 +73,63 @@ async function sbom(target) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const tmp = mkdtempSync(join(tmpdir(), 'bulwark-bench-registry-'));
-let registry;
-try {
-  const port = await freePort();
-  mkdirSync(join(tmp, 'data'));
-  writeFileSync(
-    join(tmp, 'config.yml'),
-    `version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: ${JSON.stringify(join(tmp, 'data'))}}}\nhttp: {addr: "127.0.0.1:${port}"}\n`,
-  );
-  registry = spawn('docker-registry', ['serve', join(tmp, 'config.yml')], { stdio: 'ignore' });
-  await waitForPort(port);
-  await exec('skopeo', [
-    '--insecure-policy',
-    'copy',
-    '-q',
-    '--dest-tls-verify=false',
-    `oci:${layout}:latest`,
-    `docker://127.0.0.1:${port}/debian12-node:latest`,
-  ]);
+export default async function benchRegistry(runs = 5) {
+  if (!existsSync(layout)) {
+    console.log(`\n## sbom from a registry\nskipped: ${layout} is missing (build the test images first)`);
+    return;
+  }
+  ({ run } = await import('../dist/cli/main.js'));
+  tmp = mkdtempSync(join(tmpdir(), 'bulwark-bench-registry-'));
+  let registry;
+  try {
+    const port = await freePort();
+    mkdirSync(join(tmp, 'data'));
+    writeFileSync(
+      join(tmp, 'config.yml'),
+      `version: 0.1\nlog: {level: error, accesslog: {disabled: true}}\nstorage: {filesystem: {rootdirectory: ${JSON.stringify(join(tmp, 'data'))}}}\nhttp: {addr: "127.0.0.1:${port}"}\n`,
+    );
+    registry = spawn('docker-registry', ['serve', join(tmp, 'config.yml')], { stdio: 'ignore' });
+    await waitForPort(port);
+    await exec('skopeo', [
+      '--insecure-policy',
+      'copy',
+      '-q',
+      '--dest-tls-verify=false',
+      `oci:${layout}:latest`,
+      `docker://127.0.0.1:${port}/debian12-node:latest`,
+    ]);
 
-  const targets = {
-    'oci layout': `oci-dir://${layout}`,
-    registry: `registry://127.0.0.1:${port}/debian12-node:latest`,
-  };
-  const times = { 'oci layout': [], registry: [] };
-  await sbom(targets['oci layout']); // warm-up: page cache and module loading
-  await sbom(targets.registry);
-  for (let i = 0; i < runs; i++) {
-    // Interleaved so that machine noise hits both sides alike.
-    for (const k of Object.keys(targets)) times[k].push(await sbom(targets[k]));
+    const targets = {
+      'oci layout': `oci-dir://${layout}`,
+      registry: `registry://127.0.0.1:${port}/debian12-node:latest`,
+    };
+    const times = { 'oci layout': [], registry: [] };
+    await sbom(targets['oci layout']); // warm-up: page cache and module loading
+    await sbom(targets.registry);
+    for (let i = 0; i < runs; i++) {
+      // Interleaved so that machine noise hits both sides alike.
+      for (const k of Object.keys(targets)) times[k].push(await sbom(targets[k]));
+    }
+    const layoutMs = median(times['oci layout']);
+    const registryMs = median(times.registry);
+    const ratio = registryMs / layoutMs;
+    table(`sbom debian12-node from a local registry vs its OCI layout (median of ${runs})`, [
+      {
+        'oci layout ms': layoutMs.toFixed(0),
+        'registry ms': registryMs.toFixed(0),
+        'overhead (target ≤ 1.3×)': `${ratio.toFixed(2)}×`,
+      },
+    ]);
+  } finally {
+    if (registry && registry.exitCode === null) {
+      const done = new Promise((r) => registry.once('exit', r));
+      registry.kill('SIGTERM');
+      await done;
+    }
+    rmSync(tmp, { recursive: true, force: true });
   }
-  const layoutMs = median(times['oci layout']);
-  const registryMs = median(times.registry);
-  const ratio = registryMs / layoutMs;
-  console.log(`sbom debian12-node, median of ${runs} runs`);
-  console.log(`  oci layout : ${layoutMs.toFixed(0)} ms`);
-  console.log(`  registry   : ${registryMs.toFixed(0)} ms`);
-  console.log(`  overhead   : ${ratio.toFixed(2)}x (target <= 1.30x) ${ratio <= 1.3 ? 'OK' : 'OVER TARGET'}`);
-} finally {
-  if (registry && registry.exitCode === null) {
-    const done = new Promise((r) => registry.once('exit', r));
-    registry.kill('SIGTERM');
-    await done;
-  }
-  rmSync(tmp, { recursive: true, force: true });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await benchRegistry(Number(process.argv[2] ?? 5));
 }
