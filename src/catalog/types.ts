@@ -22,6 +22,22 @@ export type PackageType =
   | 'nuget'
   | 'binary';
 
+/** Every {@link PackageType}, in the order the union declares them. */
+export const PACKAGE_TYPES: readonly PackageType[] = [
+  'deb',
+  'apk',
+  'rpm',
+  'npm',
+  'pypi',
+  'maven',
+  'golang',
+  'cargo',
+  'gem',
+  'composer',
+  'nuget',
+  'binary',
+];
+
 /** The operating system of an image or root filesystem, from os-release and fallbacks. */
 export interface Distro {
   /** os-release `ID`, lower case: `debian`, `alpine`, `rhel`, `almalinux`, `ubuntu`, … or `unknown`. */

@@ -14,11 +14,14 @@ import type { Package } from '../catalog/types.js';
 import type { Sbom } from '../sbom/model.js';
 import { fixState, isWontFix, nearestFix, sortFixed } from './fix.js';
 import { matcherFor } from './matchers/index.js';
+import { compareFindings } from './order.js';
 import type { MatchContext, MatchQuery } from './matchers/types.js';
 import { groupByAlias, sortIds } from './merge.js';
 import { riskScore } from './risk.js';
 import { decideSeverity, type SeveritySourceOption } from './severity.js';
 import type { Finding, MatchDetail } from './types.js';
+
+export { compareFindings } from './order.js';
 
 export interface MatchOptions {
   readonly severitySource?: SeveritySourceOption;
@@ -48,17 +51,6 @@ interface Hit {
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const MAX_SUMMARY = 240;
-
-/** Compare findings: risk (highest first), then vulnerability id, package name, version, id. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    b.risk - a.risk ||
-    cmp(a.vulnerabilityId, b.vulnerabilityId) ||
-    cmp(a.package.name, b.package.name) ||
-    cmp(a.package.version, b.package.version) ||
-    cmp(a.id, b.id)
-  );
-}
 
 /** Match every package of `sbom`; the result is sorted by {@link compareFindings}. */
 export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = {}): MatchResult {

@@ -4,6 +4,7 @@
  */
 import { RATINGS } from '../db/types.js';
 import type { PackageType } from '../catalog/types.js';
+import { PACKAGE_TYPES } from '../catalog/types.js';
 import type { Finding, Severity } from '../match/types.js';
 import { UsageError } from '../util/errors.js';
 
@@ -21,22 +22,7 @@ export interface FindingFilters {
 }
 
 const OS_TYPES: readonly PackageType[] = ['deb', 'apk', 'rpm'];
-const KNOWN_TYPES: readonly string[] = [
-  'deb',
-  'apk',
-  'rpm',
-  'npm',
-  'pypi',
-  'maven',
-  'golang',
-  'cargo',
-  'gem',
-  'composer',
-  'nuget',
-  'binary',
-  'os',
-  'library',
-];
+const KNOWN_TYPES: readonly string[] = [...PACKAGE_TYPES, 'os', 'library'];
 
 function isSeverity(s: string): s is Severity {
   return (RATINGS as readonly string[]).includes(s);

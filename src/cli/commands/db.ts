@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { importInputs } from '../../db/import.js';
+import type { LockOptions } from '../../db/lock.js';
 import { defaultDatabasePath } from '../../db/paths.js';
 import {
   parseAge,
@@ -39,6 +40,20 @@ function lockTimeout(value: string | undefined): number | undefined {
   if (!/^\d+$/.test(value))
     throw new UsageError(`--lock-timeout must be a number of seconds, got ${JSON.stringify(value)}`);
   return Number(value) * 1000;
+}
+
+/** The update lock of `db update` and `db import`: `--lock-timeout`, and a note while another run holds it. */
+function lockOptions(value: string | undefined, io: CliIO): LockOptions {
+  const timeout = lockTimeout(value);
+  return {
+    ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
+    onWait: (who) => io.stderr.write(`bulwark: waiting for ${who} to finish updating the database\n`),
+  };
+}
+
+/** After `db update` / `db import`: say why the previous database was rebuilt instead of reused. */
+function warnBaseIgnored(baseIgnored: string | undefined, io: CliIO): void {
+  if (baseIgnored) io.stderr.write(`bulwark: previous database not reused: ${baseIgnored}\n`);
 }
 
 function json(value: unknown): string {
@@ -101,21 +116,17 @@ export function registerDb(program: Command, io: CliIO): void {
         if (flags.ecosystems !== undefined && ecosystems?.length === 0) {
           throw new UsageError('--ecosystems needs at least one ecosystem name');
         }
-        const timeout = lockTimeout(flags.lockTimeout);
+        const lock = lockOptions(flags.lockTimeout, io);
         const report = await updateDatabase({
           dbPath: dbPath(flags, io),
           ...(ecosystems ? { ecosystems } : {}),
           osvBaseUrl: flags.osvBaseUrl ?? io.env.BULWARK_OSV_BASE_URL ?? DEFAULT_OSV_BASE_URL,
           kevUrl: flags.kev ? (flags.kevUrl ?? io.env.BULWARK_KEV_URL ?? DEFAULT_KEV_URL) : null,
           epssUrl: flags.epss ? (flags.epssUrl ?? io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL) : null,
-          lock: {
-            ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
-            onWait: (who) => io.stderr.write(`bulwark: waiting for ${who} to finish updating the database\n`),
-          },
+          lock,
           stderr: io.stderr,
         });
-        if (report.baseIgnored)
-          io.stderr.write(`bulwark: previous database not reused: ${report.baseIgnored}\n`);
+        warnBaseIgnored(report.baseIgnored, io);
         if (flags.format === 'json') {
           await writeOut(io, json(report));
           return;
@@ -139,18 +150,14 @@ export function registerDb(program: Command, io: CliIO): void {
     .addOption(dbOption())
     .addOption(new Option('-f, --format <format>', 'summary format').choices([...FORMATS]).default('table'))
     .action(async (inputs: string[], flags: CommonFlags & { lockTimeout?: string; format: string }) => {
-      const timeout = lockTimeout(flags.lockTimeout);
+      const lock = lockOptions(flags.lockTimeout, io);
       const report = await importInputs(inputs, {
         dbPath: dbPath(flags, io),
         cwd: io.cwd,
-        lock: {
-          ...(timeout !== undefined ? { timeoutMs: timeout } : {}),
-          onWait: (who) => io.stderr.write(`bulwark: waiting for ${who} to finish updating the database\n`),
-        },
+        lock,
         stderr: io.stderr,
       });
-      if (report.baseIgnored)
-        io.stderr.write(`bulwark: previous database not reused: ${report.baseIgnored}\n`);
+      warnBaseIgnored(report.baseIgnored, io);
       if (flags.format === 'json') {
         await writeOut(io, json(report));
         return;

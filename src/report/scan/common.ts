@@ -3,12 +3,13 @@
  * package locations, layer labels and advisory links. Everything here is pure and deterministic.
  */
 import type { Package } from '../../catalog/types.js';
+import { compareFindings } from '../../match/order.js';
 import type { Finding, ScanReport, Severity } from '../../match/types.js';
-import { byString } from '../../sbom/format/common.js';
 import { redactCreatedBy } from '../../sbom/format/redact.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
 
 export { byString } from '../../sbom/format/common.js';
+export { compareFindings } from '../../match/order.js';
 
 /** Options of every renderer; each ignores what it does not use. */
 export interface ScanRenderOptions {
@@ -51,17 +52,6 @@ export function isFixable(f: Finding): boolean {
 export function fixLabel(f: Finding): string {
   if (isFixable(f)) return f.fixedVersion!;
   return f.fixState === 'wont-fix' ? "won't fix" : 'not fixed';
-}
-
-/** The documented finding order: risk (highest first), vulnerability id, package name, version, id. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    b.risk - a.risk ||
-    byString(a.vulnerabilityId, b.vulnerabilityId) ||
-    byString(a.package.name, b.package.name) ||
-    byString(a.package.version, b.package.version) ||
-    byString(a.id, b.id)
-  );
 }
 
 /** Findings in the documented order (the report's own order is not trusted blindly). */

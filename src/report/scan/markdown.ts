@@ -8,6 +8,8 @@
  * collapsible sections are dropped from the end, and a note says how many are missing.
  */
 import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Misconfiguration } from '../../scanners/types.js';
+import type { RedactedFinding } from '../../secrets/types.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import {
   advisoryUrl,
@@ -34,37 +36,44 @@ import {
   vulnerabilitiesScanned,
 } from './extras.js';
 
+/** One scanner's head: a heading with its counts, then its first {@link TOP} rows (when it found any). */
+function extraHeadSection<T extends RedactedFinding | Misconfiguration>(
+  out: string[],
+  title: string,
+  list: readonly T[],
+  header: string,
+  row: (item: T) => string,
+): void {
+  const counts = countsText(list);
+  out.push(`### ${title}: ${list.length}${counts ? ` (${counts})` : ''}`, '');
+  if (list.length === 0) return;
+  out.push(header, '| --- | --- | --- | --- |');
+  for (const item of list.slice(0, TOP)) out.push(row(item));
+  if (list.length > TOP) out.push('', `… and ${list.length - TOP} more in the JSON or HTML report.`);
+  out.push('');
+}
+
 /** Counts and the top rows of the secret and config scanners (only those that ran). */
 function extraHead(report: ScanReport): string[] {
   const out: string[] = [];
-  if (report.secrets) {
-    const list = sortedSecrets(report);
-    const counts = countsText(list);
-    out.push(`### Secrets: ${list.length}${counts ? ` (${counts})` : ''}`, '');
-    if (list.length > 0) {
-      out.push('| Severity | Rule | Location | Secret (redacted) |', '| --- | --- | --- | --- |');
-      for (const f of list.slice(0, TOP))
-        out.push(
-          `| ${LABEL[f.severity]} | ${mdCode(truncate(f.ruleId, 80))} | ${mdCode(truncate(secretLocation(f), 160))} | ${mdCode(describeSecret(f))} |`,
-        );
-      if (list.length > TOP) out.push('', `… and ${list.length - TOP} more in the JSON or HTML report.`);
-      out.push('');
-    }
-  }
-  if (report.misconfigurations) {
-    const list = sortedMisconfigurations(report);
-    const counts = countsText(list);
-    out.push(`### Misconfigurations: ${list.length}${counts ? ` (${counts})` : ''}`, '');
-    if (list.length > 0) {
-      out.push('| Severity | Rule | Location | Message |', '| --- | --- | --- | --- |');
-      for (const m of list.slice(0, TOP))
-        out.push(
-          `| ${m.severity === 'info' ? 'ℹ️ Info' : LABEL[m.severity]} | ${mdCode(truncate(m.ruleId, 80))} | ${mdCode(truncate(misconfigLocation(m), 160))} | ${mdText(truncate(m.message, 200))} |`,
-        );
-      if (list.length > TOP) out.push('', `… and ${list.length - TOP} more in the JSON or HTML report.`);
-      out.push('');
-    }
-  }
+  if (report.secrets)
+    extraHeadSection(
+      out,
+      'Secrets',
+      sortedSecrets(report),
+      '| Severity | Rule | Location | Secret (redacted) |',
+      (f) =>
+        `| ${LABEL[f.severity]} | ${mdCode(truncate(f.ruleId, 80))} | ${mdCode(truncate(secretLocation(f), 160))} | ${mdCode(describeSecret(f))} |`,
+    );
+  if (report.misconfigurations)
+    extraHeadSection(
+      out,
+      'Misconfigurations',
+      sortedMisconfigurations(report),
+      '| Severity | Rule | Location | Message |',
+      (m) =>
+        `| ${m.severity === 'info' ? 'ℹ️ Info' : LABEL[m.severity]} | ${mdCode(truncate(m.ruleId, 80))} | ${mdCode(truncate(misconfigLocation(m), 160))} | ${mdText(truncate(m.message, 200))} |`,
+    );
   return out;
 }
 

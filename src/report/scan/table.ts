@@ -217,46 +217,62 @@ function columns(header: string[], rows: string[][]): (cells: string[]) => strin
       .trimEnd()}`;
 }
 
+/** A row of a secret or config table: the scanner's severity, then the other cells. */
+type ExtraRow = [Parameters<typeof ratingOf>[0], ...string[]];
+
+/** One scanner's section: a bold title, then its table with the severity coloured, or `empty`. */
+function extraSection(
+  lines: string[],
+  title: string,
+  empty: string,
+  header: string[],
+  rows: ExtraRow[],
+  paint: (code: string, text: string) => string,
+): void {
+  lines.push('', paint(ANSI.bold, title));
+  if (rows.length === 0) {
+    lines.push(empty);
+    return;
+  }
+  const fmt = columns(header, rows);
+  lines.push(paint(ANSI.dim, fmt(header)));
+  for (const r of rows) lines.push(fmt(r).replace(r[0], paint(SEVERITY_COLOUR[ratingOf(r[0])], r[0])));
+}
+
 /** The sections of the `secret` and `config` scanners, each present only when its scanner ran. */
 function extraSections(report: ScanReport, paint: (code: string, text: string) => string): string[] {
   const lines: string[] = [];
   if (report.secrets) {
-    lines.push('', paint(ANSI.bold, `Secrets (${report.secrets.length})`));
-    const secrets = sortedSecrets(report);
-    if (secrets.length === 0) lines.push('    No secrets found.');
-    else {
-      const header = ['SEVERITY', 'RULE', 'LOCATION', 'SECRET'];
-      const rows = secrets.map((f) => [
-        f.severity,
-        printable(f.ruleId),
-        printable(secretLocation(f)),
-        printable(describeSecret(f)),
-      ]);
-      const fmt = columns(header, rows);
-      lines.push(paint(ANSI.dim, fmt(header)));
-      rows.forEach((r, i) =>
-        lines.push(fmt(r).replace(r[0]!, paint(SEVERITY_COLOUR[ratingOf(secrets[i]!.severity)], r[0]!))),
-      );
-    }
+    const rows = sortedSecrets(report).map((f): ExtraRow => [
+      f.severity,
+      printable(f.ruleId),
+      printable(secretLocation(f)),
+      printable(describeSecret(f)),
+    ]);
+    extraSection(
+      lines,
+      `Secrets (${report.secrets.length})`,
+      '    No secrets found.',
+      ['SEVERITY', 'RULE', 'LOCATION', 'SECRET'],
+      rows,
+      paint,
+    );
   }
   if (report.misconfigurations) {
-    lines.push('', paint(ANSI.bold, `Misconfigurations (${report.misconfigurations.length})`));
-    const items = sortedMisconfigurations(report);
-    if (items.length === 0) lines.push('    No misconfigurations found.');
-    else {
-      const header = ['SEVERITY', 'RULE', 'LOCATION', 'MESSAGE'];
-      const rows = items.map((m) => [
-        m.severity,
-        printable(m.ruleId),
-        printable(misconfigLocation(m)),
-        printable(m.message),
-      ]);
-      const fmt = columns(header, rows);
-      lines.push(paint(ANSI.dim, fmt(header)));
-      rows.forEach((r, i) =>
-        lines.push(fmt(r).replace(r[0]!, paint(SEVERITY_COLOUR[ratingOf(items[i]!.severity)], r[0]!))),
-      );
-    }
+    const rows = sortedMisconfigurations(report).map((m): ExtraRow => [
+      m.severity,
+      printable(m.ruleId),
+      printable(misconfigLocation(m)),
+      printable(m.message),
+    ]);
+    extraSection(
+      lines,
+      `Misconfigurations (${report.misconfigurations.length})`,
+      '    No misconfigurations found.',
+      ['SEVERITY', 'RULE', 'LOCATION', 'MESSAGE'],
+      rows,
+      paint,
+    );
   }
   return lines;
 }

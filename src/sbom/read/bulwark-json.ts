@@ -7,22 +7,8 @@ import type { Distro, Package, PackageType, Relationship, Unknown } from '../../
 import type { SourceDescription } from '../../source/types.js';
 import { InputError } from '../../util/errors.js';
 import type { Sbom } from '../model.js';
-import { MAX_PACKAGES, arr, assemble, isObj, str, type ReadContext } from './common.js';
+import { MAX_PACKAGES, PACKAGE_TYPES, arr, assemble, isObj, str, type ReadContext } from './common.js';
 
-const TYPES: readonly PackageType[] = [
-  'deb',
-  'apk',
-  'rpm',
-  'npm',
-  'pypi',
-  'maven',
-  'golang',
-  'cargo',
-  'gem',
-  'composer',
-  'nuget',
-  'binary',
-];
 const REL_TYPES: readonly Relationship['type'][] = ['ownership-by-file-overlap', 'depends-on', 'contains'];
 
 function readPackage(v: unknown): Package | string {
@@ -31,7 +17,7 @@ function readPackage(v: unknown): Package | string {
   const name = str(v.name);
   const type = str(v.type) as PackageType | undefined;
   if (!id || !name || !type) return 'missing id, name or type';
-  if (!TYPES.includes(type)) return `unknown package type "${type}"`;
+  if (!PACKAGE_TYPES.includes(type)) return `unknown package type "${type}"`;
   if (typeof v.version !== 'string' || typeof v.purl !== 'string') return `${name}: missing version or purl`;
   const locations = arr(v.locations).filter(
     (l): l is Package['locations'][number] => isObj(l) && typeof l.path === 'string',

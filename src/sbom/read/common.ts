@@ -2,6 +2,7 @@
 import type { Distro, Package, Relationship, Unknown } from '../../catalog/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../model.js';
 import { BULWARK_VERSION } from '../../version.js';
+import { byString, comparePackages, compareRelationships } from '../format/common.js';
 import type { SourceDescription } from '../../source/types.js';
 import { distroFromQualifier } from './purl.js';
 
@@ -12,13 +13,13 @@ export interface ReadContext {
 
 export const MAX_PACKAGES = 500_000;
 
+export { PACKAGE_TYPES } from '../../catalog/types.js';
+
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 export const str = (v: unknown): string | undefined =>
   typeof v === 'string' && v.trim() !== '' ? v : undefined;
 export const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The distro named by the first OS package PURL's `distro=` qualifier. */
 export function distroFromPackages(pkgs: readonly Package[]): Distro | undefined {
@@ -55,18 +56,10 @@ export function assemble(
     tool: { name: 'bulwark', version: BULWARK_VERSION },
     source: source ?? { kind: 'directory', target: ctx.target, path: ctx.path },
     ...(d ? { distro: d } : {}),
-    packages: [...byId.values()].sort(
-      (a, b) =>
-        cmp(a.type, b.type) ||
-        cmp(a.name, b.name) ||
-        cmp(a.version, b.version) ||
-        cmp(a.locations[0]?.path ?? '', b.locations[0]?.path ?? '') ||
-        cmp(a.id, b.id),
-    ),
-    relationships: relationships
-      .filter((r) => ids.has(r.from) && ids.has(r.to))
-      .sort((a, b) => cmp(a.from, b.from) || cmp(a.type, b.type) || cmp(a.to, b.to)),
-    unknowns: unknowns.sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason)),
+    packages: [...byId.values()].sort(comparePackages),
+    relationships: relationships.filter((r) => ids.has(r.from) && ids.has(r.to)).sort(compareRelationships),
+    // Path and reason only (not compareUnknowns' layer/cataloger tie-breaks): ties keep the reader's order.
+    unknowns: unknowns.sort((a, b) => byString(a.path, b.path) || byString(a.reason, b.reason)),
     catalogers: [],
   };
 }
