@@ -23,22 +23,15 @@ function installedInStatus(status: string): Set<string> {
   return out;
 }
 
-async function statusOf(target: string): Promise<string> {
-  const { tree } = await catalogSource(await openSource(target), { catalogers: [] });
-  void tree;
-  // Read the final status file through the raw file tree of a one-cataloger pass.
-  const { tree: t } = await catalogSource(await openSource(target), {
-    catalogers: [
-      {
-        id: 'probe',
-        version: 1,
-        match: (p) => p === '/var/lib/dpkg/status',
-        catalog: () => ({ packages: [] }),
-      },
-    ],
+/** A file of the final filesystem, read through the core's file tree with a one-path probe cataloger. */
+async function finalFile(target: string, path: string): Promise<string> {
+  const { tree } = await catalogSource(await openSource(target), {
+    catalogers: [{ id: 'probe', version: 1, match: (p) => p === path, catalog: () => ({ packages: [] }) }],
   });
-  return t.resolve('/var/lib/dpkg/status')!.content!.toString();
+  return tree.resolve(path)!.content!.toString();
 }
+
+const statusOf = (target: string): Promise<string> => finalFile(target, '/var/lib/dpkg/status');
 
 const debs = (pkgs: readonly Package[]): Package[] => pkgs.filter((p) => p.type === 'deb');
 const key = (p: Package): string => `${p.name}@${p.version}`;
@@ -173,20 +166,7 @@ describe.skipIf(!haveImages())('catalog on real images', () => {
 describe.skipIf(!haveImages())('npm packages installed and locked', () => {
   it('lists each package of /app once, with its node_modules path and the lock file, direct flags from the lock', async () => {
     const { sbom } = await catalogSource(await openSource(imagePath('debian12-node', 'oci')));
-    const lockText = (
-      await catalogSource(await openSource(imagePath('debian12-node', 'oci')), {
-        catalogers: [
-          {
-            id: 'probe',
-            version: 1,
-            match: (p) => p === '/app/package-lock.json',
-            catalog: () => ({ packages: [] }),
-          },
-        ],
-      })
-    ).tree
-      .resolve('/app/package-lock.json')!
-      .content!.toString();
+    const lockText = await finalFile(imagePath('debian12-node', 'oci'), '/app/package-lock.json');
     const lock = JSON.parse(lockText) as { packages: Record<string, { version?: string }> };
     const direct = Object.keys(
       (lock.packages[''] as { dependencies?: Record<string, string> }).dependencies ?? {},

@@ -9,6 +9,7 @@ import {
   hasZstd,
   makeTar,
   ociArchive,
+  sha,
   tempDir,
   writeOciLayout,
   type ImageSpec,
@@ -233,24 +234,26 @@ describe('bad input', () => {
     const dir = tmp();
     const manifest = JSON.parse(img.manifest.toString());
     const cfg = JSON.parse(img.config.toString());
-    const { createHash } = await import('node:crypto');
-    const h = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-    cfg.rootfs.diff_ids = [h(tar)];
+    cfg.rootfs.diff_ids = [sha(tar)];
     const cfgBuf = Buffer.from(JSON.stringify(cfg));
-    manifest.config = { ...manifest.config, digest: h(cfgBuf), size: cfgBuf.length };
+    manifest.config = { ...manifest.config, digest: sha(cfgBuf), size: cfgBuf.length };
     manifest.layers = [
-      { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: h(corrupt), size: corrupt.length },
+      {
+        mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+        digest: sha(corrupt),
+        size: corrupt.length,
+      },
     ];
     const mBuf = Buffer.from(JSON.stringify(manifest));
     mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
-    for (const b of [corrupt, cfgBuf, mBuf]) writeFileSync(join(dir, 'blobs/sha256', h(b).slice(7)), b);
+    for (const b of [corrupt, cfgBuf, mBuf]) writeFileSync(join(dir, 'blobs/sha256', sha(b).slice(7)), b);
     writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     writeFileSync(
       join(dir, 'index.json'),
       JSON.stringify({
         schemaVersion: 2,
         manifests: [
-          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: h(mBuf), size: mBuf.length },
+          { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha(mBuf), size: mBuf.length },
         ],
       }),
     );
@@ -274,8 +277,7 @@ describe('bad input', () => {
     const m = JSON.parse(img.manifest.toString());
     m.layers[0].mediaType = 'application/vnd.oci.image.layer.v1.tar+bzip2';
     const buf = Buffer.from(JSON.stringify(m));
-    const { createHash } = await import('node:crypto');
-    const d = `sha256:${createHash('sha256').update(buf).digest('hex')}`;
+    const d = sha(buf);
     writeFileSync(join(dir, 'blobs/sha256', d.slice(7)), buf);
     writeFileSync(
       join(dir, 'index.json'),
