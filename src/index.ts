@@ -11,7 +11,8 @@ export type * from './source/types.js';
 export { catalogSource, type CatalogOptions, type CatalogOutcome } from './catalog/run.js';
 export { DEFAULT_CATALOGERS } from './catalog/registry.js';
 export type * from './catalog/types.js';
-export { SBOM_SCHEMA, type Sbom } from './sbom/model.js';
+export { PACKAGE_TYPES } from './model/package.js';
+export { SBOM_SCHEMA, type Sbom } from './model/sbom.js';
 export { formatSbom, SBOM_FORMATS, type SbomFormat } from './sbom/format/index.js';
 
 // vulnerability data and matching
@@ -19,6 +20,7 @@ export { openDatabase, evaluate, defaultDatabasePath, type VulnDatabase } from '
 export { getScheme, compareVersions, schemeForEcosystem } from './version/index.js';
 export { matchSbom, type MatchOptions, type MatchResult } from './match/match.js';
 export type * from './match/types.js';
+export type * from './report/types.js';
 
 // policy and reports
 export { buildScanReport } from './policy/report.js';

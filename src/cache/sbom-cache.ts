@@ -20,8 +20,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { Sbom } from '../sbom/model.js';
-import { SBOM_SCHEMA } from '../sbom/model.js';
+import type { Sbom } from '../model/sbom.js';
+import { SBOM_SCHEMA } from '../model/sbom.js';
 import type { ImageMetadata } from '../source/types.js';
 
 export const SBOM_CACHE_FORMAT = 1;

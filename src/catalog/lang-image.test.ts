@@ -15,7 +15,7 @@ import { DEFAULT_CATALOGERS } from './registry.js';
 import { catalogSource } from './run.js';
 import type { FileTree } from './tree.js';
 import type { Cataloger, Package } from './types.js';
-import type { Sbom } from '../sbom/model.js';
+import type { Sbom } from '../model/sbom.js';
 
 const LIST = /^\/var\/lib\/dpkg\/info\/([^/]+)\.list$/;
 const PY_META = /\/(?:site|dist)-packages\/[^/]+\.(?:dist-info\/METADATA|egg-info\/PKG-INFO|egg-info)$/;

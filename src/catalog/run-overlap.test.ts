@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openSource } from '../source/open.js';
 import { tempDir } from '../source/test-support/build.js';
 import { catalogSource } from './run.js';
-import type { Sbom } from '../sbom/model.js';
+import type { Sbom } from '../model/sbom.js';
 
 function write(root: string, path: string, content: string): void {
   mkdirSync(dirname(join(root, path)), { recursive: true });

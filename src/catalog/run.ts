@@ -9,7 +9,7 @@ import { catalogerKey, type LayerCache } from '../cache/layer-cache.js';
 import { resolveLinkTarget } from '../source/paths.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
-import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
+import { SBOM_SCHEMA, type Sbom } from '../model/sbom.js';
 import { BULWARK_VERSION } from '../version.js';
 import { oneLine } from '../util/errors.js';
 import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';

@@ -7,13 +7,7 @@ import { BulwarkError, ExitCode, oneLine } from '../util/errors.js';
 import { BULWARK_VERSION } from '../version.js';
 import { processIO, type CliIO } from './io.js';
 import { commandsFor, type RegisterCommand } from './commands/index.js';
-
-/** Thrown by commands to end with a given exit code after printing their result (e.g. policy failure). */
-export class ExitWith extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
-}
+import { ExitWith } from './exit.js';
 
 export function buildProgram(io: CliIO, commands: readonly RegisterCommand[]): Command {
   const program = new Command('bulwark')

@@ -1,7 +1,7 @@
 /** Lint output formats: a table for people, versioned JSON for scripts, SARIF 2.1.0 for code scanning. */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildSarif, severityToSarif, type SarifRule } from '../report/sarif.js';
+import { buildSarif, severityToSarif, type SarifRule } from '../util/sarif.js';
 import { BULWARK_VERSION } from '../version.js';
 import type { LintResult } from './engine.js';
 import { IMAGE_RULE_LIST } from './image/rules.js';

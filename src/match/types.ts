@@ -3,7 +3,7 @@
  * are aliases of each other (GHSA, CVE, DEBIAN-CVE, DSA…) are merged into one finding listing every id.
  * Persisted and printed values are string unions; the shape is versioned by the report schema.
  */
-import type { Package } from '../catalog/types.js';
+import type { Package } from '../model/package.js';
 import type { Rating } from '../db/types.js';
 
 export type Severity = Rating; // 'unknown' | 'negligible' | 'low' | 'medium' | 'high' | 'critical'
@@ -78,24 +78,4 @@ export interface ExpiredSuppression {
   readonly id: string;
   readonly expires: string;
   readonly reason: string;
-}
-
-/** The result of `bulwark scan`: the SBOM it matched, every finding (suppressed ones included), context. */
-export interface ScanReport {
-  readonly schema: 'bulwark-scan/v1';
-  readonly tool: { readonly name: 'bulwark'; readonly version: string };
-  readonly sbom: import('../sbom/model.js').Sbom;
-  /** Sorted by risk (highest first), then vulnerability id, package name, version, id. */
-  readonly findings: readonly Finding[];
-  readonly database?: { readonly path: string; readonly builtAt?: string; readonly schemaVersion?: number };
-  readonly expiredSuppressions: readonly ExpiredSuppression[];
-  /** Filters that were applied (`--severity`, `--only-fixed`, …), for the record. */
-  readonly filters: Readonly<Record<string, unknown>>;
-  /**
-   * Secrets found by the `secret` scanner (`--scanners …,secret`), redacted: present exactly when that
-   * scanner ran. Sorted by path, layer, line, column, rule.
-   */
-  readonly secrets?: readonly import('../secrets/types.js').RedactedFinding[];
-  /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
-  readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
 }

@@ -3,8 +3,8 @@
  * report shows; `--fail-on` counts only findings that are shown and not suppressed.
  */
 import { RATINGS } from '../db/types.js';
-import type { PackageType } from '../catalog/types.js';
-import { PACKAGE_TYPES } from '../catalog/types.js';
+import type { PackageType } from '../model/package.js';
+import { PACKAGE_TYPES } from '../model/package.js';
 import type { Finding, Severity } from '../match/types.js';
 import { UsageError } from '../util/errors.js';
 

@@ -1,6 +1,6 @@
 /** Ignore rules, VEX parsing, suppression and filters on hand-built findings. */
 import { describe, expect, it } from 'vitest';
-import type { Package } from '../catalog/types.js';
+import type { Package } from '../model/package.js';
 import type { Finding, Severity } from '../match/types.js';
 import { InputError, UsageError } from '../util/errors.js';
 import { expiryInstant, parseIgnoreRules } from './config.js';
@@ -15,7 +15,7 @@ import { purlMatches } from './purl-pattern.js';
 import { buildScanReport } from './report.js';
 import { applySuppressions } from './suppress.js';
 import { parseVex } from './vex.js';
-import { SBOM_SCHEMA } from '../sbom/model.js';
+import { SBOM_SCHEMA } from '../model/sbom.js';
 
 function finding(
   id: string,

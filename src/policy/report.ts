@@ -3,8 +3,9 @@
  * report shows, and the result is a {@link ScanReport}. The stages stay separate so `quickview` and
  * `compare` reuse them.
  */
-import type { Finding, ScanReport } from '../match/types.js';
-import type { Sbom } from '../sbom/model.js';
+import type { Finding } from '../match/types.js';
+import type { ScanReport } from '../report/types.js';
+import type { Sbom } from '../model/sbom.js';
 import { BULWARK_VERSION } from '../version.js';
 import type { IgnoreRule } from './config.js';
 import { applyFilters, type FindingFilters } from './filters.js';

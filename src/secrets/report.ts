@@ -1,5 +1,5 @@
 /** Output formats for secret findings: table, JSON and SARIF. None of them can print a secret: findings hold none. */
-import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../report/sarif.js';
+import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../util/sarif.js';
 import type { RedactedFinding, SecretRule, SecretScanResult } from './types.js';
 import { severityRank } from './types.js';
 

@@ -4,8 +4,8 @@
  * removed (by vulnerability id and package).
  */
 import { Option, type Command } from 'commander';
-import type { Package } from '../../catalog/types.js';
-import type { ScanReport } from '../../match/types.js';
+import type { Package } from '../../model/package.js';
+import type { ScanReport } from '../../report/types.js';
 import { sortKeysDeep } from '../../sbom/format/json.js';
 import type { CliIO } from '../io.js';
 import { emit } from '../output.js';

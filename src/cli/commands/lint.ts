@@ -27,7 +27,7 @@ import { defaultSecretDetector } from '../../lint/secret-detector.js';
 import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
+import { ExitWith } from '../exit.js';
 
 interface LintFlags {
   format: string;

@@ -4,7 +4,8 @@
  */
 import type { Command } from 'commander';
 import { RATINGS } from '../../db/types.js';
-import type { Finding, ScanReport } from '../../match/types.js';
+import type { Finding } from '../../match/types.js';
+import type { ScanReport } from '../../report/types.js';
 import type { CliIO } from '../io.js';
 import { emit } from '../output.js';
 import {

@@ -20,7 +20,7 @@ import { openDatabase, type VulnDatabase } from '../../db/store.js';
 import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
 import { matchSbom, type MatchStats } from '../../match/match.js';
 import { SEVERITY_SOURCES, type SeveritySourceOption } from '../../match/severity.js';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../../report/types.js';
 import { parseIgnoreRules } from '../../policy/config.js';
 import {
   parseMinEpss,
@@ -30,7 +30,7 @@ import {
 } from '../../policy/filters.js';
 import { buildScanReport } from '../../policy/report.js';
 import { loadVexFiles } from '../../policy/vex.js';
-import type { Sbom } from '../../sbom/model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { readSbomFile } from '../../sbom/read/index.js';
 import { openSource, parseTarget } from '../../source/open.js';
 import type { LayerVisitor, Source } from '../../source/types.js';
@@ -44,7 +44,7 @@ import {
   type ExtraScanOptions,
   type ImageScanners,
 } from '../../scanners/extra.js';
-import { filterBySeverity } from '../../scanners/policy.js';
+import { filterBySeverity } from '../../policy/scanners.js';
 import type { ScannerName } from '../../scanners/types.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { UsageError, oneLine } from '../../util/errors.js';

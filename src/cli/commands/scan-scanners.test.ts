@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importInputs } from '../../db/import.js';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../../report/types.js';
 import { SCAN_FORMATS } from '../../report/scan/index.js';
 import { githubTokenBody, seededRandom } from '../../secrets/test-support/fake.js';
 import { IMAGES_DIR, imagePath } from '../../test-support/images.js';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../../report/types.js';
 import { KEV_DIR, haveVulndata, importTestDb, osvDir } from '../../match/test-support/vulndata.js';
 import { haveImages, imagePath } from '../../test-support/images.js';
 import type { CliIO } from '../io.js';

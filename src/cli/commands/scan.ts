@@ -1,11 +1,11 @@
 /** `bulwark scan <target>` (alias `cves`): known vulnerabilities in an image, folder or SBOM. */
 import { Option, type Command } from 'commander';
 import { parseFailOn } from '../../policy/filters.js';
-import { failingCounts } from '../../scanners/policy.js';
+import { failingCounts } from '../../policy/scanners.js';
 import { SCANNERS, type ScannerName } from '../../scanners/types.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
+import { ExitWith } from '../exit.js';
 import { emit } from '../output.js';
 import {
   addDbOptions,

@@ -24,7 +24,7 @@ import { SEVERITIES, severityRank, type SecretScanResult, type Severity } from '
 import { openSource } from '../../source/open.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { ExitWith } from '../main.js';
+import { ExitWith } from '../exit.js';
 import { emit, parseSize } from '../output.js';
 
 interface SecretsFlags {

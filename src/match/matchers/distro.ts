@@ -2,7 +2,7 @@
  * The distro of an OS package: the scan's os-release, or the PURL's `distro=` qualifier (SBOM inputs
  * often carry only that), e.g. `debian-12`, `alpine-3.20.1`, `almalinux-9.4`, `ubuntu-22.04`.
  */
-import type { Distro, Package } from '../../catalog/types.js';
+import type { Distro, Package } from '../../model/package.js';
 import type { MatchContext } from './types.js';
 
 export interface DistroRelease {

@@ -2,7 +2,7 @@
  * Every matcher, listed explicitly. No CPE matching: a package is only ever compared with advisories
  * of its own ecosystem and name (the table is in docs/scan.md).
  */
-import type { PackageType } from '../../catalog/types.js';
+import type { PackageType } from '../../model/package.js';
 import { apkMatcher } from './apk.js';
 import { cargoMatcher } from './cargo.js';
 import { composerMatcher } from './composer.js';

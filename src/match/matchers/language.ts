@@ -1,5 +1,5 @@
 /** Shared shape of the language-ecosystem matchers: one OSV ecosystem, the package's name as keyed there. */
-import type { Package, PackageType } from '../../catalog/types.js';
+import type { Package, PackageType } from '../../model/package.js';
 import type { Matcher } from './types.js';
 
 export function languageMatcher(

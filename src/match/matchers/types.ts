@@ -3,7 +3,7 @@
  * ecosystem, the name the advisories are keyed by, and the version to compare. One matcher per
  * ecosystem or distro family, listed in ./index.ts.
  */
-import type { Distro, Package, PackageType } from '../../catalog/types.js';
+import type { Distro, Package, PackageType } from '../../model/package.js';
 
 /** One database query: ecosystem + name to look up, and the installed version to evaluate. */
 export interface MatchQuery {

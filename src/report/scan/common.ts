@@ -2,9 +2,10 @@
  * Helpers shared by the scan report renderers: options, severity order and counts, finding order,
  * package locations, layer labels and advisory links. Everything here is pure and deterministic.
  */
-import type { Package } from '../../catalog/types.js';
+import type { Package } from '../../model/package.js';
 import { compareFindings } from '../../match/order.js';
-import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Finding, Severity } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { redactCreatedBy } from '../../sbom/format/redact.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
 

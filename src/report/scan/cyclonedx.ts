@@ -15,7 +15,8 @@
  * them that consumers understand, and a BOM travels further than a scan report should.
  */
 import { Enums, Models } from '@cyclonedx/cyclonedx-library';
-import type { Finding, ScanReport, Severity, Suppression } from '../../match/types.js';
+import type { Finding, Severity, Suppression } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { resolveTimestamp } from '../../sbom/format/common.js';
 import { buildCycloneDxBom, serializeCycloneDxBom } from '../../sbom/format/cyclonedx.js';
 import {

@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import type { Misconfiguration } from '../../scanners/types.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { renderScanReport, SCAN_FORMATS } from './index.js';

@@ -4,7 +4,7 @@
  * redacted preview, a length and a fingerprint; misconfiguration messages are redacted by the checks.
  */
 import type { Rating } from '../../db/types.js';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { ratingOf, type Misconfiguration } from '../../scanners/types.js';
 import { describeLocation, describeSecret, sortFindings } from '../../secrets/report.js';
 import type { RedactedFinding } from '../../secrets/types.js';

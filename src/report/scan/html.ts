@@ -15,8 +15,9 @@
  * {@link escapeHtml}.
  */
 import { createHash } from 'node:crypto';
-import type { Package } from '../../catalog/types.js';
-import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Package } from '../../model/package.js';
+import type { Finding, Severity } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { isoSeconds, resolveTimestamp } from '../../sbom/format/common.js';
 import { redactLayer, redactSource } from '../../sbom/format/redact.js';
 import type { LayerRef } from '../../source/types.js';

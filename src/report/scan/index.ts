@@ -3,7 +3,7 @@
  * pure function of the report and options, deterministic (with a pinned timestamp where the format
  * has one), and never prints image env values.
  */
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { UsageError } from '../../util/errors.js';
 import type { ScanRenderOptions } from './common.js';
 import { renderCycloneDx } from './cyclonedx.js';

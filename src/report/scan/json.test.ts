@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import type { ScanReport } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { renderJson } from './json.js';
 import {
   SECRET_VALUES,

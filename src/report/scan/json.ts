@@ -6,7 +6,8 @@
  * always gives the same bytes. Packages and the embedded SBOM use the SBOM JSON format (and its
  * redaction: image env values never appear).
  */
-import type { Finding, MatchDetail, ScanReport } from '../../match/types.js';
+import type { Finding, MatchDetail } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
 import { byString, compareFindings, isFixable, SEVERITY_ORDER, summarize } from './common.js';
 import type { Misconfiguration } from '../../scanners/types.js';

@@ -7,7 +7,8 @@
  * The text never exceeds `maxLength` (default 65,536 characters, GitHub's comment limit): rows of the
  * collapsible sections are dropped from the end, and a note says how many are missing.
  */
-import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Finding, Severity } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import type { Misconfiguration } from '../../scanners/types.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { redactSource } from '../../sbom/format/redact.js';

@@ -9,8 +9,9 @@
  * findings are kept with an external, accepted `suppression` that carries the reason, so code scanning
  * shows them as dismissed instead of dropping the history.
  */
-import type { Finding, ScanReport } from '../../match/types.js';
-import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../sarif.js';
+import type { Finding } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
+import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../../util/sarif.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import {
   advisoryUrl,

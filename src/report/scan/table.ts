@@ -6,8 +6,9 @@
  * fixable ones; expired ignore entries are listed as warnings. Suppressed findings are hidden unless
  * `showSuppressed`, then shown dimmed with the reason.
  */
-import type { Package } from '../../catalog/types.js';
-import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Package } from '../../model/package.js';
+import type { Finding, Severity } from '../../match/types.js';
+import type { ScanReport } from '../types.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import { printable } from '../../sbom/format/table.js';
 import {

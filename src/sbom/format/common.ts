@@ -1,10 +1,10 @@
 /** Helpers shared by the SBOM formats: ordering, naming, timestamps and content-derived UUIDs. */
 import { createHash, randomUUID } from 'node:crypto';
 import parseSpdx from 'spdx-expression-parse';
-import type { Package, Relationship, Unknown } from '../../catalog/types.js';
+import type { Package, Relationship, Unknown } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
 import { UsageError } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 
 /** Options every format accepts (each format ignores what it does not need). */
 export interface FormatOptions {

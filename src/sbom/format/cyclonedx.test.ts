@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Models, Spec, Validation } from '@cyclonedx/cyclonedx-library';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { cyclonedxLicenses, formatCycloneDx } from './cyclonedx.js';
 import { SECRET_VALUES, sampleDirectorySbom, sampleImageSbom } from './test-support/sample-sbom.js';
 

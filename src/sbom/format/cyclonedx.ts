@@ -12,9 +12,9 @@
  * content and the whole document is byte-identical.
  */
 import { Enums, Models, SPDX, Serialize, Spec, Types } from '@cyclonedx/cyclonedx-library';
-import type { Package } from '../../catalog/types.js';
+import type { Package } from '../../model/package.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import {
   byString,
   comparePackages,

@@ -3,7 +3,7 @@
  * environment values (see ./redact.ts) and is deterministic for a pinned timestamp.
  */
 import { UsageError } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import type { FormatOptions } from './common.js';
 import { formatCycloneDx } from './cyclonedx.js';
 import { formatJson } from './json.js';

@@ -5,9 +5,9 @@
  * Every object is rebuilt field by field in a fixed order (free-form `metadata` and `labels` with
  * sorted keys) and every list is sorted, so the same SBOM always gives the same bytes.
  */
-import type { Distro, Location, Package, Relationship, Unknown } from '../../catalog/types.js';
+import type { Distro, Location, Package, Relationship, Unknown } from '../../model/package.js';
 import type { ImageMetadata, LayerRef, Platform, SourceDescription } from '../../source/types.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { byString, comparePackages, compareRelationships, compareUnknowns } from './common.js';
 import { redactLayer, redactSource } from './redact.js';
 

@@ -11,7 +11,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { openSource } from '../../source/open.js';
 import type { SourceDescription } from '../../source/types.js';
 import { haveImages, imagePath, type TestImage } from '../../test-support/images.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { SBOM_FORMATS, formatSbom } from './index.js';
 import { sampleImageSbom } from './test-support/sample-sbom.js';
 

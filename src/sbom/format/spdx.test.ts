@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import addFormats from 'ajv-formats';
 import parseSpdx from 'spdx-expression-parse';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { formatSpdx, sanitizeSpdxId } from './spdx.js';
 import { SECRET_VALUES, sampleDirectorySbom, sampleImageSbom } from './test-support/sample-sbom.js';
 

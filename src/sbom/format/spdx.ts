@@ -9,9 +9,9 @@
  * tool version and the creation time), so a pinned timestamp gives byte-identical output.
  */
 import { Types } from '@cyclonedx/cyclonedx-library';
-import type { Package, Relationship } from '../../catalog/types.js';
+import type { Package, Relationship } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import {
   byString,
   comparePackages,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { formatTable, printable } from './table.js';
 import { LAYER0, SECRET_VALUES, sampleDirectorySbom, sampleImageSbom } from './test-support/sample-sbom.js';
 

@@ -4,8 +4,8 @@
  * images),
  * columns sized to their content, then the files that could not be cataloged.
  */
-import type { Package } from '../../catalog/types.js';
-import type { Sbom } from '../model.js';
+import type { Package } from '../../model/package.js';
+import type { Sbom } from '../../model/sbom.js';
 import { byString, compareUnknowns, distroLabel, subjectName } from './common.js';
 import { redactSource } from './redact.js';
 

@@ -3,10 +3,10 @@
  * checked field by field (a malformed one becomes an unknown), the source description is kept when it
  * is well-formed so reports still show the image and its layers.
  */
-import type { Distro, Package, PackageType, Relationship, Unknown } from '../../catalog/types.js';
+import type { Distro, Package, PackageType, Relationship, Unknown } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
 import { InputError } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { MAX_PACKAGES, PACKAGE_TYPES, arr, assemble, isObj, str, type ReadContext } from './common.js';
 
 const REL_TYPES: readonly Relationship['type'][] = ['ownership-by-file-overlap', 'depends-on', 'contains'];

@@ -1,6 +1,6 @@
 /** Pieces shared by the SBOM readers. */
-import type { Distro, Package, Relationship, Unknown } from '../../catalog/types.js';
-import { SBOM_SCHEMA, type Sbom } from '../model.js';
+import type { Distro, Package, Relationship, Unknown } from '../../model/package.js';
+import { SBOM_SCHEMA, type Sbom } from '../../model/sbom.js';
 import { BULWARK_VERSION } from '../../version.js';
 import { byString, comparePackages, compareRelationships } from '../format/common.js';
 import type { SourceDescription } from '../../source/types.js';
@@ -13,7 +13,7 @@ export interface ReadContext {
 
 export const MAX_PACKAGES = 500_000;
 
-export { PACKAGE_TYPES } from '../../catalog/types.js';
+export { PACKAGE_TYPES } from '../../model/package.js';
 
 export const isObj = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

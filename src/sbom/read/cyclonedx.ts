@@ -5,10 +5,10 @@
  * package, locations, layer) are read back when present; `bom-ref` becomes the package id so VEX
  * `affects[].ref` values keep pointing at the same packages.
  */
-import type { Distro, Package, Unknown } from '../../catalog/types.js';
+import type { Distro, Package, Unknown } from '../../model/package.js';
 import type { LayerRef } from '../../source/types.js';
 import { InputError } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { MAX_PACKAGES, arr, assemble, isObj, str, type ReadContext } from './common.js';
 import { packageFromPurl } from './purl.js';
 

@@ -7,7 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, fsError, oneLine } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { readBulwarkJson } from './bulwark-json.js';
 import { readCycloneDx } from './cyclonedx.js';
 import { readSpdx } from './spdx.js';

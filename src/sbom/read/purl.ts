@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PackageURL } from 'packageurl-js';
-import type { Distro, Package, PackageType } from '../../catalog/types.js';
+import type { Distro, Package, PackageType } from '../../model/package.js';
 
 const TYPES: Readonly<Record<string, PackageType>> = {
   deb: 'deb',

@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { osPurl } from '../../catalog/os/purl.js';
-import type { Package } from '../../catalog/types.js';
+import type { Package } from '../../model/package.js';
 import { InputError } from '../../util/errors.js';
 import { formatSbom } from '../format/index.js';
 import { sampleDirectorySbom, sampleImageSbom } from '../format/test-support/sample-sbom.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { detectSbomFormat, parseSbom, readSbomFile } from './index.js';
 import { packageFromPurl } from './purl.js';
 

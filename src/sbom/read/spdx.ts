@@ -3,9 +3,9 @@
  * operating system comes from a package whose `primaryPackagePurpose` is OPERATING-SYSTEM (name =
  * os-release ID, `versionInfo` = VERSION_ID), else from a PURL `distro=` qualifier.
  */
-import type { Distro, Package, Unknown } from '../../catalog/types.js';
+import type { Distro, Package, Unknown } from '../../model/package.js';
 import { InputError } from '../../util/errors.js';
-import type { Sbom } from '../model.js';
+import type { Sbom } from '../../model/sbom.js';
 import { MAX_PACKAGES, arr, assemble, isObj, str, type ReadContext } from './common.js';
 import { packageFromPurl } from './purl.js';
 

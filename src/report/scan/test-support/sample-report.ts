@@ -5,9 +5,10 @@
  * package whose name and advisory text carry HTML and `</script>`. Env values and `ENV` history hold
  * marker secrets that no output may contain.
  */
-import type { Package } from '../../../catalog/types.js';
-import type { Finding, ScanReport } from '../../../match/types.js';
-import { SBOM_SCHEMA, type Sbom } from '../../../sbom/model.js';
+import type { Package } from '../../../model/package.js';
+import type { Finding } from '../../../match/types.js';
+import type { ScanReport } from '../../types.js';
+import { SBOM_SCHEMA, type Sbom } from '../../../model/sbom.js';
 import type { LayerRef } from '../../../source/types.js';
 
 /** Values planted in the image env and history: none may appear in any rendered report. */

@@ -2,9 +2,9 @@
  * Realistic SBOM documents for the format tests: a two-layer Debian image with Node.js packages, and
  * a folder. Env values and an `ENV` history entry hold marker secrets that no output may contain.
  */
-import type { Package } from '../../../catalog/types.js';
+import type { Package } from '../../../model/package.js';
 import type { LayerRef } from '../../../source/types.js';
-import { SBOM_SCHEMA, type Sbom } from '../../model.js';
+import { SBOM_SCHEMA, type Sbom } from '../../../model/sbom.js';
 
 /** Values planted in the image env and history: none may appear in any formatted output. */
 export const SECRET_VALUES = [

@@ -2,7 +2,7 @@
  * Bulwark's own SBOM document: the output of the catalog stage and the input of every later stage.
  * Serialised as-is by `--format json` (schema documented in docs/sbom-json.md); versioned by `schema`.
  */
-import type { Distro, Package, Relationship, Unknown } from '../catalog/types.js';
+import type { Distro, Package, Relationship, Unknown } from './package.js';
 import type { SourceDescription } from '../source/types.js';
 
 export const SBOM_SCHEMA = 'bulwark-sbom/v1' as const;

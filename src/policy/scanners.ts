@@ -1,9 +1,9 @@
-/** `--fail-on` and `--severity` over every scanner's findings, on the shared scale of ./types.ts. */
+/** `--fail-on` and `--severity` over every scanner's findings, on the shared scale of ../scanners/types.ts. */
 import type { Rating } from '../db/types.js';
-import type { ScanReport } from '../match/types.js';
-import { failingFindings } from '../policy/filters.js';
+import type { ScanReport } from '../report/types.js';
+import { failingFindings } from './filters.js';
 import type { RedactedFinding } from '../secrets/types.js';
-import { ratingOf, ratingRank, type Misconfiguration } from './types.js';
+import { ratingOf, ratingRank, type Misconfiguration } from '../scanners/types.js';
 
 export interface FailingCounts {
   readonly vulnerabilities: number;

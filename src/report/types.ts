@@ -1,0 +1,29 @@
+/**
+ * The scan report: what `bulwark scan` produces and every report format renders — the SBOM that was
+ * matched, the vulnerability findings after policy, and the findings of the other scanners that shared
+ * the pass. Serialised by `--format json` (schema in docs/scan-json.md).
+ */
+import type { ExpiredSuppression, Finding } from '../match/types.js';
+import type { Sbom } from '../model/sbom.js';
+import type { Misconfiguration } from '../scanners/types.js';
+import type { RedactedFinding } from '../secrets/types.js';
+
+/** The result of `bulwark scan`: the SBOM it matched, every finding (suppressed ones included), context. */
+export interface ScanReport {
+  readonly schema: 'bulwark-scan/v1';
+  readonly tool: { readonly name: 'bulwark'; readonly version: string };
+  readonly sbom: Sbom;
+  /** Sorted by risk (highest first), then vulnerability id, package name, version, id. */
+  readonly findings: readonly Finding[];
+  readonly database?: { readonly path: string; readonly builtAt?: string; readonly schemaVersion?: number };
+  readonly expiredSuppressions: readonly ExpiredSuppression[];
+  /** Filters that were applied (`--severity`, `--only-fixed`, …), for the record. */
+  readonly filters: Readonly<Record<string, unknown>>;
+  /**
+   * Secrets found by the `secret` scanner (`--scanners …,secret`), redacted: present exactly when that
+   * scanner ran. Sorted by path, layer, line, column, rule.
+   */
+  readonly secrets?: readonly RedactedFinding[];
+  /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
+  readonly misconfigurations?: readonly Misconfiguration[];
+}
