@@ -59,7 +59,7 @@ async function sbom(target) {
   const stdin = new PassThrough();
   stdin.end();
   const t0 = performance.now();
-  const code = await run(['sbom', target, '-f', 'json', '-q'], {
+  const code = await run(['sbom', target, '-f', 'json', '-q', '--no-cache'], {
     stdout: sink,
     stderr: process.stderr,
     stdin,

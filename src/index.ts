@@ -1,10 +1,14 @@
 /**
- * Bulwark as a library: the pipeline stages the CLI is built from, for other front ends (a server, an
- * editor integration) to call directly. source → catalog (SBOM) → match → policy → report.
+ * Bulwark as a library: the scan engine every CLI command is an adapter over (open, catalog, scan,
+ * compare — see ./engine/index.ts), and the pipeline stages it is built from, for other front ends (a
+ * server, an editor integration) to call directly. source → catalog (SBOM) → match → policy → report.
  */
 
+// the engine
+export * from './engine/index.js';
+
 // source
-export { openSource, parseTarget, type OpenSourceOptions } from './source/open.js';
+export { openSource, type OpenSourceOptions } from './source/open.js';
 export type * from './source/types.js';
 
 // catalog (SBOM)

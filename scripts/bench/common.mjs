@@ -41,6 +41,7 @@ export function measureNode(script, args, env = {}) {
 /** Modules a command loads when it runs: preloaded so that `workMs` leaves module compilation out. */
 export const SBOM_MODULES = [
   'cli/commands/sbom.js',
+  'engine/catalog.js',
   'catalog/run.js',
   'sbom/format/index.js',
   'source/open.js',

@@ -2,10 +2,8 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadTarget } from '../cli/commands/scan-common.js';
-import type { CliIO } from '../cli/io.js';
+import { catalogTarget, type CatalogTargetOptions } from '../engine/catalog.js';
 import { sampleImageSbom, SECRET_VALUES } from '../sbom/format/test-support/sample-sbom.js';
 import { haveImages, imagePath } from '../test-support/images.js';
 import { SbomCache, imageKey } from './sbom-cache.js';
@@ -37,16 +35,10 @@ describe('SbomCache', () => {
 });
 
 describe.skipIf(!haveImages())('image scans through the caches', () => {
-  const io = (): CliIO => ({
-    stdout: new Writable({ write: (_c, _e, cb) => cb() }),
-    stderr: new Writable({ write: (_c, _e, cb) => cb() }),
-    stdin: process.stdin,
-    env: { BULWARK_CACHE_DIR: dir },
-    cwd: dir,
-  });
+  const options = (): CatalogTargetOptions => ({ env: { BULWARK_CACHE_DIR: dir }, cwd: dir });
   it('a re-scan of the same image reads its SBOM back, and no env value reaches the cache', async () => {
     const target = `archive://${imagePath('secrets-in-history', 'docker.tar')}`;
-    const first = await loadTarget(target, { quiet: true }, io());
+    const first = await catalogTarget(target, options());
     const cached = readdirSync(join(dir, 'layers'));
     expect(cached.filter((f) => f.endsWith('.bws'))).toHaveLength(1);
     expect(cached.filter((f) => f.endsWith('.bwl')).length).toBeGreaterThan(0);
@@ -59,12 +51,12 @@ describe.skipIf(!haveImages())('image scans through the caches', () => {
       expect(text).not.toContain(token!.slice('GITHUB_TOKEN='.length));
       for (const s of SECRET_VALUES) expect(text).not.toContain(s);
     }
-    const second = await loadTarget(target, { quiet: true }, io());
+    const second = await catalogTarget(target, options());
     expect(second.cachedLayers).toBe(
       first.sbom.source.kind === 'image' ? first.sbom.source.image.layers.length : -1,
     );
     expect(JSON.stringify(second.sbom)).toBe(JSON.stringify(first.sbom));
-    const noCache = await loadTarget(target, { quiet: true, cache: false }, io());
+    const noCache = await catalogTarget(target, { ...options(), cache: false });
     expect(JSON.stringify(noCache.sbom)).toBe(JSON.stringify(first.sbom));
   });
 });

@@ -22,7 +22,10 @@ import type { Platform, Source } from './types.js';
 
 export type TargetKind = 'archive' | 'oci-dir' | 'fs' | 'registry' | 'docker' | 'sbom';
 
+/** A target string parsed once: its scheme (or `auto` without one) and the rest. */
 export interface ParsedTarget {
+  /** The target as given, e.g. `archive://image.tar`; shown in messages and recorded in SBOMs. */
+  readonly text: string;
   readonly kind: TargetKind | 'auto';
   /** Everything after the `scheme://` prefix. */
   readonly rest: string;
@@ -32,14 +35,14 @@ const PREFIXES: readonly TargetKind[] = ['archive', 'oci-dir', 'fs', 'registry',
 
 export function parseTarget(target: string): ParsedTarget {
   const m = /^([a-z][a-z-]*):\/\/(.*)$/.exec(target);
-  if (!m) return { kind: 'auto', rest: target };
+  if (!m) return { text: target, kind: 'auto', rest: target };
   const scheme = m[1] as TargetKind;
   if (!PREFIXES.includes(scheme)) {
     throw new UsageError(
       `unknown target type "${m[1]}://" (use one of ${PREFIXES.map((p) => `${p}://`).join(', ')})`,
     );
   }
-  return { kind: scheme, rest: m[2] ?? '' };
+  return { text: target, kind: scheme, rest: m[2] ?? '' };
 }
 
 export interface OpenSourceOptions extends DirectoryOptions {
@@ -99,11 +102,15 @@ async function isOciLayout(dir: string): Promise<boolean> {
   );
 }
 
-/** Open a target for a single pass. Errors are one-line {@link BulwarkError}s. */
-export async function openSource(target: string, options: OpenSourceOptions = {}): Promise<Source> {
+/** Open a target (a string, or one {@link parseTarget} already parsed) for a single pass. Errors are one-line {@link BulwarkError}s. */
+export async function openSource(
+  input: string | ParsedTarget,
+  options: OpenSourceOptions = {},
+): Promise<Source> {
   const cwd = options.cwd ?? process.cwd();
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
-  const parsed = parseTarget(target);
+  const parsed = typeof input === 'string' ? parseTarget(input) : input;
+  const target = parsed.text;
   const imageOptions = {
     ...(platform ? { platform } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

@@ -20,9 +20,8 @@ import {
   type ImageLintResult,
   type LintFormat,
 } from '../../lint/report.js';
-import type { LintConfig } from '../../lint/config.js';
-import { createImageCheckVisitor } from '../../lint/image/visitor.js';
-import { openSource, parseTarget } from '../../source/open.js';
+import { lintImage } from '../../engine/image.js';
+import { parseTarget, type Target } from '../../engine/target.js';
 import { defaultSecretDetector } from '../../lint/secret-detector.js';
 import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
@@ -41,7 +40,7 @@ interface LintFlags {
 /** What one command-line argument names. */
 type LintTarget =
   | { readonly kind: 'dockerfile'; readonly arg: string }
-  | { readonly kind: 'image'; readonly arg: string }
+  | { readonly kind: 'image'; readonly arg: string; readonly target: Target }
   | { readonly kind: 'folder'; readonly arg: string; readonly dir: string };
 
 const IMAGE_SCHEMES = new Set(['archive', 'oci-dir', 'registry', 'docker']);
@@ -57,20 +56,22 @@ export function classifyLintTarget(arg: string, cwd: string): LintTarget {
   const parsed = parseTarget(arg);
   if (parsed.kind === 'sbom') throw new UsageError(`${arg}: an SBOM has nothing to lint`);
   if (parsed.kind === 'fs') return { kind: 'folder', arg, dir: resolve(cwd, parsed.rest || '.') };
-  if (IMAGE_SCHEMES.has(parsed.kind)) return { kind: 'image', arg };
+  if (IMAGE_SCHEMES.has(parsed.kind)) return { kind: 'image', arg, target: parsed };
   const path = resolve(cwd, arg);
   const st = statOrUndefined(path);
   if (st?.isDirectory()) {
     const layout =
       statOrUndefined(resolve(path, 'oci-layout'))?.isFile() === true &&
       statOrUndefined(resolve(path, 'index.json'))?.isFile() === true;
-    return layout ? { kind: 'image', arg } : { kind: 'folder', arg, dir: path };
+    return layout ? { kind: 'image', arg, target: parsed } : { kind: 'folder', arg, dir: path };
   }
-  if (st?.isFile()) return looksLikeImageArchive(path) ? { kind: 'image', arg } : { kind: 'dockerfile', arg };
+  if (st?.isFile())
+    return looksLikeImageArchive(path) ? { kind: 'image', arg, target: parsed } : { kind: 'dockerfile', arg };
   // `image.tar:name:tag`: an existing archive followed by the tag to pick.
   for (let i = arg.indexOf(':'); i > 0; i = arg.indexOf(':', i + 1)) {
     const head = resolve(cwd, arg.slice(0, i));
-    if (statOrUndefined(head)?.isFile() && looksLikeImageArchive(head)) return { kind: 'image', arg };
+    if (statOrUndefined(head)?.isFile() && looksLikeImageArchive(head))
+      return { kind: 'image', arg, target: parsed };
   }
   return { kind: 'dockerfile', arg };
 }
@@ -101,25 +102,6 @@ function looksLikeImageArchive(path: string): boolean {
   const zstd = n >= 4 && head.readUInt32LE(0) === 0xfd2fb528;
   const tar = n >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar';
   return gzip || zstd || tar;
-}
-
-/** The built-image checks over one image: a single pass merging the layers into the final filesystem. */
-async function lintImage(
-  arg: string,
-  config: LintConfig,
-  detectSecret: ReturnType<typeof defaultSecretDetector>,
-  io: CliIO,
-  platform?: string,
-): Promise<ImageLintResult> {
-  const source = await openSource(arg, { cwd: io.cwd, ...(platform ? { platform } : {}) });
-  try {
-    if (source.description.kind !== 'image') throw new UsageError(`${arg}: not an image`);
-    const visitor = createImageCheckVisitor(source.description.image, { config, detectSecret });
-    await source.walk(visitor);
-    return { target: arg, findings: visitor.finish() };
-  } finally {
-    await source.close();
-  }
 }
 
 export function registerLint(program: Command, io: CliIO): void {
@@ -196,7 +178,14 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
       targets.push(...found.map((n) => displayPath(io.cwd, resolve(t.dir, n))));
     } else {
       try {
-        images.push(await lintImage(arg, config, detectSecret, io, flags.platform));
+        images.push(
+          await lintImage(t.target, {
+            cwd: io.cwd,
+            ...(flags.platform ? { platform: flags.platform } : {}),
+            config,
+            detectSecret,
+          }),
+        );
       } catch (err) {
         if (!(err instanceof BulwarkError)) throw err;
         errors.push({ path: arg, code: err.code, message: oneLine(err) });

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -89,6 +89,24 @@ describe('bulwark sbom', () => {
       'libfoo1',
       'left-pad',
     ]);
+  });
+
+  it('reads an image through the layer and image caches (unless --no-cache), with the same SBOM', async () => {
+    const d = tmp();
+    writeFileSync(join(d, 'img.tar'), dockerArchive([{ image: image(), tags: ['demo:1'] }]));
+    const env = (cache: string) => ({ ...process.env, NO_COLOR: '1', BULWARK_CACHE_DIR: join(d, cache) });
+    const cold = await runCli(['sbom', join(d, 'img.tar'), '-f', 'json'], { env: env('cache') });
+    expect(cold.code).toBe(0);
+    const files = readdirSync(join(d, 'cache', 'layers'));
+    expect(files.filter((f) => f.endsWith('.bws'))).toHaveLength(1);
+    expect(files.filter((f) => f.endsWith('.bwl'))).toHaveLength(2);
+    const warm = await runCli(['sbom', join(d, 'img.tar'), '-f', 'json'], { env: env('cache') });
+    expect(warm.code).toBe(0);
+    expect(warm.stdout).toBe(cold.stdout);
+    expect(JSON.parse(cold.stdout).packages).toHaveLength(2);
+    const off = await runCli(['sbom', join(d, 'img.tar'), '-f', 'json', '--no-cache'], { env: env('none') });
+    expect(off.stdout).toBe(cold.stdout);
+    expect(() => readdirSync(join(d, 'none'))).toThrow();
   });
 
   it.each([

@@ -1,11 +1,12 @@
 /** `bulwark sbom <target>`: the catalog stage as a command. */
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
+import type { CatalogTargetOptions } from '../../engine/catalog.js';
 import { SBOM_FORMATS, isSbomFormat } from '../../sbom/format/names.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { emit, parseSize } from '../output.js';
-import { progress } from '../progress.js';
+import { progress, type Progress } from '../progress.js';
 
 export interface SourceFlags {
   platform?: string;
@@ -17,6 +18,11 @@ export interface SourceFlags {
   passwordStdin?: boolean;
   caCert?: string[];
   insecureRegistry?: string[];
+}
+
+/** Flags of commands that read a target through the catalog caches. */
+export interface TargetFlags extends SourceFlags {
+  cache?: boolean;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -102,6 +108,23 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
   };
 }
 
+/** {@link addSourceOptions} plus `--no-cache`, for commands that catalog the target. */
+export function addTargetOptions(cmd: Command): Command {
+  return addSourceOptions(cmd).option('--no-cache', 'do not read or write the per-layer catalog cache');
+}
+
+/** Engine options for reading a target, from the flags: source access, file cap, cache, progress bar. */
+export function targetOptions(flags: TargetFlags, io: CliIO, bar: Progress): CatalogTargetOptions {
+  const opts = sourceOptions(flags, io);
+  return {
+    ...opts.open,
+    env: io.env,
+    ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+    ...(flags.cache === false ? { cache: false } : {}),
+    onProgress: (done, total) => bar.update(done, total),
+  };
+}
+
 /** The "Targets:" help section; commands that accept more target kinds pass their extra lines. */
 export function targetHelp(extraTargets = ''): string {
   return `
@@ -121,7 +144,7 @@ BULWARK_REGISTRY_PASSWORD, else the Docker config (docker login, credential help
 export const TARGET_HELP = targetHelp();
 
 export function registerSbom(program: Command, io: CliIO): void {
-  addSourceOptions(
+  addTargetOptions(
     program
       .command('sbom')
       .description('list every package in an image or folder, with the layer that added it (an SBOM)')
@@ -140,29 +163,22 @@ Examples:
   bulwark sbom oci-dir://layout --platform linux/arm64 -f cyclonedx-json -o sbom.cdx.json
   bulwark sbom fs://. -f spdx-json`,
     )
-    .action(async (target: string, flags: SourceFlags & { format: string; output?: string }) => {
+    .action(async (target: string, flags: TargetFlags & { format: string; output?: string }) => {
       if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
-      const opts = sourceOptions(flags, io);
       // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
-      const [{ catalogSource }, { formatSbom }, { openSource }] = await Promise.all([
-        import('../../catalog/run.js'),
+      const [{ catalogTarget }, { formatSbom }] = await Promise.all([
+        import('../../engine/catalog.js'),
         import('../../sbom/format/index.js'),
-        import('../../source/open.js'),
       ]);
       const bar = progress(io, 'reading', flags.quiet === true);
-      const source = await openSource(target, opts.open);
       try {
-        const { sbom } = await catalogSource(source, {
-          ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-          walk: { onProgress: (d, t) => bar.update(d, t) },
-        });
+        const { sbom } = await catalogTarget(target, { ...targetOptions(flags, io, bar), sbomFiles: false });
         bar.done();
         const color =
           flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
         await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
       } finally {
         bar.done();
-        await source.close();
       }
     });
 }

@@ -1,67 +1,27 @@
 /**
- * What `scan`, `quickview` and `compare` share: the database options (open, auto-update unless
- * `--offline`), reading a target into an SBOM (images through the per-layer cache, `sbom://` files
- * through the SBOM readers), and the match → policy pipeline.
+ * What `scan`, `quickview` and `compare` share: their flags (database, target, policy) and how those
+ * flags become engine options. The work itself — database preparation, reading the target through the
+ * caches, the scan — is the engine's (src/engine/).
  */
-import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { LayerCache, catalogerKey } from '../../cache/layer-cache.js';
-import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
-import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
-import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
-import { redactSource } from '../../sbom/format/redact.js';
-import { BULWARK_VERSION } from '../../version.js';
-import { catalogSource } from '../../catalog/run.js';
-import { loadConfig } from '../../config/load.js';
-import { DatabaseError } from '../../db/errors.js';
-import { defaultDatabasePath } from '../../db/paths.js';
-import { openDatabase, type VulnDatabase } from '../../db/store.js';
-import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
-import { matchSbom, type MatchStats } from '../../match/match.js';
+import { scanTarget, type ScanOptions, type ScanRun } from '../../engine/scan.js';
 import { SEVERITY_SOURCES, type SeveritySourceOption } from '../../match/severity.js';
-import type { ScanReport } from '../../report/types.js';
-import { parseIgnoreRules } from '../../policy/config.js';
 import {
   parseMinEpss,
   parsePackageTypes,
   parseSeverityOption,
   type FindingFilters,
 } from '../../policy/filters.js';
-import { buildScanReport } from '../../policy/report.js';
-import { loadVexFiles } from '../../policy/vex.js';
-import type { Sbom } from '../../model/sbom.js';
-import { readSbomFile } from '../../sbom/read/index.js';
-import { openSource, parseTarget } from '../../source/open.js';
-import type { LayerVisitor, Source } from '../../source/types.js';
-import { lintConfigFrom } from '../../lint/config.js';
-import { resolveSecretsConfig } from '../../secrets/config.js';
-import { SecretEngine } from '../../secrets/engine.js';
-import {
-  createImageScanners,
-  scanFolder,
-  type ExtraFindings,
-  type ExtraScanOptions,
-  type ImageScanners,
-} from '../../scanners/extra.js';
-import { filterBySeverity } from '../../policy/scanners.js';
 import type { ScannerName } from '../../scanners/types.js';
-import { cacheDir } from '../../util/cache-dir.js';
-import { UsageError, oneLine } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { progress } from '../progress.js';
-import { addSourceOptions, sourceOptions, type SourceFlags } from './sbom.js';
+import { progress, type Progress } from '../progress.js';
+import { targetOptions, type TargetFlags } from './sbom.js';
 
-/** A database older than this is refreshed automatically (unless `--offline`). */
-export const DB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+export { addTargetOptions, type TargetFlags } from './sbom.js';
 
 export interface DbFlags {
   db?: string;
   offline?: boolean;
-}
-
-export interface TargetFlags extends SourceFlags {
-  cache?: boolean;
 }
 
 export interface PolicyFlags {
@@ -85,10 +45,6 @@ export function addDbOptions(cmd: Command): Command {
       'vulnerability database file (default: $BULWARK_DB, else <cache dir>/db/bulwark.sqlite)',
     )
     .option('--offline', 'never download: use the database as it is (import one with `bulwark db import`)');
-}
-
-export function addTargetOptions(cmd: Command): Command {
-  return addSourceOptions(cmd).option('--no-cache', 'do not read or write the per-layer catalog cache');
 }
 
 /** Repeatable option values: `--package a --package b,c` → [a, b,c] (split later). */
@@ -155,241 +111,54 @@ export function filtersFrom(flags: PolicyFlags): FindingFilters {
   };
 }
 
-/**
- * Open the database; unless offline, run `db update` first when it is missing or older than a day.
- * An update failure with a usable database is a warning; without one it is the error.
- */
-export async function prepareDatabase(flags: DbFlags, io: CliIO, quiet: boolean): Promise<VulnDatabase> {
-  const explicit = flags.db ?? io.env.BULWARK_DB;
-  const dbPath = explicit ? resolve(io.cwd, explicit) : defaultDatabasePath(io.env);
-  let exists = false;
-  try {
-    exists = statSync(dbPath).isFile();
-  } catch {
-    exists = false;
-  }
-  if (flags.offline) {
-    if (!exists) {
-      throw new DatabaseError(
-        'E_DB_MISSING',
-        `no vulnerability database at ${dbPath} and --offline is set: import one with \`bulwark db import <osv-folder|zip|db-file> --db ${dbPath}\`, or run without --offline to download it`,
-      );
-    }
-    return openDatabase(dbPath);
-  }
-  let stale = !exists;
-  if (exists) {
-    try {
-      const db = openDatabase(dbPath);
-      const built = Date.parse(db.status().builtAt);
-      db.close();
-      stale = !Number.isFinite(built) || Date.now() - built > DB_MAX_AGE_MS;
-    } catch {
-      stale = true;
-    }
-  }
-  if (stale) {
-    if (!quiet)
-      io.stderr.write(
-        `bulwark: ${exists ? 'updating the vulnerability database (older than a day)' : 'downloading the vulnerability database'}…\n`,
-      );
-    try {
-      // The same sources and overrides as `bulwark db update`.
-      await updateDatabase({
-        dbPath,
-        osvBaseUrl: io.env.BULWARK_OSV_BASE_URL ?? DEFAULT_OSV_BASE_URL,
-        kevUrl: io.env.BULWARK_KEV_URL ?? DEFAULT_KEV_URL,
-        epssUrl: io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL,
-        ...(quiet ? {} : { stderr: io.stderr }),
-      });
-    } catch (err) {
-      if (!exists) throw err;
-      io.stderr.write(
-        `bulwark: warning: database update failed, using the existing database: ${oneLine(err)}\n`,
-      );
-    }
-  }
-  return openDatabase(dbPath);
-}
-
-export interface LoadedTarget {
-  readonly sbom: Sbom;
-  /** Layers served from the per-layer cache (image targets with the cache on). */
-  readonly cachedLayers: number;
-  readonly catalogMs: number;
-}
-
-/**
- * Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog.
- * `extra` are further consumers of the same single pass (or a function making them once the source is
- * open, e.g. from the image's metadata).
- */
-export async function loadTarget(
-  target: string,
-  flags: TargetFlags,
-  io: CliIO,
-  extra: readonly LayerVisitor[] | ((source: Source) => readonly LayerVisitor[]) = [],
-): Promise<LoadedTarget> {
-  const t0 = performance.now();
-  const parsed = parseTarget(target);
-  if (parsed.kind === 'sbom') {
-    if (!parsed.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
-    return {
-      sbom: readSbomFile(parsed.rest, io.cwd, target),
-      cachedLayers: 0,
-      catalogMs: performance.now() - t0,
-    };
-  }
-  const opts = sourceOptions(flags, io);
-  const bar = progress(io, 'reading', flags.quiet === true);
-  const source = await openSource(target, opts.open);
-  let visitors: readonly LayerVisitor[];
-  try {
-    visitors = typeof extra === 'function' ? extra(source) : extra;
-  } catch (err) {
-    await source.close();
-    throw err;
-  }
-  const dir = join(cacheDir(io.env), 'layers');
-  const layerCache = flags.cache === false ? undefined : new LayerCache(dir);
-  try {
-    // A re-scan of the very same image with the same catalogers reads its SBOM back whole.
-    const desc = source.description;
-    let imageCache: { cache: SbomCache; key: string } | undefined;
-    if (layerCache && desc.kind === 'image' && visitors.length === 0) {
-      const key = imageKey(
-        desc.image,
-        catalogerKey(DEFAULT_CATALOGERS, opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, 'distro'),
-        BULWARK_VERSION,
-      );
-      imageCache = { cache: new SbomCache(dir), key };
-      const hit = imageCache.cache.read(key);
-      if (hit)
-        return {
-          sbom: { ...hit, source: desc },
-          cachedLayers: desc.image.layers.length,
-          catalogMs: performance.now() - t0,
-        };
-    }
-    const { sbom } = await catalogSource(source, {
-      ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-      ...(layerCache ? { layerCache } : {}),
-      ...(visitors.length ? { visitors } : {}),
-      walk: { onProgress: (d, total) => bar.update(d, total) },
-    });
-    // The image config may hold secrets in env values: never write them to the cache.
-    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
-    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
-  } finally {
-    bar.done();
-    await source.close();
-  }
-}
-
 /** Options of {@link runScan} beyond the flags. */
 export interface ScanRunOptions {
-  /** Apply ignore rules, VEX and filters (default true; `compare` diffs raw findings). */
+  /** Apply ignore rules, VEX and filters (default true). */
   readonly applyPolicy?: boolean;
   /** Scanners to run (default: `vuln` only). Without `vuln` no database is opened. */
   readonly scanners?: readonly ScannerName[];
 }
 
-export interface ScanRun {
-  readonly report: ScanReport;
-  readonly stats: MatchStats;
-  readonly cachedLayers: number;
-  readonly timings: { readonly catalogMs: number; readonly matchMs: number };
+/** Engine options for a scan, from the flags; notices, warnings and progress go to stderr. */
+export function scanOptions(
+  flags: TargetFlags & DbFlags & PolicyFlags,
+  io: CliIO,
+  bar: Progress,
+  options: ScanRunOptions = {},
+): ScanOptions {
+  const quiet = flags.quiet === true;
+  const applyPolicy = options.applyPolicy ?? true;
+  return {
+    ...targetOptions(flags, io, bar),
+    ...(flags.db !== undefined ? { db: flags.db } : {}),
+    ...(flags.offline ? { offline: true } : {}),
+    ...(options.scanners ? { scanners: options.scanners } : {}),
+    applyPolicy,
+    ...(applyPolicy ? { filters: filtersFrom(flags) } : {}),
+    ...(flags.config !== undefined ? { configFile: flags.config } : {}),
+    ...(flags.vex?.length ? { vexFiles: flags.vex } : {}),
+    severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
+    ...(quiet
+      ? {}
+      : {
+          onNotice: (m: string) => io.stderr.write(`bulwark: ${m}\n`),
+          updateProgress: io.stderr,
+        }),
+    onWarning: (m: string) => io.stderr.write(`bulwark: warning: ${m}\n`),
+  };
 }
 
-const NO_MATCHES: MatchStats = { packagesMatched: 0, packagesSkipped: 0, queries: 0, ownedDuplicates: 0 };
-
-/**
- * Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the
- * target. The `secret` and `config` scanners share the catalog's single pass over an image; for a
- * folder they scan it as `bulwark secrets` and `bulwark lint` would.
- */
+/** Run the engine's scan with the flags: target → SBOM → findings → report. */
 export async function runScan(
   target: string,
   flags: TargetFlags & DbFlags & PolicyFlags,
   io: CliIO,
   options: ScanRunOptions = {},
 ): Promise<ScanRun> {
-  const applyPolicy = options.applyPolicy ?? true;
-  const scanners = options.scanners ?? ['vuln'];
-  const wantVulns = scanners.includes('vuln');
-  const filters = applyPolicy ? filtersFrom(flags) : {};
-  const needsConfig = applyPolicy || scanners.some((s) => s !== 'vuln');
-  const config = needsConfig ? loadConfig(io.cwd, flags.config) : { data: {} };
-  const rules = applyPolicy ? parseIgnoreRules(config.data, config.path ?? '.bulwark.yaml') : [];
-  const vex = applyPolicy && flags.vex?.length ? loadVexFiles(flags.vex, io.cwd) : [];
-  const extras = extraScanOptions(scanners, config, flags);
-  if (extras && parseTarget(target).kind === 'sbom')
-    throw new UsageError(
-      `${target}: the secret and config scanners need an image or a folder, not an SBOM (use --scanners vuln)`,
-    );
-  const db = wantVulns ? await prepareDatabase(flags, io, flags.quiet === true) : undefined;
+  const bar = progress(io, 'reading', flags.quiet === true);
   try {
-    let imageScanners: ImageScanners | undefined;
-    const loaded = await loadTarget(target, flags, io, (source) => {
-      if (!extras || source.description.kind !== 'image') return [];
-      imageScanners = createImageScanners(source.description.image, extras);
-      return imageScanners.visitors;
-    });
-    let extra: ExtraFindings | undefined;
-    if (imageScanners) extra = imageScanners.finish();
-    else if (extras && loaded.sbom.source.kind === 'directory')
-      extra = await scanFolder(loaded.sbom.source.path, extras);
-    for (const p of extra?.problems ?? [])
-      io.stderr.write(`bulwark: warning: ${oneLine(p.path)}: ${oneLine(p.reason)}\n`);
-    const t1 = performance.now();
-    const { findings, stats } = db
-      ? matchSbom(loaded.sbom, db, {
-          severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
-        })
-      : { findings: [], stats: NO_MATCHES };
-    const status = db?.status();
-    const base = buildScanReport(
-      loaded.sbom,
-      findings,
-      { rules, vex, filters },
-      db && status
-        ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
-        : {},
-    );
-    const report: ScanReport = {
-      ...base,
-      ...(extra?.secrets ? { secrets: filterBySeverity(extra.secrets, filters.severities) } : {}),
-      ...(extra?.misconfigurations
-        ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
-        : {}),
-    };
-    const matchMs = performance.now() - t1;
-    return {
-      report,
-      stats,
-      cachedLayers: loaded.cachedLayers,
-      timings: { catalogMs: loaded.catalogMs, matchMs },
-    };
+    return await scanTarget(target, scanOptions(flags, io, bar, options));
   } finally {
-    db?.close();
+    bar.done();
   }
-}
-
-/** Engine and configuration of the extra scanners, from the same config file as the ignore rules. */
-function extraScanOptions(
-  scanners: readonly ScannerName[],
-  config: { data: Record<string, unknown>; path?: string },
-  flags: TargetFlags,
-): ExtraScanOptions | undefined {
-  if (!scanners.includes('secret') && !scanners.includes('config')) return undefined;
-  const where = config.path ?? '.bulwark.yaml';
-  const secrets = resolveSecretsConfig(config.data, where);
-  return {
-    scanners,
-    engine: new SecretEngine({ rules: secrets.rules, allowRegexes: secrets.allowRegexes }),
-    skipPath: secrets.skipPath,
-    lintConfig: lintConfigFrom({ data: config.data, ...(config.path ? { path: config.path } : {}) }),
-    ...(flags.gitignore === false ? { noIgnore: true } : {}),
-    ...(flags.exclude?.length ? { exclude: flags.exclude } : {}),
-  };
 }

@@ -11,7 +11,6 @@ import { baselineKey, readBaseline, writeBaseline } from '../../secrets/baseline
 import { resolveSecretsConfig } from '../../secrets/config.js';
 import { SecretEngine } from '../../secrets/engine.js';
 import { scanGit } from '../../secrets/git.js';
-import { createSecretLayerVisitor, scanImageConfig } from '../../secrets/image.js';
 import {
   OUTPUT_FORMATS,
   renderJson,
@@ -21,7 +20,8 @@ import {
 } from '../../secrets/report.js';
 import { scanPath } from '../../secrets/scan-files.js';
 import { SEVERITIES, severityRank, type SecretScanResult, type Severity } from '../../secrets/types.js';
-import { openSource } from '../../source/open.js';
+import { scanImageSecrets } from '../../engine/image.js';
+import { parseTarget, type Target } from '../../engine/target.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
@@ -46,10 +46,9 @@ interface SecretsFlags {
 }
 
 /** Does `target` name an image (archive or OCI layout) rather than a folder or text file? */
-async function isImageTarget(target: string, cwd: string): Promise<boolean> {
-  const scheme = /^([a-z][a-z-]*):\/\//.exec(target)?.[1];
-  if (scheme) return scheme !== 'fs';
-  const path = resolve(cwd, target);
+async function isImageTarget(target: Target, cwd: string): Promise<boolean> {
+  if (target.kind !== 'auto') return target.kind !== 'fs';
+  const path = resolve(cwd, target.text);
   let st;
   try {
     st = await stat(path);
@@ -157,6 +156,8 @@ Secrets are never printed: findings show the first characters, the length and a 
       const engine = new SecretEngine({ rules: cfg.rules, allowRegexes: cfg.allowRegexes });
       const common = { engine, includeGenerated: flags.includeGenerated === true, skipPath: cfg.skipPath };
 
+      // Parsed once here: an unknown `scheme://` is a usage error before anything is read.
+      const parsed = gitMode || flags.staged ? undefined : parseTarget(target);
       let result: SecretScanResult;
       if (gitMode || flags.staged) {
         result = await scanGit({
@@ -167,21 +168,13 @@ Secrets are never printed: findings show the first characters, the length and a 
           ...(flags.since ? { since: flags.since } : {}),
           ...(flags.branch ? { branch: flags.branch } : {}),
         });
-      } else if (await isImageTarget(target, io.cwd)) {
-        const source = await openSource(target, {
+      } else if (parsed && (await isImageTarget(parsed, io.cwd))) {
+        result = await scanImageSecrets(parsed, {
           cwd: io.cwd,
           ...(flags.platform ? { platform: flags.platform } : {}),
+          ...common,
+          maxFileBytes,
         });
-        try {
-          const visitor = createSecretLayerVisitor({ ...common, maxFileBytes });
-          await source.walk(visitor);
-          const layers = visitor.result();
-          const config =
-            source.description.kind === 'image' ? scanImageConfig(source.description.image, engine) : [];
-          result = { ...layers, findings: [...layers.findings, ...config] };
-        } finally {
-          await source.close();
-        }
       } else {
         result = await scanPath(targetPath, { ...common, noIgnore: !flags.ignore, maxFileBytes });
       }

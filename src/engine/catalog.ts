@@ -1,0 +1,111 @@
+/**
+ * Catalog a target into an SBOM. Images go through the per-layer cache (unchanged layers are not
+ * cataloged again) and the whole-image SBOM cache (the very same image with the same catalogers is read
+ * back whole); `sbom://FILE` targets are read by the SBOM readers.
+ */
+import { join } from 'node:path';
+import { LayerCache, catalogerKey } from '../cache/layer-cache.js';
+import { SbomCache, imageKey } from '../cache/sbom-cache.js';
+import { DEFAULT_MAX_FILE_SIZE } from '../catalog/collector.js';
+import { DEFAULT_CATALOGERS } from '../catalog/registry.js';
+import { catalogSource } from '../catalog/run.js';
+import type { Sbom } from '../model/sbom.js';
+import { redactSource } from '../sbom/format/redact.js';
+import { readSbomFile } from '../sbom/read/index.js';
+import type { LayerVisitor, Source } from '../source/types.js';
+import { cacheDir } from '../util/cache-dir.js';
+import { UsageError } from '../util/errors.js';
+import { BULWARK_VERSION } from '../version.js';
+import type { EngineEvents } from './events.js';
+import { openTarget, toTarget, type OpenTargetOptions, type Target } from './target.js';
+
+export interface CatalogTargetOptions extends OpenTargetOptions, Pick<EngineEvents, 'onProgress'> {
+  /** Environment: where the cache lives (`BULWARK_CACHE_DIR`, XDG); default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Largest single file read for cataloging, in bytes (default 64 MiB). */
+  readonly maxFileSize?: number;
+  /** Read and write the per-layer and whole-image caches (default true). */
+  readonly cache?: boolean;
+  /** The cache folder (default `<cache dir>/layers`, the one `bulwark cache` manages). */
+  readonly cacheDir?: string;
+  /** Accept `sbom://FILE` targets (default true); when false they are a usage error. */
+  readonly sbomFiles?: boolean;
+  /**
+   * Further consumers of the same single pass over an image (secret scanner, image checks), or a
+   * function making them once the source is open (e.g. from the image's metadata).
+   */
+  readonly visitors?: readonly LayerVisitor[] | ((source: Source) => readonly LayerVisitor[]);
+}
+
+export interface CatalogRun {
+  readonly sbom: Sbom;
+  /** Layers served from the cache (image targets with the cache on). */
+  readonly cachedLayers: number;
+  readonly catalogMs: number;
+}
+
+/** The cache folder the engine uses for `env` (and `bulwark cache status|clean` manages). */
+export function layerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheDir(env), 'layers');
+}
+
+/** Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog. */
+export async function catalogTarget(
+  input: string | Target,
+  options: CatalogTargetOptions = {},
+): Promise<CatalogRun> {
+  const t0 = performance.now();
+  const target = toTarget(input);
+  const cwd = options.cwd ?? process.cwd();
+  if (target.kind === 'sbom' && options.sbomFiles !== false) {
+    if (!target.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
+    return {
+      sbom: readSbomFile(target.rest, cwd, target.text),
+      cachedLayers: 0,
+      catalogMs: performance.now() - t0,
+    };
+  }
+  const source = await openTarget(target, options);
+  let visitors: readonly LayerVisitor[];
+  try {
+    const extra = options.visitors ?? [];
+    visitors = typeof extra === 'function' ? extra(source) : extra;
+  } catch (err) {
+    await source.close();
+    throw err;
+  }
+  const dir = options.cacheDir ?? layerCacheDir(options.env);
+  const layerCache = options.cache === false ? undefined : new LayerCache(dir);
+  try {
+    // A re-scan of the very same image with the same catalogers reads its SBOM back whole.
+    const desc = source.description;
+    let imageCache: { cache: SbomCache; key: string } | undefined;
+    if (layerCache && desc.kind === 'image' && visitors.length === 0) {
+      const key = imageKey(
+        desc.image,
+        catalogerKey(DEFAULT_CATALOGERS, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE, 'distro'),
+        BULWARK_VERSION,
+      );
+      imageCache = { cache: new SbomCache(dir), key };
+      const hit = imageCache.cache.read(key);
+      if (hit)
+        return {
+          sbom: { ...hit, source: desc },
+          cachedLayers: desc.image.layers.length,
+          catalogMs: performance.now() - t0,
+        };
+    }
+    const onProgress = options.onProgress;
+    const { sbom } = await catalogSource(source, {
+      ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
+      ...(layerCache ? { layerCache } : {}),
+      ...(visitors.length ? { visitors } : {}),
+      ...(onProgress ? { walk: { onProgress: (d: number, total: number) => onProgress(d, total) } } : {}),
+    });
+    // The image config may hold secrets in env values: never write them to the cache.
+    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
+    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+  } finally {
+    await source.close();
+  }
+}
