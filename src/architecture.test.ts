@@ -6,7 +6,7 @@
  * - no two top-level folders of src/ import each other (a file directly in src/ is its own unit);
  * - no file import cycle;
  * - cli/ is imported only from cli/, and server/ only from server/ and cli/: the engine and everything
- *   below it know nothing about their front ends.
+ *   below it know nothing about their front ends, and never write to stdout, stderr or the console.
  *
  * Test files and test-support/ folders are left out: tests may reach across layers.
  */
@@ -252,5 +252,14 @@ describe('src/ import graph', () => {
 
   it('keeps the engine and everything below it free of front-end imports (cli/, server/)', () => {
     expect(frontEndImports(graph)).toEqual([]);
+  });
+
+  it('leaves the terminal to the front ends: nothing below them writes to stdout, stderr or the console', () => {
+    const writers = [...graph.keys()]
+      .filter((f) => !FRONT_ENDS[unitOf(f)])
+      .filter((f) =>
+        /\bprocess\.(stdout|stderr)\b|\bconsole\.\w+\(/.test(readFileSync(join(SRC, f), 'utf8')),
+      );
+    expect(writers).toEqual([]);
   });
 });
