@@ -102,7 +102,10 @@ async function isOciLayout(dir: string): Promise<boolean> {
   );
 }
 
-/** Open a target (a string, or one {@link parseTarget} already parsed) for a single pass. Errors are one-line {@link BulwarkError}s. */
+/**
+ * Open a target (a string, or one {@link parseTarget} already parsed) for a single pass. Errors are
+ * one-line {@link BulwarkError}s.
+ */
 export async function openSource(
   input: string | ParsedTarget,
   options: OpenSourceOptions = {},
