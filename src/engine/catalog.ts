@@ -3,7 +3,6 @@
  * cataloged again) and the whole-image SBOM cache (the very same image with the same catalogers is read
  * back whole); `sbom://FILE` targets are read by the SBOM readers.
  */
-import { join } from 'node:path';
 import { LayerCache, catalogerKey } from '../cache/layer-cache.js';
 import { SbomCache, imageKey } from '../cache/sbom-cache.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../catalog/collector.js';
@@ -13,11 +12,13 @@ import type { Sbom } from '../model/sbom.js';
 import { redactSource } from '../sbom/format/redact.js';
 import { readSbomFile } from '../sbom/read/index.js';
 import type { LayerVisitor, Source } from '../source/types.js';
-import { cacheDir } from '../util/cache-dir.js';
+import { layerCacheDir } from '../util/cache-dir.js';
 import { UsageError } from '../util/errors.js';
 import { BULWARK_VERSION } from '../version.js';
 import type { EngineEvents } from './events.js';
 import { openTarget, toTarget, type OpenTargetOptions, type Target } from './target.js';
+
+export { layerCacheDir };
 
 export interface CatalogTargetOptions extends OpenTargetOptions, Pick<EngineEvents, 'onProgress'> {
   /** Environment: where the cache lives (`BULWARK_CACHE_DIR`, XDG); default `process.env`. */
@@ -42,11 +43,6 @@ export interface CatalogRun {
   /** Layers served from the cache (image targets with the cache on). */
   readonly cachedLayers: number;
   readonly catalogMs: number;
-}
-
-/** The cache folder the engine uses for `env` (and `bulwark cache status|clean` manages). */
-export function layerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(cacheDir(env), 'layers');
 }
 
 /** Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog. */

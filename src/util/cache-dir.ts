@@ -14,3 +14,8 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (xdg && isAbsolute(xdg)) return join(xdg, 'bulwark');
   return join(env.HOME?.trim() || homedir(), '.cache', 'bulwark');
 }
+
+/** The per-layer and whole-image catalog caches: `<cache dir>/layers` (what `bulwark cache` manages). */
+export function layerCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheDir(env), 'layers');
+}

@@ -1,10 +1,9 @@
 /** `bulwark cache status|clean`: the per-layer catalog cache in the cache dir. */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { LayerCache } from '../../cache/layer-cache.js';
 import { defaultDatabasePath } from '../../db/paths.js';
-import { cacheDir } from '../../util/cache-dir.js';
+import { layerCacheDir } from '../../util/cache-dir.js';
 import type { CliIO } from '../io.js';
 import { writeOut } from '../io.js';
 
@@ -21,7 +20,7 @@ function human(n: number): string {
 }
 
 export function layerCacheFor(io: CliIO): LayerCache {
-  return new LayerCache(join(cacheDir(io.env), 'layers'));
+  return new LayerCache(layerCacheDir(io.env));
 }
 
 export function registerCache(program: Command, io: CliIO): void {
