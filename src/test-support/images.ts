@@ -41,7 +41,7 @@ export function haveImages(): boolean {
 export const LANG_IMAGES_CACHE = process.env.BULWARK_TEST_LANG_IMAGES ?? '/var/tmp/bulwark-images-lang';
 export const LANG_IMAGES_DIR = join(LANG_IMAGES_CACHE, 'images');
 /** The Debian packages installed into the language image (the build script's key records them). */
-export const LANG_APT_PKGS = 'python3-requests ruby-rack liblog4j2-java';
+export const LANG_APT_PKGS = 'python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp';
 
 /** Path of the debian12-node image of the language-package cache. */
 export function langImagePath(form: 'docker.tar' | 'oci' | 'oci.tar'): string {
