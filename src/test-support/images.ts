@@ -35,7 +35,8 @@ export function haveImages(): boolean {
 
 /**
  * A second cache built by the same script with Debian's language packages in debian12-node
- * (`APT_PKGS="python3-requests ruby-rack liblog4j2-java"`, see scripts/setup-test-env.sh), kept apart so
+ * (`APT_PKGS="python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp"`, see
+ * scripts/setup-test-env.sh), kept apart so
  * the standard images stay as they are; BULWARK_TEST_LANG_IMAGES overrides the location.
  */
 export const LANG_IMAGES_CACHE = process.env.BULWARK_TEST_LANG_IMAGES ?? '/var/tmp/bulwark-images-lang';
