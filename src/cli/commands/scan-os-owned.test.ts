@@ -5,12 +5,15 @@
  * PyPI advisory for urllib3. Every output format must say what happened to the owned package: not
  * matched by default (with a note), matched and marked OS-owned with the option.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importInputs } from '../../db/import.js';
 import { tempDir } from '../../source/test-support/build.js';
+import { REPO_ROOT } from '../../test-support/images.js';
 import type { CliIO } from '../io.js';
 import { run } from '../main.js';
 
@@ -129,6 +132,15 @@ describe('OS-owned language packages through the CLI', () => {
         )
         .sort(),
     ).toEqual([`${OWNED} deb:python3-urllib3`, `${PIP} -`]);
+    // Still a valid bulwark-scan/v1 document.
+    const load = (name: string): object =>
+      JSON.parse(readFileSync(join(REPO_ROOT, 'schemas', name), 'utf8')) as object;
+    const ajv = new Ajv2020({ allErrors: true, strict: true });
+    addFormats.default(ajv);
+    ajv.addSchema(load('bulwark-sbom-v1.schema.json'));
+    const validate = ajv.compile(load('bulwark-scan-v1.schema.json'));
+    expect(validate(report)).toBe(true);
+    expect(validate.errors ?? []).toEqual([]);
     const owned = report.findings.find((f) => f.ownedBy)!;
     expect(owned.ownedBy!.purl).toMatch(/^pkg:deb\/debian\/python3-urllib3@1\.26\.12-1\+deb12u1\?/);
   });
