@@ -170,6 +170,17 @@ describe('OS-owned language packages through the CLI', () => {
     expect(included).toMatch(/matched by their own version too \(--include-os-owned\)/);
   });
 
+  it('quickview counts the owned packages, and the owned findings with the option', async () => {
+    const qv = (...extra: string[]) =>
+      cli(['quickview', `fs://${root}`, '--offline', '--db', dbPath, '-q', '--no-gitignore', ...extra]);
+    expect((await qv()).stdout).toMatch(
+      /^ {2}1 OS-owned language package matched through their OS package \(--include-os-owned\)$/m,
+    );
+    const included = await qv('--include-os-owned');
+    expect(included.stdout).toMatch(/^Vulnerabilities {2}2$/m);
+    expect(included.stdout).toMatch(/OS-owned \(--include-os-owned\): 1 of these concern/);
+  });
+
   it('sarif, markdown, html and cyclonedx-json mark the owned finding', async () => {
     const sarif = JSON.parse((await scan('sarif', '--include-os-owned')).stdout) as {
       runs: { results: { message: { text: string }; properties: { ownedBy?: string } }[] }[];
