@@ -412,6 +412,14 @@ describe('matchSbom', () => {
       'python3-foo CVE-2024-0030',
     ]);
     expect(byDefault.stats.osOwnedSkipped).toBe(2);
+    // An owner that cannot be matched itself (a release with no advisory ecosystem) does not hide the
+    // packages it owns: they are matched by their own version, marked.
+    const unmapped = sbom([deb, py, widget], { id: 'debian', idLike: [] }, [...owned.relationships]);
+    const fallback = matchSbom(unmapped, db);
+    expect(
+      fallback.findings.map((f) => `${f.package.name} ${f.vulnerabilityId} ${f.ownedBy?.name}`).sort(),
+    ).toEqual(['foo-bar CVE-2024-0030 python3-foo', 'widget CVE-2024-0020 python3-foo']);
+    expect(fallback.stats.osOwnedSkipped).toBe(0);
     // An ownership link from a language package (e.g. a jar inside a jar) does not make an OS-owned package.
     const nested = sbom([py, widget], DEBIAN, [
       { from: py.id, to: widget.id, type: 'ownership-by-file-overlap' },

@@ -15,7 +15,7 @@ import type { Sbom } from '../sbom/model.js';
 import { fixState, isWontFix, nearestFix, sortFixed } from './fix.js';
 import { matcherFor } from './matchers/index.js';
 import { compareFindings } from './order.js';
-import { markOsOwned, osOwners } from './os-owned.js';
+import { markOsOwned, osOwners, ownedToSkip } from './os-owned.js';
 import type { MatchContext, MatchQuery } from './matchers/types.js';
 import { groupByAlias, sortIds } from './merge.js';
 import { riskScore } from './risk.js';
@@ -70,6 +70,9 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   let skipped = 0;
   const findings: Finding[] = [];
   const owners = osOwners(sbom);
+  const leaveToOwner = options.includeOsOwned
+    ? new Set<string>()
+    : ownedToSkip(owners, (o) => (matcherFor(o.type)?.queries(o, ctx).length ?? 0) > 0);
   let osOwnedSkipped = 0;
 
   const lookup = (q: MatchQuery): OsvRecord[] => {
@@ -97,7 +100,7 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   };
 
   for (const pkg of sbom.packages) {
-    if (!options.includeOsOwned && owners.has(pkg.id)) {
+    if (leaveToOwner.has(pkg.id)) {
       osOwnedSkipped++;
       continue;
     }

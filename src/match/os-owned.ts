@@ -36,6 +36,25 @@ export function osOwners(sbom: Pick<Sbom, 'packages' | 'relationships'>): Map<st
   return out;
 }
 
+/**
+ * The owned packages to leave to their owner: those whose owner can itself be matched (`canMatch`, e.g.
+ * false for a deb on a release with no advisory ecosystem). An owned package whose owner cannot be
+ * matched is matched by its own version instead (and marked), so that nothing goes unchecked silently.
+ */
+export function ownedToSkip(
+  owners: ReadonlyMap<string, Package>,
+  canMatch: (owner: Package) => boolean,
+): Set<string> {
+  const verdict = new Map<string, boolean>();
+  const out = new Set<string>();
+  for (const [id, owner] of owners) {
+    let ok = verdict.get(owner.id);
+    if (ok === undefined) verdict.set(owner.id, (ok = canMatch(owner)));
+    if (ok) out.add(id);
+  }
+  return out;
+}
+
 /** The owner as findings and reports show it. */
 export function ownerRef(owner: Package): OsOwner {
   return { name: owner.name, version: owner.version, type: owner.type, purl: owner.purl };

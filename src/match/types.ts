@@ -113,8 +113,9 @@ export interface ScanReport {
   /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
   readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
   /**
-   * Language packages whose files an OS package owns: how many there are and whether they were matched
-   * by their own version too (`--include-os-owned`) or only through their OS package (the default).
+   * Language packages whose files an OS package owns: by default how many were matched only through
+   * their OS package; with `included` (`--include-os-owned`) how many there are, all matched by their
+   * own version too.
    */
   readonly osOwned?: { readonly packages: number; readonly included: boolean };
 }

@@ -378,7 +378,16 @@ export async function runScan(
       ...(extra?.misconfigurations
         ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
         : {}),
-      ...(db ? { osOwned: { packages: osOwners(loaded.sbom).size, included: includeOsOwned } } : {}),
+      // Default: the owned packages left to their owner (an owner that cannot be matched leaves them to
+      // their own version, marked); included: every owned package.
+      ...(db
+        ? {
+            osOwned: {
+              packages: includeOsOwned ? osOwners(loaded.sbom).size : stats.osOwnedSkipped,
+              included: includeOsOwned,
+            },
+          }
+        : {}),
     };
     const matchMs = performance.now() - t1;
     return {
