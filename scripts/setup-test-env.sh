@@ -28,7 +28,7 @@ IMAGES_CACHE=${BULWARK_TEST_IMAGES:-/var/tmp/bulwark-images}
 # The same script again with Debian's language packages in debian12-node, into its own cache so the
 # standard images stay as they are (the script's key includes APT_PKGS, so this is cached too).
 LANG_IMAGES_CACHE=${BULWARK_TEST_LANG_IMAGES:-/var/tmp/bulwark-images-lang}
-LANG_APT_PKGS="python3-requests ruby-rack liblog4j2-java"   # keep in sync with src/test-support/images.ts
+LANG_APT_PKGS="python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp"   # keep in sync with src/test-support/images.ts
 if [[ -x ../shared/images/build-images.sh ]]; then
   if [[ $EUID -eq 0 ]]; then
     ../shared/images/build-images.sh "$IMAGES_CACHE" build >&2

@@ -399,7 +399,7 @@ describe('matchSbom', () => {
     expect(modules.map((f) => [f.package.name, f.fixedVersion])).toEqual([['stdlib', '1.22.5']]);
   });
 
-  it('drops a language finding its owning OS package already reports, keeps the others', () => {
+  it('matches OS-owned language packages through their owner only, unless includeOsOwned', () => {
     const deb = pkg('deb', 'python3-foo', '1.0-1', { sourceName: 'python-foo' });
     const py = pkg('pypi', 'foo-bar', '1.0');
     const widget = pkg('npm', 'widget', '1.0.0');
@@ -407,12 +407,46 @@ describe('matchSbom', () => {
       { from: deb.id, to: py.id, type: 'ownership-by-file-overlap' },
       { from: deb.id, to: widget.id, type: 'ownership-by-file-overlap' },
     ]);
-    const { findings, stats } = matchSbom(owned, db);
-    expect(findings.map((f) => `${f.package.name} ${f.vulnerabilityId}`).sort()).toEqual([
+    const byDefault = matchSbom(owned, db);
+    expect(byDefault.findings.map((f) => `${f.package.name} ${f.vulnerabilityId}`)).toEqual([
       'python3-foo CVE-2024-0030',
-      'widget CVE-2024-0020',
     ]);
+    expect(byDefault.stats.osOwnedSkipped).toBe(2);
+    // An owner that cannot be matched itself (a release with no advisory ecosystem) does not hide the
+    // packages it owns: they are matched by their own version, marked.
+    const unmapped = sbom([deb, py, widget], { id: 'debian', idLike: [] }, [...owned.relationships]);
+    const fallback = matchSbom(unmapped, db);
+    expect(
+      fallback.findings.map((f) => `${f.package.name} ${f.vulnerabilityId} ${f.ownedBy?.name}`).sort(),
+    ).toEqual(['foo-bar CVE-2024-0030 python3-foo', 'widget CVE-2024-0020 python3-foo']);
+    expect(fallback.stats.osOwnedSkipped).toBe(0);
+    // An ownership link from a language package (e.g. a jar inside a jar) does not make an OS-owned package.
+    const nested = sbom([py, widget], DEBIAN, [
+      { from: py.id, to: widget.id, type: 'ownership-by-file-overlap' },
+    ]);
+    expect(matchSbom(nested, db).stats.osOwnedSkipped).toBe(0);
+  });
+
+  it('with includeOsOwned: drops a language finding its owning OS package already reports, marks the others', () => {
+    const deb = pkg('deb', 'python3-foo', '1.0-1', { sourceName: 'python-foo' });
+    const py = pkg('pypi', 'foo-bar', '1.0');
+    const widget = pkg('npm', 'widget', '1.0.0');
+    const owned = sbom([deb, py, widget], DEBIAN, [
+      { from: deb.id, to: py.id, type: 'ownership-by-file-overlap' },
+      { from: deb.id, to: widget.id, type: 'ownership-by-file-overlap' },
+    ]);
+    const { findings, stats } = matchSbom(owned, db, { includeOsOwned: true });
+    expect(
+      findings.map((f) => `${f.package.name} ${f.vulnerabilityId} ${f.ownedBy?.name ?? '-'}`).sort(),
+    ).toEqual(['python3-foo CVE-2024-0030 -', 'widget CVE-2024-0020 python3-foo']);
+    expect(findings.find((f) => f.ownedBy)!.ownedBy).toEqual({
+      name: 'python3-foo',
+      version: '1.0-1',
+      type: 'deb',
+      purl: deb.purl,
+    });
     expect(stats.ownedDuplicates).toBe(1);
+    expect(stats.osOwnedSkipped).toBe(0);
     // without the relationship both are reported
     expect(matchSbom(sbom([deb, py], DEBIAN), db).findings).toHaveLength(2);
   });

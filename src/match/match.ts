@@ -15,6 +15,7 @@ import type { Sbom } from '../sbom/model.js';
 import { fixState, isWontFix, nearestFix, sortFixed } from './fix.js';
 import { matcherFor } from './matchers/index.js';
 import { compareFindings } from './order.js';
+import { markOsOwned, osOwners, ownedToSkip } from './os-owned.js';
 import type { MatchContext, MatchQuery } from './matchers/types.js';
 import { groupByAlias, sortIds } from './merge.js';
 import { riskScore } from './risk.js';
@@ -25,6 +26,11 @@ export { compareFindings } from './order.js';
 
 export interface MatchOptions {
   readonly severitySource?: SeveritySourceOption;
+  /**
+   * Also match language packages whose files an OS package owns by their own (upstream) version; their
+   * findings carry `ownedBy`. Default false: they are matched through their OS package only.
+   */
+  readonly includeOsOwned?: boolean;
 }
 
 export interface MatchStats {
@@ -35,6 +41,8 @@ export interface MatchStats {
   readonly queries: number;
   /** Language-package findings dropped because the owning OS package has the same vulnerability. */
   readonly ownedDuplicates: number;
+  /** Language packages owned by an OS package, left to their OS package's advisories (not `includeOsOwned`). */
+  readonly osOwnedSkipped: number;
 }
 
 export interface MatchResult {
@@ -61,6 +69,11 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   let matched = 0;
   let skipped = 0;
   const findings: Finding[] = [];
+  const owners = osOwners(sbom);
+  const leaveToOwner = options.includeOsOwned
+    ? new Set<string>()
+    : ownedToSkip(owners, (o) => (matcherFor(o.type)?.queries(o, ctx).length ?? 0) > 0);
+  let osOwnedSkipped = 0;
 
   const lookup = (q: MatchQuery): OsvRecord[] => {
     const key = `${q.ecosystem}\u0000${q.name}`;
@@ -87,6 +100,10 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   };
 
   for (const pkg of sbom.packages) {
+    if (leaveToOwner.has(pkg.id)) {
+      osOwnedSkipped++;
+      continue;
+    }
     const matcher = matcherFor(pkg.type);
     if (!matcher) {
       skipped++;
@@ -116,8 +133,14 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
 
   const { kept, dropped } = dropOwnedDuplicates(findings, sbom);
   return {
-    findings: kept.sort(compareFindings),
-    stats: { packagesMatched: matched, packagesSkipped: skipped, queries, ownedDuplicates: dropped },
+    findings: markOsOwned(kept, owners).sort(compareFindings),
+    stats: {
+      packagesMatched: matched,
+      packagesSkipped: skipped,
+      queries,
+      ownedDuplicates: dropped,
+      osOwnedSkipped,
+    },
   };
 }
 

@@ -41,6 +41,15 @@ export interface Suppression {
   readonly expires?: string;
 }
 
+/** The OS package that owns a language package's files (see `ownedBy`). */
+export interface OsOwner {
+  readonly name: string;
+  readonly version: string;
+  /** `deb`, `rpm` or `apk`. */
+  readonly type: string;
+  readonly purl: string;
+}
+
 export interface Finding {
   /** Stable id: hash of (primary vulnerability id, package id). */
   readonly id: string;
@@ -68,6 +77,11 @@ export interface Finding {
   readonly matches: readonly MatchDetail[];
   /** Risk score used for ordering (documented in docs/scan.md). */
   readonly risk: number;
+  /**
+   * Set when the package's files belong to an OS package: matched by its upstream version only because
+   * `--include-os-owned` asked for it (the distribution may have backported the fix).
+   */
+  readonly ownedBy?: OsOwner;
   /** Set when an ignore rule or VEX statement suppresses the finding; suppressed findings stay in JSON. */
   suppressed?: Suppression;
 }
@@ -98,4 +112,10 @@ export interface ScanReport {
   readonly secrets?: readonly import('../secrets/types.js').RedactedFinding[];
   /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
   readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
+  /**
+   * Language packages whose files an OS package owns: by default how many were matched only through
+   * their OS package; with `included` (`--include-os-owned`) how many there are, all matched by their
+   * own version too.
+   */
+  readonly osOwned?: { readonly packages: number; readonly included: boolean };
 }

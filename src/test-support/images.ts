@@ -35,13 +35,14 @@ export function haveImages(): boolean {
 
 /**
  * A second cache built by the same script with Debian's language packages in debian12-node
- * (`APT_PKGS="python3-requests ruby-rack liblog4j2-java"`, see scripts/setup-test-env.sh), kept apart so
+ * (`APT_PKGS="python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp"`, see
+ * scripts/setup-test-env.sh), kept apart so
  * the standard images stay as they are; BULWARK_TEST_LANG_IMAGES overrides the location.
  */
 export const LANG_IMAGES_CACHE = process.env.BULWARK_TEST_LANG_IMAGES ?? '/var/tmp/bulwark-images-lang';
 export const LANG_IMAGES_DIR = join(LANG_IMAGES_CACHE, 'images');
 /** The Debian packages installed into the language image (the build script's key records them). */
-export const LANG_APT_PKGS = 'python3-requests ruby-rack liblog4j2-java';
+export const LANG_APT_PKGS = 'python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp';
 
 /** Path of the debian12-node image of the language-package cache. */
 export function langImagePath(form: 'docker.tar' | 'oci' | 'oci.tar'): string {

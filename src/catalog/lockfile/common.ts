@@ -11,6 +11,7 @@ import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
 import { InputError, oneLine } from '../../util/errors.js';
+import { isInsideInstalledPackage, isInsideInstalledPackageDir } from './inside-package.js';
 import type {
   CatalogContext,
   CatalogFile,
@@ -351,18 +352,9 @@ export interface LockCatalogerSpec {
 /** Companion files larger than this are ignored (they are manifests, not data). */
 const MAX_COMPANION_BYTES = 8 * 1024 * 1024;
 
+export { isInsideInstalledPackage } from './inside-package.js';
+
 /** Declare a lock-file cataloger: the loop over files, error isolation and sorting live here. */
-/**
- * Lock files shipped inside installed packages (an npm package's own yarn.lock, a gem's Gemfile.lock, a
- * vendored module's go.mod) describe how that package was developed, not what is installed here.
- */
-const INSIDE_INSTALLED_PACKAGE =
-  /\/(?:node_modules|site-packages|dist-packages|vendor|bower_components)\/|\/gems\/[^/]+\/|\/\.cargo\/registry\//;
-
-export function isInsideInstalledPackage(path: string): boolean {
-  return INSIDE_INSTALLED_PACKAGE.test(path);
-}
-
 export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
   return {
     id: spec.id,
@@ -379,6 +371,7 @@ export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
       const unknowns: Unknown[] = [];
       for (const file of view.files()) {
         if (!spec.primary(baseName(file.path), file.path)) continue;
+        if (await isInsideInstalledPackageDir(file.path, view, ctx)) continue;
         const builder = new LockBuilder(spec.id, file);
         try {
           const text = decode(await file.read());

@@ -14,19 +14,25 @@ const ID = 'npm-installed';
 /** `…/node_modules/name/package.json` or `…/node_modules/@scope/name/package.json`. */
 const PACKAGE_ROOT = /\/node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 
+/**
+ * Folders of other ecosystems' installed packages: a package.json there is part of a gem or a Python
+ * distribution (e.g. a VS Code extension manifest inside a gem), not an installed npm package.
+ */
+const OTHER_ECOSYSTEM_PACKAGE = /\/gems\/[^/]+\/|\/(?:site-packages|dist-packages|vendor_ruby)\//;
+
 export function isNodeModulesPackageRoot(path: string): boolean {
   return PACKAGE_ROOT.test(path);
 }
 
 export const npmInstalledCataloger: Cataloger = {
   id: ID,
-  version: 1,
+  version: 2,
   maxFileSize: 4 * 1024 * 1024,
   match(path) {
     if (!path.endsWith('/package.json')) return false;
     // Files nested inside a package (test fixtures, `dist/package.json` type markers) are not packages.
     if (path.includes('/node_modules/')) return PACKAGE_ROOT.test(path);
-    return true;
+    return !OTHER_ECOSYSTEM_PACKAGE.test(path);
   },
   async catalog(view) {
     const out = new ResultBuilder(ID);

@@ -117,6 +117,15 @@ export function renderQuickview(report: ScanReport): string {
   }
   const kev = active.filter((f) => f.kev).length;
   if (kev) lines.push(`  known exploited (KEV): ${kev}`);
+  const owned = report.osOwned;
+  if (owned && owned.packages > 0 && vulnerabilitiesScanned(report)) {
+    const marked = active.filter((f) => f.ownedBy).length;
+    lines.push(
+      owned.included
+        ? `  OS-owned (--include-os-owned): ${marked} of these concern language packages an OS package owns`
+        : `  ${owned.packages} OS-owned language package${owned.packages === 1 ? '' : 's'} matched through their OS package (--include-os-owned)`,
+    );
+  }
   const ups = topUpgrades(active);
   if (ups.length) {
     lines.push('');

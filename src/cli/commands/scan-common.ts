@@ -19,9 +19,10 @@ import { defaultDatabasePath } from '../../db/paths.js';
 import { openDatabase, type VulnDatabase } from '../../db/store.js';
 import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
 import { matchSbom, type MatchStats } from '../../match/match.js';
+import { osOwners } from '../../match/os-owned.js';
 import { SEVERITY_SOURCES, type SeveritySourceOption } from '../../match/severity.js';
 import type { ScanReport } from '../../match/types.js';
-import { parseIgnoreRules } from '../../policy/config.js';
+import { parseIgnoreRules, parseIncludeOsOwned } from '../../policy/config.js';
 import {
   parseMinEpss,
   parsePackageTypes,
@@ -76,6 +77,7 @@ export interface PolicyFlags {
   severitySource?: string;
   config?: string;
   vex?: string[];
+  includeOsOwned?: boolean;
 }
 
 export function addDbOptions(cmd: Command): Command {
@@ -133,6 +135,10 @@ export function addPolicyOptions(cmd: Command): Command {
     .option(
       '--vex <files...>',
       'OpenVEX or CycloneDX VEX documents: not_affected/fixed statements suppress findings',
+    )
+    .option(
+      '--include-os-owned',
+      'also match language packages an OS package owns (e.g. Debian python3-*, node-*) by their own version; marked in the output (config: scan.includeOsOwned)',
     );
 }
 
@@ -301,7 +307,13 @@ export interface ScanRun {
   readonly timings: { readonly catalogMs: number; readonly matchMs: number };
 }
 
-const NO_MATCHES: MatchStats = { packagesMatched: 0, packagesSkipped: 0, queries: 0, ownedDuplicates: 0 };
+const NO_MATCHES: MatchStats = {
+  packagesMatched: 0,
+  packagesSkipped: 0,
+  queries: 0,
+  ownedDuplicates: 0,
+  osOwnedSkipped: 0,
+};
 
 /**
  * Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the
@@ -318,10 +330,13 @@ export async function runScan(
   const scanners = options.scanners ?? ['vuln'];
   const wantVulns = scanners.includes('vuln');
   const filters = applyPolicy ? filtersFrom(flags) : {};
-  const needsConfig = applyPolicy || scanners.some((s) => s !== 'vuln');
+  const needsConfig = applyPolicy || wantVulns || scanners.some((s) => s !== 'vuln');
   const config = needsConfig ? loadConfig(io.cwd, flags.config) : { data: {} };
   const rules = applyPolicy ? parseIgnoreRules(config.data, config.path ?? '.bulwark.yaml') : [];
   const vex = applyPolicy && flags.vex?.length ? loadVexFiles(flags.vex, io.cwd) : [];
+  const includeOsOwned =
+    flags.includeOsOwned === true ||
+    (wantVulns && parseIncludeOsOwned(config.data, config.path ?? '.bulwark.yaml'));
   const extras = extraScanOptions(scanners, config, flags);
   if (extras && parseTarget(target).kind === 'sbom')
     throw new UsageError(
@@ -345,6 +360,7 @@ export async function runScan(
     const { findings, stats } = db
       ? matchSbom(loaded.sbom, db, {
           severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
+          includeOsOwned,
         })
       : { findings: [], stats: NO_MATCHES };
     const status = db?.status();
@@ -361,6 +377,16 @@ export async function runScan(
       ...(extra?.secrets ? { secrets: filterBySeverity(extra.secrets, filters.severities) } : {}),
       ...(extra?.misconfigurations
         ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
+        : {}),
+      // Default: the owned packages left to their owner (an owner that cannot be matched leaves them to
+      // their own version, marked); included: every owned package.
+      ...(db
+        ? {
+            osOwned: {
+              packages: includeOsOwned ? osOwners(loaded.sbom).size : stats.osOwnedSkipped,
+              included: includeOsOwned,
+            },
+          }
         : {}),
     };
     const matchMs = performance.now() - t1;

@@ -196,3 +196,22 @@ export function safeUrl(url: string): string | undefined {
 
 /** The name a person knows the scanned thing by (first repo tag of an image, else the target). */
 export { subjectName, distroLabel } from '../../sbom/format/common.js';
+
+/** `OS-owned: python3-urllib3 1.26.12-1+deb12u1 (deb)` for a finding of an OS-owned package, else undefined. */
+export function ownedByLabel(f: Finding): string | undefined {
+  const o = f.ownedBy;
+  return o ? `OS-owned: ${o.name} ${o.version} (${o.type})` : undefined;
+}
+
+/**
+ * One sentence on the language packages an OS package owns (see docs/scan.md), or undefined when
+ * there are none or the report does not say.
+ */
+export function osOwnedNote(report: ScanReport): string | undefined {
+  const o = report.osOwned;
+  if (!o || o.packages === 0) return undefined;
+  const n = `${o.packages} language package${o.packages === 1 ? '' : 's'} owned by OS packages`;
+  return o.included
+    ? `${n} matched by their own version too (--include-os-owned): their findings are marked OS-owned; the distribution may have backported the fix.`
+    : `${n} matched through their OS package only (--include-os-owned to match them by their own version too).`;
+}

@@ -166,6 +166,9 @@ function vulnerabilityOf(
       ['bulwark:epss:date', epss.date],
     );
   }
+  // Matched by the upstream version although an OS package owns the files (--include-os-owned).
+  for (const f of findings)
+    if (f.ownedBy) props.push(['bulwark:osOwned', `${f.package.purl} owned by ${f.ownedBy.purl}`]);
   if (first.suppressed) {
     props.push(
       ['bulwark:suppression:kind', first.suppressed.kind],

@@ -31,6 +31,8 @@ import {
   isFixable,
   layerInstruction,
   layerLabel,
+  osOwnedNote,
+  ownedByLabel,
   plural,
   safeUrl,
   SEVERITY_ORDER,
@@ -180,6 +182,7 @@ function findingData(f: Finding): Record<string, unknown> {
     },
     layer: layer ? layer.index : null,
     layerLabel: layer ? layerLabel(layer, 120) : null,
+    ownedBy: ownedByLabel(f) ?? null,
     matches: [...f.matches]
       .sort((a, b) => byString(a.recordId, b.recordId) || byString(a.matcher, b.matcher))
       .map((m) => ({
@@ -210,6 +213,7 @@ function findingData(f: Finding): Record<string, unknown> {
       f.summary ?? '',
       f.severity,
       p.locations[0]?.path ?? '',
+      f.ownedBy ? `os-owned ${f.ownedBy.name}` : '',
     ]
       .join(' ')
       .toLowerCase(),
@@ -261,6 +265,7 @@ function fact(label: string, value: string | undefined, code = false, wide = fal
 
 function findingRow(f: Finding, i: number): string {
   const p = f.package;
+  const owned = ownedByLabel(f);
   const layer = packageLayer(p);
   const fix = isFixable(f)
     ? `<span class="fix mono">${escapeHtml(f.fixedVersion!)}</span>`
@@ -271,7 +276,7 @@ function findingRow(f: Finding, i: number): string {
   return `<tr data-i="${i}"${f.suppressed ? ' class="suppressed"' : ''}${f.suppressed ? ' hidden' : ''}>
 <td><button type="button" class="vuln" data-show="${i}">${escapeHtml(f.vulnerabilityId)}</button>${f.kev ? ' <span class="kev-badge" title="In the CISA Known Exploited Vulnerabilities catalog">KEV</span>' : ''}${supp}</td>
 <td><span class="badge sev-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td>
-<td><code>${escapeHtml(p.name)}</code> <span class="muted">${escapeHtml(p.type)}</span></td>
+<td><code>${escapeHtml(p.name)}</code> <span class="muted">${escapeHtml(p.type)}</span>${owned ? ` <span class="os-owned" title="${escapeHtml(owned)}">OS-owned</span>` : ''}</td>
 <td class="mono nowrap">${escapeHtml(p.version)}</td>
 <td class="nowrap">${fix}</td>
 <td class="num">${f.epss ? escapeHtml(formatEpss(f.epss.score)) : '<span class="muted">–</span>'}</td>
@@ -378,6 +383,8 @@ export function renderHtml(report: ScanReport, options: ScanRenderOptions = {}):
   const expired = [...report.expiredSuppressions].sort(
     (a, b) => byString(a.source, b.source) || byString(a.id, b.id),
   );
+  const ownedNote = osOwnedNote(report);
+  const ownedNoteHtml = ownedNote ? `<p class="muted" id="os-owned-note">${escapeHtml(ownedNote)}</p>\n` : '';
   const expiredHtml =
     expired.length > 0
       ? `<div class="warning" role="note"><h3>${plural(expired.length, 'suppression')} expired</h3><ul>${expired
@@ -448,7 +455,7 @@ ${severityChart(s)}
 <div><dt>Suppressed</dt><dd>${s.suppressed}</dd></div>
 </dl>
 </div>
-${expiredHtml}
+${ownedNoteHtml}${expiredHtml}
 </section>
 <section class="card" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>

@@ -95,6 +95,9 @@ function findingJson(f: Finding): Json {
     references: [...new Set(f.references)].sort(byString),
     risk: f.risk,
     package: packageJson(f.package),
+    ownedBy: f.ownedBy
+      ? { name: f.ownedBy.name, version: f.ownedBy.version, type: f.ownedBy.type, purl: f.ownedBy.purl }
+      : undefined,
     matches: [...f.matches].sort(compareMatches).map(matchJson),
     suppressed: s
       ? {
@@ -130,6 +133,9 @@ export function scanReportToJson(report: ScanReport): Json {
     },
     database: db ? { path: db.path, builtAt: db.builtAt, schemaVersion: db.schemaVersion } : undefined,
     filters: sortKeysDeep(report.filters) ?? {},
+    osOwned: report.osOwned
+      ? { packages: report.osOwned.packages, included: report.osOwned.included }
+      : undefined,
     findings: [...report.findings].sort(compareFindings).map(findingJson),
     expiredSuppressions: [...report.expiredSuppressions]
       .sort((a, b) => byString(a.source, b.source) || byString(a.id, b.id))

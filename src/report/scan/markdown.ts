@@ -18,6 +18,8 @@ import {
   distroLabel,
   formatEpss,
   isFixable,
+  osOwnedNote,
+  ownedByLabel,
   plural,
   SEVERITY_ORDER,
   subjectName,
@@ -102,7 +104,8 @@ function versionCell(f: Finding): string {
 }
 
 function packageCell(f: Finding): string {
-  return `${mdCode(truncate(f.package.name, 80))} (${f.package.type})`;
+  const owned = ownedByLabel(f);
+  return `${mdCode(truncate(f.package.name, 80))} (${f.package.type})${owned ? ` ⚠ ${mdText(truncate(owned, 120))}` : ''}`;
 }
 
 function findingRow(f: Finding): string {
@@ -162,6 +165,8 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     head.push(...active.slice(0, TOP).map(findingRow), '');
   }
 
+  const ownedNote = vulnerabilitiesScanned(report) ? osOwnedNote(report) : undefined;
+  if (ownedNote) head.push(`> ${mdText(ownedNote)}`, '');
   head.push(...extraHead(report));
 
   const sections: Section[] = [];

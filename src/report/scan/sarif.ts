@@ -101,6 +101,9 @@ function resultFor(f: Finding, fallbackUri: string): SarifResult {
   const extras = [
     f.kev ? 'Known exploited (CISA KEV).' : '',
     f.epss ? `EPSS ${formatEpss(f.epss.score)}.` : '',
+    f.ownedBy
+      ? `OS-owned: its files belong to ${f.ownedBy.type} package ${f.ownedBy.name} ${f.ownedBy.version}, which may carry a backported fix.`
+      : '',
   ].filter(Boolean);
   const message = [
     `${p.name} ${p.version} (${p.type}) is affected by ${f.vulnerabilityId} (${f.severity}).`,
@@ -137,6 +140,7 @@ function resultFor(f: Finding, fallbackUri: string): SarifResult {
       ...(layer ? { layerIndex: layer.index, ...(layer.digest ? { layerDigest: layer.digest } : {}) } : {}),
       ...(f.epss ? { epss: f.epss.score } : {}),
       ...(f.kev ? { kev: true } : {}),
+      ...(f.ownedBy ? { ownedBy: f.ownedBy.purl } : {}),
     },
   };
 }

@@ -18,6 +18,8 @@ import {
   formatEpss,
   isFixable,
   layerLabel,
+  osOwnedNote,
+  ownedByLabel,
   plural,
   SEVERITY_ORDER,
   subjectName,
@@ -131,8 +133,11 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     groups.forEach((g, gi) => {
       const p = g.pkg;
       lines.push('');
+      const owned = ownedByLabel(g.findings[0]!);
       lines.push(
-        `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}`,
+        `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}${
+          owned ? `  ${paint(ANSI.yellow, `[${printable(owned)}]`)}` : ''
+        }`,
       );
       if (options.locations) {
         for (const loc of p.locations) lines.push(`  ${paint(ANSI.dim, 'path:')}  ${printable(loc.path)}`);
@@ -193,6 +198,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     parts.push(`${plural(report.misconfigurations.length, 'misconfiguration')}${c ? ` (${c})` : ''}`);
   }
   lines.push('', `${paint(ANSI.bold, 'Summary:')} ${parts.join('; ')}`);
+  const ownedNote = scanned ? osOwnedNote(report) : undefined;
+  if (ownedNote) lines.push(paint(ANSI.dim, ownedNote));
 
   for (const e of [...report.expiredSuppressions].sort(
     (a, b) => byString(a.source, b.source) || byString(a.id, b.id),

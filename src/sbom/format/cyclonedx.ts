@@ -216,6 +216,18 @@ export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
     dependedOn.add(to);
   }
   for (const [id, c] of byId) if (!dependedOn.has(id)) root.dependencies.add(c.bomRef);
+
+  // CycloneDX has no "owns the files of" relation: the owning OS package is a property of the owned one.
+  const pkgById = new Map(sbom.packages.map((p) => [p.id, p]));
+  const owners = sbom.relationships
+    .filter((r) => r.type === 'ownership-by-file-overlap' && byId.has(r.to) && pkgById.has(r.from))
+    .map((r) => [r.to, pkgById.get(r.from)!] as const)
+    .sort((a, b) => byString(a[0], b[0]) || byString(a[1].purl, b[1].purl));
+  for (const [to, owner] of owners) {
+    const c = byId.get(to)!;
+    c.properties.add(new Models.Property('bulwark:ownedBy', owner.purl));
+    c.properties.add(new Models.Property('bulwark:ownedBy:ref', owner.id));
+  }
   return bom;
 }
 

@@ -200,7 +200,7 @@ async function parseGoModFile(input: LockFileInput, out: LockBuilder): Promise<v
 /** go.mod (+ go.sum). */
 export const goModCataloger = defineLockCataloger({
   id: 'go-mod',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'go.mod',
   companions: (base) => base === 'go.sum',
   parse: parseGoModFile,

@@ -230,7 +230,7 @@ async function parsePom(input: LockFileInput, out: LockBuilder): Promise<void> {
 /** pom.xml (Maven project files). */
 export const pomCataloger = defineLockCataloger({
   id: 'maven-pom',
-  version: 2,
+  version: 3,
   // Exploded jars carry their own pom under META-INF/maven: that is the jar's metadata, not a project.
   primary: (base, path) => base === 'pom.xml' && !path.includes('/META-INF/maven/'),
   maxFileSize: 16 * 1024 * 1024,

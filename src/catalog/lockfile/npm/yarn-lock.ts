@@ -243,7 +243,7 @@ async function parseYarnLock(input: LockFileInput, out: LockBuilder): Promise<vo
 /** yarn.lock (classic v1 and berry v2+). */
 export const yarnLockCataloger = defineLockCataloger({
   id: 'yarn-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'yarn.lock',
   companions: isProjectManifest,
   parse: parseYarnLock,

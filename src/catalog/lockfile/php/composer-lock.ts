@@ -97,7 +97,7 @@ async function parseComposerLock(input: LockFileInput, out: LockBuilder): Promis
 /** composer.lock (+ composer.json for direct dependencies). */
 export const composerLockCataloger = defineLockCataloger({
   id: 'composer-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'composer.lock',
   companions: (base, path) => base === 'composer.json' && !inFolder(path, 'vendor'),
   parse: parseComposerLock,

@@ -322,7 +322,7 @@ export function isRequirementsFile(base: string, path: string): boolean {
 /** pip requirements files. */
 export const requirementsCataloger = defineLockCataloger({
   id: 'python-requirements',
-  version: 2,
+  version: 3,
   primary: isRequirementsFile,
   companions: (base) => /constraints.*\.txt$/i.test(base),
   parse: parseRequirementsFile,

@@ -154,7 +154,7 @@ function parseGemfileLockFile(input: LockFileInput, out: LockBuilder): void {
 /** Gemfile.lock (and gems.locked, its newer name). */
 export const gemfileLockCataloger = defineLockCataloger({
   id: 'gemfile-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'Gemfile.lock' || base === 'gems.locked',
   parse: parseGemfileLockFile,
 });
