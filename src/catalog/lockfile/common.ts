@@ -11,6 +11,7 @@ import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
 import { InputError, oneLine } from '../../util/errors.js';
+import { pep503 } from '../../util/pep503.js';
 import type {
   CatalogContext,
   CatalogFile,
@@ -151,10 +152,8 @@ export function inFolder(path: string, folder: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Identity
 
-/** PEP 503 normalised Python project name. */
-export function pep503(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
+/** PEP 503 normalised Python project name (re-exported for the lock-file parsers). */
+export { pep503 };
 
 /**
  * Build a PURL. `name` is the ecosystem's full name as written: `@scope/pkg` (npm), `group:artifact`
