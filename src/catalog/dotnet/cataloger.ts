@@ -5,7 +5,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
-import { ResultBuilder, isRecord, locationOf, parseJson } from '../installed/support.js';
+import { ResultBuilder, isRecord, locationOf, parseJson } from '../kit.js';
 
 const ID = 'dotnet-deps';
 

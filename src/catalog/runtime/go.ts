@@ -3,7 +3,7 @@
  * `/usr/local/go`, `/usr/lib/go-*` (Debian) and `/usr/lib/go`.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
+import { ResultBuilder } from '../kit.js';
 import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
 
 const ID = 'runtime-go';

@@ -3,7 +3,7 @@
  * `IMPLEMENTOR=…`), under `/usr/lib/jvm/*`, `/opt/java/*`, `/usr/local/openjdk-*` and similar.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
+import { ResultBuilder } from '../kit.js';
 import { parseOsRelease } from '../distro/os-release.js';
 import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
 

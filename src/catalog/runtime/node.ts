@@ -6,7 +6,7 @@
  * and its fetch User-Agent (`node.js/vX.Y.Z`); both carry the exact version.
  */
 import type { Cataloger, CatalogFile } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
+import { ResultBuilder } from '../kit.js';
 import { addRuntimes, after, type RuntimeFinding } from './runtime-package.js';
 
 const ID = 'runtime-node';

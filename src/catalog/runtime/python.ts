@@ -3,7 +3,7 @@
  * exact `PY_VERSION` as a NUL-terminated string), and `include/pythonX.Y/patchlevel.h`.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
+import { ResultBuilder } from '../kit.js';
 import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
 
 const ID = 'runtime-python';

@@ -5,7 +5,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { CatalogFile, Package } from '../types.js';
-import { ResultBuilder, locationOf } from '../installed/support.js';
+import { ResultBuilder, locationOf } from '../kit.js';
 
 export interface RuntimeFinding {
   name: string;
