@@ -9,7 +9,7 @@ import { InputError, fsError } from '../util/errors.js';
 import { decodeEpss, parseEpss } from './epss.js';
 import { isKevDocument, parseKev } from './kev.js';
 import { parseOsvJson, parseOsvRecord } from './osv.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../util/progress.js';
 import type { DatabaseBuilder, SourceInfo, SourceKind } from './writer.js';
 import { forEachZipEntry, type ZipLimits } from './zip.js';
 
