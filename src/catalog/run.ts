@@ -16,7 +16,7 @@ import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './col
 import { detectDistro, matchDistroFile } from './distro/detect.js';
 import { cmp } from './kit.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
-import type { FileTree, TreeNode } from './tree.js';
+import type { FileTree, TreeNode } from '../source/tree.js';
 import type { CatalogFile, Cataloger, Distro, FileView, Package, Relationship, Unknown } from './types.js';
 
 export interface CatalogOptions {
