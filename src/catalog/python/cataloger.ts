@@ -7,7 +7,7 @@ import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, FileView } from '../types.js';
 import { normalizeLicenses } from '../license.js';
 import { ResultBuilder, dirName, locationOf, resolvePath } from '../kit.js';
-import { listZip, readZipEntry } from '../installed/zip.js';
+import { listZip, readZipEntry } from '../../util/zip.js';
 import { parseMetadataHeaders, pythonLicenses } from './metadata.js';
 import { pep503 } from '../../util/pep503.js';
 
