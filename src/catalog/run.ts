@@ -10,7 +10,7 @@ import { resolveLinkTarget } from '../source/paths.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { oneLine } from '../util/errors.js';
 import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';
 import { detectDistro, matchDistroFile } from './distro/detect.js';

@@ -11,7 +11,7 @@ import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
 import { redactSource } from '../../sbom/format/redact.js';
-import { BULWARK_VERSION } from '../../version.js';
+import { BULWARK_VERSION } from '../../util/tool-version.js';
 import { catalogSource } from '../../catalog/run.js';
 import { loadConfig } from '../../config/load.js';
 import { DatabaseError } from '../../db/errors.js';
