@@ -97,5 +97,5 @@ export interface ScanReport {
    */
   readonly secrets?: readonly import('../secrets/types.js').RedactedFinding[];
   /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
-  readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
+  readonly misconfigurations?: readonly import('../extra-scanners/types.js').Misconfiguration[];
 }

@@ -43,9 +43,9 @@ import {
   type ExtraFindings,
   type ExtraScanOptions,
   type ImageScanners,
-} from '../../scanners/extra.js';
-import { filterBySeverity } from '../../scanners/policy.js';
-import type { ScannerName } from '../../scanners/types.js';
+} from '../../extra-scanners/extra.js';
+import { filterBySeverity } from '../../extra-scanners/policy.js';
+import type { ScannerName } from '../../extra-scanners/types.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { UsageError, oneLine } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
