@@ -3,7 +3,15 @@
  * JSON-like shapes, decoding and parsing files with a one-line error, paths, deterministic ordering, and
  * for the installed-package catalogers per-file error isolation, locations and temporary package ids.
  */
-import type { CatalogFile, CatalogResult, Location, Package, Relationship, Unknown } from './types.js';
+import type {
+  CatalogFile,
+  CatalogResult,
+  FileView,
+  Location,
+  Package,
+  Relationship,
+  Unknown,
+} from './types.js';
 import { InputError, oneLine } from '../util/errors.js';
 
 /** The location of a package found in `file`, optionally inside an archive (`a.jar!/b.jar`). */
@@ -58,6 +66,23 @@ export class ResultBuilder {
     const unknowns = [...this.unknowns].sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason));
     return { packages, relationships, unknowns };
   }
+}
+
+/** Plain code-unit order of two strings (locale-independent, so output is deterministic). */
+/**
+ * The usual body of a cataloger that reads each matched file on its own: `fn` gets the file's bytes; a
+ * file that fails becomes an unknown and the others are still cataloged.
+ */
+export async function catalogEachFile(
+  catalogerId: string,
+  view: FileView,
+  fn: (out: ResultBuilder, file: CatalogFile, content: Buffer) => void | Promise<void>,
+): Promise<CatalogResult> {
+  const out = new ResultBuilder(catalogerId);
+  for (const file of view.files()) {
+    await out.guard(file, async () => fn(out, file, await file.read()));
+  }
+  return out.result();
 }
 
 /** Plain code-unit order of two strings (locale-independent, so output is deterministic). */

@@ -13,9 +13,8 @@
  * Statuses are normalised to OpenVEX words: `not_affected` and `fixed` suppress; `affected` and
  * `under_investigation` keep the finding.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { InputError, fsError, oneLine } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -46,21 +45,11 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export function loadVexFiles(files: readonly string[], cwd: string): VexStatement[] {
   const out: VexStatement[] = [];
   for (const file of files) {
-    const path = resolve(cwd, file);
-    let text: string;
-    try {
-      if (statSync(path).size > MAX_VEX_BYTES)
-        throw new InputError('E_VEX', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`);
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw fsError(err, file);
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new InputError('E_VEX', `${file}: not JSON: ${oneLine(err)}`);
-    }
+    const { doc } = readJsonFile(file, cwd, {
+      maxBytes: MAX_VEX_BYTES,
+      tooLarge: () => new InputError('E_VEX', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`),
+      notJson: (detail) => new InputError('E_VEX', `${file}: not JSON: ${detail}`),
+    });
     out.push(...parseVex(doc, file, out.length));
   }
   return out;

@@ -7,7 +7,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
 
 const ID = 'npm-installed';
 
@@ -28,13 +28,7 @@ export const npmInstalledCataloger: Cataloger = {
     if (path.includes('/node_modules/')) return PACKAGE_ROOT.test(path);
     return true;
   },
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {

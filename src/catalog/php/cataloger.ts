@@ -6,7 +6,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
 
 const ID = 'php-composer-installed';
 const NAME = /^[a-z0-9]([_.-]?[a-z0-9]+)*\/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$/i;
@@ -16,13 +16,7 @@ export const phpComposerInstalledCataloger: Cataloger = {
   version: 1,
   maxFileSize: 32 * 1024 * 1024,
   match: (path) => path.endsWith('/composer/installed.json'),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
