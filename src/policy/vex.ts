@@ -112,19 +112,37 @@ function parseOpenVex(doc: Record<string, unknown>, label: string, orderBase: nu
     const justification = str(s.justification);
     const detail = str(s.impact_statement) ?? str(s.status_notes) ?? str(s.action_statement);
     const timestamp = str(s.timestamp) ?? docTime;
-    out.push({
-      source: `${label}#${str(s['@id']) ?? `statements[${i}]`}`,
-      ids,
-      // The image itself (pkg:oci / pkg:docker) is the scanned target: such a product covers every package.
-      products: products.filter((p) => !IMAGE_PURL.test(p)),
-      status,
-      ...(justification ? { justification } : {}),
-      ...(detail ? { detail } : {}),
-      ...(timestamp ? { timestamp } : {}),
-      order: orderBase + i,
-    });
+    out.push(
+      statement(
+        {
+          source: `${label}#${str(s['@id']) ?? `statements[${i}]`}`,
+          ids,
+          // The image itself (pkg:oci / pkg:docker) is the scanned target: such a product covers every package.
+          products: products.filter((p) => !IMAGE_PURL.test(p)),
+          status,
+        },
+        { justification, detail, timestamp },
+        orderBase + i,
+      ),
+    );
   });
   return out;
+}
+
+/** A statement with its optional fields set only when present (the key order stays that of the type). */
+function statement(
+  fields: Pick<VexStatement, 'source' | 'ids' | 'products' | 'status'>,
+  optional: { justification: string | undefined; detail: string | undefined; timestamp: string | undefined },
+  order: number,
+): VexStatement {
+  const { justification, detail, timestamp } = optional;
+  return {
+    ...fields,
+    ...(justification ? { justification } : {}),
+    ...(detail ? { detail } : {}),
+    ...(timestamp ? { timestamp } : {}),
+    order,
+  };
 }
 
 const CDX_STATE: Record<string, VexStatus> = {
@@ -181,16 +199,13 @@ function parseCycloneDxVex(doc: Record<string, unknown>, label: string, orderBas
     const justification = analysis ? str(analysis.justification) : undefined;
     const detail = analysis ? str(analysis.detail) : undefined;
     const timestamp = (analysis ? str(analysis.lastUpdated) : undefined) ?? str(v.updated) ?? docTime;
-    out.push({
-      source: `${label}#${str(v['bom-ref']) ?? `vulnerabilities[${i}]`}`,
-      ids,
-      products,
-      status,
-      ...(justification ? { justification } : {}),
-      ...(detail ? { detail } : {}),
-      ...(timestamp ? { timestamp } : {}),
-      order: orderBase + i,
-    });
+    out.push(
+      statement(
+        { source: `${label}#${str(v['bom-ref']) ?? `vulnerabilities[${i}]`}`, ids, products, status },
+        { justification, detail, timestamp },
+        orderBase + i,
+      ),
+    );
   });
   return out;
 }
