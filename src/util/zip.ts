@@ -8,7 +8,7 @@
  * nor a zip bomb can exhaust memory or CPU.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { Inflate } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
 
 export interface ZipEntry {
   readonly name: string;
@@ -37,7 +37,7 @@ const EOCD64 = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
-/** Bytes inflated or read per step (also the read window of a file on disk). */
+/** The smallest read of a file on disk (the size of its read windows). */
 const STEP = 64 * 1024;
 
 function u64(buf: Buffer, off: number): number {
@@ -61,7 +61,11 @@ export function bufferBytes(buf: Buffer): ZipBytes {
   };
 }
 
-/** An archive on disk, read through a window of {@link STEP} bytes; `close()` releases the file. */
+/**
+ * An archive on disk, read through two windows of {@link STEP} bytes or more (the central directory and
+ * the entry data are read in alternation; one window each keeps both sequential); `close()` releases
+ * the file. A refill allocates a new window, so a view returned earlier stays valid.
+ */
 export function openZipFile(path: string): ZipBytes & { close(): void } {
   const fd = openSync(path, 'r');
   let size: number;
@@ -71,14 +75,19 @@ export function openZipFile(path: string): ZipBytes & { close(): void } {
     closeSync(fd);
     throw err;
   }
-  let window = Buffer.alloc(0);
-  let windowAt = 0;
+  // Most recently used first.
+  const windows: { at: number; buf: Buffer }[] = [];
   return {
     size,
     read(offset, length) {
       need(size, offset, length);
-      if (offset >= windowAt && offset + length <= windowAt + window.length)
-        return window.subarray(offset - windowAt, offset - windowAt + length);
+      for (let i = 0; i < windows.length; i++) {
+        const w = windows[i]!;
+        if (offset >= w.at && offset + length <= w.at + w.buf.length) {
+          if (i > 0) windows.unshift(...windows.splice(i, 1));
+          return w.buf.subarray(offset - w.at, offset - w.at + length);
+        }
+      }
       const buf = Buffer.allocUnsafe(Math.min(Math.max(length, STEP), size - offset));
       let got = 0;
       while (got < buf.length) {
@@ -86,8 +95,8 @@ export function openZipFile(path: string): ZipBytes & { close(): void } {
         if (n === 0) throw new ZipError('truncated zip archive');
         got += n;
       }
-      window = buf;
-      windowAt = offset;
+      windows.unshift({ at: offset, buf });
+      if (windows.length > 2) windows.pop();
       return buf.subarray(0, length);
     },
     close() {
@@ -226,28 +235,27 @@ export function readZipEntry(archive: Buffer | ZipBytes, entry: ZipEntry, limit:
     return Buffer.from(src.read(start, cap));
   }
   if (entry.method !== 8) throw new ZipError(`${entry.name}: unsupported compression method ${entry.method}`);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  let over = false;
-  const inf = new Inflate((chunk) => {
-    total += chunk.length;
-    if (total > cap) over = true;
-    else chunks.push(chunk);
-  });
+  // Deflate never grows data by more than a few bytes per block: a larger compressed size is a lie that
+  // would only make us read more than the entry can hold.
   const length = entry.compressedSize;
+  if (length > cap + Math.ceil(cap / 64) + 4096)
+    throw new ZipError(
+      `${entry.name}: compressed size ${length} is implausible for its declared size ${cap}`,
+    );
+  let out: Buffer;
   try {
-    for (let i = 0; i < length && !over; i += STEP) {
-      const n = Math.min(STEP, length - i);
-      // Copied: fflate may keep a reference to the input while the next read reuses the window.
-      inf.push(Uint8Array.prototype.slice.call(src.read(start + i, n)), i + n >= length);
-    }
-    if (length === 0) inf.push(new Uint8Array(0), true);
+    // zlib stops as soon as the output passes maxOutputLength, so a bomb costs at most `cap + 1` bytes.
+    out = inflateRawSync(src.read(start, length), { maxOutputLength: cap + 1 });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ZipError(`${entry.name}: inflates beyond its declared size of ${cap} bytes`);
     throw new ZipError(
       `${entry.name}: corrupt deflate data (${err instanceof Error ? err.message : String(err)})`,
     );
   }
-  if (over) throw new ZipError(`${entry.name}: inflates beyond its declared size of ${cap} bytes`);
-  if (total !== cap) throw new ZipError(`${entry.name}: inflates to ${total} bytes, not its declared ${cap}`);
-  return Buffer.concat(chunks, total);
+  if (out.length > cap)
+    throw new ZipError(`${entry.name}: inflates beyond its declared size of ${cap} bytes`);
+  if (out.length !== cap)
+    throw new ZipError(`${entry.name}: inflates to ${out.length} bytes, not its declared ${cap}`);
+  return out;
 }
