@@ -3,7 +3,7 @@
  * buffers the bytes of exactly the files that a cataloger (or the distro detector) asked for.
  */
 import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
-import { FileTree, type TreeNode } from './tree.js';
+import { FileTree, type TreeNode } from '../source/tree.js';
 import type { Unknown } from './types.js';
 
 export interface FileRequest {

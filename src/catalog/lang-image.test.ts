@@ -13,7 +13,7 @@ import { openSource } from '../source/open.js';
 import { haveLangImage, langImagePath } from '../test-support/images.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
 import { catalogSource } from './run.js';
-import type { FileTree } from './tree.js';
+import type { FileTree } from '../source/tree.js';
 import type { Cataloger, Package } from './types.js';
 import type { Sbom } from '../sbom/model.js';
 

@@ -10,12 +10,13 @@ import { resolveLinkTarget } from '../source/paths.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { oneLine } from '../util/errors.js';
 import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';
 import { detectDistro, matchDistroFile } from './distro/detect.js';
+import { cmp } from './kit.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
-import type { FileTree, TreeNode } from './tree.js';
+import type { FileTree, TreeNode } from '../source/tree.js';
 import type { CatalogFile, Cataloger, Distro, FileView, Package, Relationship, Unknown } from './types.js';
 
 export interface CatalogOptions {
@@ -34,8 +35,6 @@ export interface CatalogOutcome {
   /** The final filesystem, for consumers that need metadata of every path (image checks). */
   readonly tree: FileTree;
 }
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function catalogFile(node: TreeNode, path: string, wantHistory: boolean): CatalogFile {
   const content = node.content ?? Buffer.alloc(0);

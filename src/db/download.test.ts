@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, humanBytes } from './progress.js';
 import { download, parseRetryAfter, redactUrl } from './download.js';
 
 describe('download helpers', () => {
@@ -25,34 +24,4 @@ describe('download helpers', () => {
     );
     await expect(download('http://', '/nonexistent/x')).rejects.toThrow(/not a valid URL/);
   });
-});
-
-describe('progress', () => {
-  const sink = (isTTY: boolean) => {
-    const out: string[] = [];
-    return { stream: { isTTY, write: (t: string) => out.push(t) }, out };
-  };
-
-  it('draws only on a terminal', () => {
-    const tty = sink(true);
-    const p = createProgress(tty.stream);
-    p.update('Go/all.zip: 1.0 MB');
-    p.log('osv:Go: 10 records');
-    p.done();
-    expect(tty.out.join('')).toContain('Go/all.zip: 1.0 MB');
-    expect(tty.out.join('')).toContain('osv:Go: 10 records\n');
-
-    const pipe = sink(false);
-    const q = createProgress(pipe.stream);
-    q.update('x');
-    q.log('y');
-    q.done();
-    expect(pipe.out).toEqual([]);
-  });
-
-  it.each([
-    [999, '999 B'],
-    [1500, '1.5 KB'],
-    [12_345_678, '12.3 MB'],
-  ])('humanBytes(%s) = %s', (n, text) => expect(humanBytes(n)).toBe(text));
 });

@@ -4,7 +4,7 @@
  * Retry-After), an inactivity timeout, a byte cap, and the body streamed to a file.
  */
 import { open, rm } from 'node:fs/promises';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { NetworkError } from './errors.js';
 
 export interface DownloadOptions {

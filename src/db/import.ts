@@ -29,7 +29,7 @@ import {
 } from './ingest.js';
 import { isKevDocument } from './kev.js';
 import { acquireLock, type LockOptions } from './lock.js';
-import { createProgress, humanBytes, type ProgressStream } from './progress.js';
+import { createProgress, humanBytes, type ProgressStream } from '../util/progress.js';
 import { defaultDatabasePath } from './paths.js';
 import { readHead, sniff, type ZipLimits } from './zip.js';
 

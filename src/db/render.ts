@@ -1,6 +1,6 @@
 /** Text and JSON output of the `bulwark db` commands (deterministic: sorted, no colours). */
 import type { SourceReport } from './ingest.js';
-import { humanBytes } from './progress.js';
+import { humanBytes } from '../util/progress.js';
 import type { SearchResult } from './search.js';
 import type { DatabaseStatus } from './store.js';
 

@@ -19,7 +19,7 @@ import {
 } from './ingest.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { defaultDatabasePath } from './paths.js';
-import { createProgress, humanBytes, type ProgressStream } from './progress.js';
+import { createProgress, humanBytes, type ProgressStream } from '../util/progress.js';
 import { openDatabase, type SourceStatus } from './store.js';
 import { DatabaseBuilder, type SourceInfo, type SourceKind } from './writer.js';
 import type { ZipLimits } from './zip.js';

@@ -2,7 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSarif, severityToSarif, type SarifRule } from '../report/sarif.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import type { LintResult } from './engine.js';
 import { IMAGE_RULE_LIST } from './image/rules.js';
 import type { ImageFinding, ImageLocation } from './image/types.js';

@@ -111,7 +111,7 @@ export interface ScanReport {
    */
   readonly secrets?: readonly import('../secrets/types.js').RedactedFinding[];
   /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
-  readonly misconfigurations?: readonly import('../scanners/types.js').Misconfiguration[];
+  readonly misconfigurations?: readonly import('../extra-scanners/types.js').Misconfiguration[];
   /**
    * Language packages whose files an OS package owns: by default how many were matched only through
    * their OS package; with `included` (`--include-os-owned`) how many there are, all matched by their

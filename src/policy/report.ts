@@ -5,7 +5,7 @@
  */
 import type { Finding, ScanReport } from '../match/types.js';
 import type { Sbom } from '../sbom/model.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import type { IgnoreRule } from './config.js';
 import { applyFilters, type FindingFilters } from './filters.js';
 import { applySuppressions } from './suppress.js';

@@ -36,6 +36,12 @@ export type EntryType =
   /** A `.wh..wh..opq` marker: `path` is the directory whose lower-layer content is hidden. */
   | 'opaque';
 
+/** One version of a file as written by one layer (for catalogers that ask for history). */
+export interface FileVersion {
+  readonly layer?: LayerRef;
+  readonly content: Buffer;
+}
+
 /** One entry of a layer, already normalised: absolute path, no `.`/`..`, no trailing slash. */
 export interface EntryHeader {
   /** Absolute normalised path inside the image root, e.g. `/usr/lib/os-release`; the root is `/`. */

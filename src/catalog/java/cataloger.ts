@@ -6,8 +6,8 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, Package } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, baseName, locationOf } from '../installed/support.js';
-import { listZip, readZipEntry, type ZipEntry } from '../installed/zip.js';
+import { ResultBuilder, baseName, locationOf } from '../kit.js';
+import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
 import { parseManifest, parseProperties } from './properties.js';
 
 const ID = 'java-archive';

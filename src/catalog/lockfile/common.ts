@@ -11,6 +11,8 @@ import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
 import { InputError, oneLine } from '../../util/errors.js';
+import { pep503 } from '../../util/pep503.js';
+import { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord } from '../kit.js';
 import { isInsideInstalledPackage, isInsideInstalledPackageDir } from './inside-package.js';
 import type {
   CatalogContext,
@@ -31,18 +33,9 @@ export function lockError(message: string, cause?: unknown): InputError {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Untrusted-shape helpers
+// Untrusted-shape helpers (the shared ones come from the cataloger kit, re-exported for the parsers)
 
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string, or undefined. */
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
+export { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord };
 
 /** `true` as JSON/TOML boolean or as a failsafe-YAML string. */
 export function isTrue(value: unknown): boolean {
@@ -53,24 +46,6 @@ export function isTrue(value: unknown): boolean {
 export function entries(value: unknown): [string, unknown][] {
   if (!isRecord(value)) return [];
   return Object.entries(value).sort(([a], [b]) => compare(a, b));
-}
-
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Text of a file: UTF-8 without a byte-order mark. */
-export function decode(content: Buffer): string {
-  const text = content.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw lockError(`${what}: invalid JSON (${oneLine(err)})`, err);
-  }
 }
 
 /**
@@ -135,10 +110,6 @@ export function redactUrl(text: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Paths
 
-export function baseName(path: string): string {
-  return posix.basename(path);
-}
-
 /** Resolve `rel` against the folder of the file at `from` (absolute, normalised). */
 export function siblingPath(from: string, rel: string): string {
   return posix.resolve(posix.dirname(from), rel);
@@ -152,10 +123,8 @@ export function inFolder(path: string, folder: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Identity
 
-/** PEP 503 normalised Python project name. */
-export function pep503(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
+/** PEP 503 normalised Python project name (re-exported for the lock-file parsers). */
+export { pep503 };
 
 /**
  * Build a PURL. `name` is the ecosystem's full name as written: `@scope/pkg` (npm), `group:artifact`

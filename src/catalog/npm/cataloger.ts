@@ -7,7 +7,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, isRecord, locationOf, parseJson, str } from '../installed/support.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
 
 const ID = 'npm-installed';
 
@@ -34,21 +34,15 @@ export const npmInstalledCataloger: Cataloger = {
     if (path.includes('/node_modules/')) return PACKAGE_ROOT.test(path);
     return !OTHER_ECOSYSTEM_PACKAGE.test(path);
   },
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
   const inModules = file.path.includes('/node_modules/');
   const doc = parseJson(buf, 'package.json');
   if (!isRecord(doc)) throw new Error('package.json is not a JSON object');
-  const name = str(doc, 'name');
-  const version = str(doc, 'version');
+  const name = stringField(doc, 'name');
+  const version = stringField(doc, 'version');
   if (!inModules) {
     // Outside node_modules only real, publishable packages count; anything else is silently an app.
     if (!name || !version || doc['private'] === true) return;
@@ -66,7 +60,7 @@ function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
     version,
   ).toString();
   const metadata: Record<string, unknown> = {};
-  const homepage = str(doc, 'homepage');
+  const homepage = stringField(doc, 'homepage');
   if (homepage) metadata['homepage'] = homepage;
   const author = authorOf(doc['author']);
   if (author) metadata['author'] = author;

@@ -4,7 +4,7 @@
  * indices into `packages`.
  */
 import { Unzlib } from 'fflate';
-import { isRecord } from '../installed/support.js';
+import { isRecord } from '../kit.js';
 
 /** The JSON is a few KiB for real programs; anything beyond this is hostile. */
 export const MAX_DEP_JSON = 8 * 1024 * 1024;

@@ -18,7 +18,7 @@ import {
 } from './scan-common.js';
 import { targetHelp } from './sbom.js';
 import { compareVersions, schemeForEcosystem } from '../../version/index.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
 import type { Rating } from '../../db/types.js';
 import { parseScanners } from './scan.js';
 import { vulnerabilitiesScanned } from '../../report/scan/extras.js';

@@ -11,7 +11,7 @@ import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
 import { redactSource } from '../../sbom/format/redact.js';
-import { BULWARK_VERSION } from '../../version.js';
+import { BULWARK_VERSION } from '../../util/tool-version.js';
 import { catalogSource } from '../../catalog/run.js';
 import { loadConfig } from '../../config/load.js';
 import { DatabaseError } from '../../db/errors.js';
@@ -44,9 +44,9 @@ import {
   type ExtraFindings,
   type ExtraScanOptions,
   type ImageScanners,
-} from '../../scanners/extra.js';
-import { filterBySeverity } from '../../scanners/policy.js';
-import type { ScannerName } from '../../scanners/types.js';
+} from '../../extra-scanners/extra.js';
+import { filterBySeverity } from '../../extra-scanners/policy.js';
+import type { ScannerName } from '../../extra-scanners/types.js';
 import { cacheDir } from '../../util/cache-dir.js';
 import { UsageError, oneLine } from '../../util/errors.js';
 import type { CliIO } from '../io.js';

@@ -1,8 +1,8 @@
 /** `bulwark scan <target>` (alias `cves`): known vulnerabilities in an image, folder or SBOM. */
 import { Option, type Command } from 'commander';
 import { parseFailOn } from '../../policy/filters.js';
-import { failingCounts } from '../../scanners/policy.js';
-import { SCANNERS, type ScannerName } from '../../scanners/types.js';
+import { failingCounts } from '../../extra-scanners/policy.js';
+import { SCANNERS, type ScannerName } from '../../extra-scanners/types.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../main.js';
@@ -19,7 +19,7 @@ import {
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
 import { targetHelp } from './sbom.js';
 
-export { SCANNERS } from '../../scanners/types.js';
+export { SCANNERS } from '../../extra-scanners/types.js';
 
 interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   format: string;

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INSTALLED_CATALOGERS } from '../../catalog/installed/index.js';
+import { INSTALLED_CATALOGERS } from '../../catalog/registry/installed.js';
 import { LOCKFILE_CATALOGERS } from '../../catalog/lockfile/index.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
 import type { Cataloger } from '../../catalog/types.js';

@@ -51,7 +51,7 @@ import {
   sortedMisconfigurations,
   sortedSecrets,
 } from './extras.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
 
 /** A static table of the secret or config scanner's findings (escaped; secrets redacted). */
 function extraTable(

@@ -9,7 +9,7 @@
 import type { Finding, MatchDetail, ScanReport } from '../../match/types.js';
 import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
 import { byString, compareFindings, isFixable, SEVERITY_ORDER, summarize } from './common.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { sortFindings } from '../../secrets/report.js';
 import type { LayerInfo, RedactedFinding } from '../../secrets/types.js';
 

@@ -8,7 +8,7 @@
  * collapsible sections are dropped from the end, and a note says how many are missing.
  */
 import type { Finding, ScanReport, Severity } from '../../match/types.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import {

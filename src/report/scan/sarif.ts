@@ -28,7 +28,7 @@ import { mdCode, mdLink, mdText } from './markdown-text.js';
 import { IMAGE_RULE_LIST } from '../../lint/image/rules.js';
 import { sarifRule as lintSarifRule } from '../../lint/report.js';
 import { RULES_BY_ID } from '../../lint/rules/index.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { BUILTIN_RULES } from '../../secrets/rules/index.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { describeSecret, misconfigLocation } from './extras.js';

@@ -35,7 +35,7 @@ import {
   sortedSecrets,
   vulnerabilitiesScanned,
 } from './extras.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
 
 const ANSI = {
   bold: '\u001b[1m',

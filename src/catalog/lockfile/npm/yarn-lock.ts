@@ -10,6 +10,7 @@
  */
 import type { Package } from '../../types.js';
 import {
+  compare,
   defineLockCataloger,
   entries,
   isRecord,
@@ -71,7 +72,7 @@ function parseClassic(text: string, out: LockBuilder, manifest: NpmManifest | un
   const byDescriptor = new Map<string, Package>();
   const seen = new Map<YarnObject, Package>();
   const bodies: [Package, YarnObject][] = [];
-  for (const [descriptor, value] of Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [descriptor, value] of Object.entries(doc).sort(([a], [b]) => compare(a, b))) {
     if (typeof value !== 'object') {
       out.problem(`${descriptor}: not an entry`);
       continue;

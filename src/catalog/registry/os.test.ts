@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OS_CATALOGERS } from './index.js';
+import { OS_CATALOGERS } from './os.js';
 
 describe('OS_CATALOGERS', () => {
   it('lists each cataloger once with a stable kebab-case id, a version and history on', () => {

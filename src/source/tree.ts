@@ -2,10 +2,12 @@
  * The final filesystem of an image, built while its layers stream by: whiteouts and opaque directories
  * applied, every node remembering the layer that wrote it. Only files some consumer asked for keep their
  * bytes; everything else is metadata, so memory follows the number of files, not their size.
+ *
+ * The one layer merge: the catalog (file view for catalogers) and the built-image checks of the lint
+ * (final filesystem metadata) both apply layers through it.
  */
-import { resolveLinkTarget } from '../source/paths.js';
-import type { EntryHeader, LayerRef } from '../source/types.js';
-import type { FileVersion } from './types.js';
+import { resolveLinkTarget } from './paths.js';
+import type { EntryHeader, FileVersion, LayerRef } from './types.js';
 
 export interface TreeNode {
   header: EntryHeader;
@@ -15,6 +17,8 @@ export interface TreeNode {
   content?: Buffer;
   /** Versions written by successive layers since the path was last deleted (when history is kept). */
   history?: FileVersion[];
+  /** A folder no layer wrote itself: made up as the parent of an entry (or the root before any `/`). */
+  implicit?: true;
 }
 
 const MAX_SYMLINK_HOPS = 40;
@@ -31,7 +35,7 @@ export class FileTree {
   readonly root: TreeNode;
 
   constructor(rootLayer: LayerRef) {
-    this.root = { header: dirHeader('/'), layer: rootLayer, children: new Map() };
+    this.root = { header: dirHeader('/'), layer: rootLayer, children: new Map(), implicit: true };
   }
 
   /** The node at a literal path (no symlink resolution). */
@@ -55,7 +59,7 @@ export class FileTree {
       cur += `/${part}`;
       let child = node.children!.get(part);
       if (!child || !child.children) {
-        child = { header: dirHeader(cur), layer, children: new Map() };
+        child = { header: dirHeader(cur), layer, children: new Map(), implicit: true };
         node.children!.set(part, child);
       }
       node = child;
@@ -81,6 +85,7 @@ export class FileTree {
       case 'dir': {
         if (header.path === '/') {
           this.root.header = { ...header, path: '/' };
+          delete this.root.implicit;
           return this.root;
         }
         const at = this.parentFor(header.path, layer)!;
@@ -88,6 +93,7 @@ export class FileTree {
         if (existing?.children) {
           existing.header = header;
           existing.layer = layer;
+          delete existing.implicit;
           return existing;
         }
         const node: TreeNode = { header, layer, children: new Map() };

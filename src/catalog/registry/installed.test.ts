@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { memoryView } from '../test-support/memory-view.js';
-import { INSTALLED_CATALOGERS } from './index.js';
+import { INSTALLED_CATALOGERS } from './installed.js';
 
 describe('INSTALLED_CATALOGERS contract', () => {
   it('has unique kebab-case ids and positive versions', () => {

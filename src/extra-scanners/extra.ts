@@ -1,5 +1,6 @@
 /**
- * The `secret` and `config` scanners of `bulwark scan`, next to the vulnerability scanner.
+ * The `secret` and `config` scanners of `bulwark scan`, next to the vulnerability scanner: the glue that
+ * lets these extra scanners share the single pass over an image (this folder holds no scanner itself).
  *
  * Images: both are {@link LayerVisitor}s handed to the catalog stage, so every layer is read and
  * decompressed once for all scanners. The secret scanner sees every file of every layer (and reports

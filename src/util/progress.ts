@@ -1,4 +1,8 @@
-/** One-line progress on stderr, drawn only when stderr is a terminal (logs and CI stay clean). */
+/**
+ * The one progress renderer: a single line on stderr, drawn only when stderr is a terminal (logs and CI
+ * stay clean), throttled, cleared when done. The database commands and the image readers of the CLI
+ * both draw through it.
+ */
 
 export interface ProgressStream {
   write(text: string): unknown;
@@ -53,4 +57,11 @@ export function createProgress(
       clear();
     },
   };
+}
+
+/** `label 45% (12.3 MB / 27.0 MB)`: progress over a byte count; a total of 0 means unknown. */
+export function byteProgressText(label: string, done: number, total: number): string {
+  if (total <= 0) return `${label} (${humanBytes(done)})`;
+  const pct = Math.min(100, Math.floor((done / total) * 100));
+  return `${label} ${pct}% (${humanBytes(done)} / ${humanBytes(total)})`;
 }

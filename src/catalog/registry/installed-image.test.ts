@@ -7,7 +7,7 @@ import { describe, it, expect } from 'vitest';
 import { openSource } from '../../source/open.js';
 import { haveImages, imagePath } from '../../test-support/images.js';
 import { catalogSource } from '../run.js';
-import { INSTALLED_CATALOGERS } from './index.js';
+import { INSTALLED_CATALOGERS } from './installed.js';
 
 describe.skipIf(!haveImages())('installed catalogers on debian12-node', () => {
   it('finds every locked npm package at its node_modules path in the app layer', async () => {

@@ -1,9 +1,18 @@
 /**
- * Small helpers shared by the installed-package catalogers: per-file error isolation, locations,
- * deterministic ordering and temporary package ids for relationships.
+ * The helper kit every cataloger uses (OS databases, installed packages, lock files): reading untrusted
+ * JSON-like shapes, decoding and parsing files with a one-line error, paths, deterministic ordering, and
+ * for the installed-package catalogers per-file error isolation, locations and temporary package ids.
  */
-import type { CatalogFile, CatalogResult, Location, Package, Relationship, Unknown } from '../types.js';
-import { oneLine } from '../../util/errors.js';
+import type {
+  CatalogFile,
+  CatalogResult,
+  FileView,
+  Location,
+  Package,
+  Relationship,
+  Unknown,
+} from './types.js';
+import { InputError, oneLine } from '../util/errors.js';
 
 /** The location of a package found in `file`, optionally inside an archive (`a.jar!/b.jar`). */
 export function locationOf(file: CatalogFile, path: string = file.path): Location {
@@ -59,9 +68,30 @@ export class ResultBuilder {
   }
 }
 
+/** Plain code-unit order of two strings (locale-independent, so output is deterministic). */
+/**
+ * The usual body of a cataloger that reads each matched file on its own: `fn` gets the file's bytes; a
+ * file that fails becomes an unknown and the others are still cataloged.
+ */
+export async function catalogEachFile(
+  catalogerId: string,
+  view: FileView,
+  fn: (out: ResultBuilder, file: CatalogFile, content: Buffer) => void | Promise<void>,
+): Promise<CatalogResult> {
+  const out = new ResultBuilder(catalogerId);
+  for (const file of view.files()) {
+    await out.guard(file, async () => fn(out, file, await file.read()));
+  }
+  return out.result();
+}
+
+/** Plain code-unit order of two strings (locale-independent, so output is deterministic). */
 export function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Alias of {@link cmp}, the name the lock-file parsers use. */
+export const compare = cmp;
 
 function comparePackages(a: Package, b: Package): number {
   return (
@@ -96,26 +126,45 @@ export function resolvePath(base: string, rel: string): string {
   return '/' + parts.join('/');
 }
 
-/** A string field of an untrusted JSON object, trimmed; undefined when absent or not a string. */
-export function str(obj: unknown, key: string): string | undefined {
-  if (!obj || typeof obj !== 'object') return undefined;
-  const v = (obj as Record<string, unknown>)[key];
+// ---------------------------------------------------------------------------------------------------
+// Untrusted-shape helpers
+
+export type JsonRecord = Record<string, unknown>;
+
+/** A plain object (not null, not an array). */
+export function isRecord(value: unknown): value is JsonRecord {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A non-empty string, or undefined. */
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/** A string field of an untrusted JSON object, trimmed; undefined when absent, blank or not a string. */
+export function stringField(obj: unknown, key: string): string | undefined {
+  if (!isRecord(obj)) return undefined;
+  const v = obj[key];
   return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return !!v && typeof v === 'object' && !Array.isArray(v);
-}
-
-/** Parse JSON, turning syntax errors into a one-line reason. */
-export function parseJson(buf: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(stripBom(buf.toString('utf8')));
-  } catch (err) {
-    throw new Error(`malformed ${what}: ${oneLine(err)}`);
-  }
+/** Text of a file: UTF-8 without a byte-order mark. */
+export function decode(content: Buffer): string {
+  return stripBom(content.toString('utf8'));
 }
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Parse a JSON file (bytes are decoded without a byte-order mark). A syntax error becomes a one-line
+ * `malformed <what>: invalid JSON (…)`, which the cataloger reports as an unknown for that file.
+ */
+export function parseJson(content: string | Buffer, what: string): unknown {
+  try {
+    return JSON.parse(typeof content === 'string' ? content : decode(content)) as unknown;
+  } catch (err) {
+    throw new InputError('E_BAD_JSON', `malformed ${what}: invalid JSON (${oneLine(err)})`, { cause: err });
+  }
 }
