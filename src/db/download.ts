@@ -140,6 +140,15 @@ async function attemptDownload(url: string, dest: string, options: DownloadOptio
     try {
       res = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
     } catch (err) {
+      // A name that does not resolve will not resolve in 15 s either: on a machine without internet
+      // (or DNS) backing off would only make every scan wait. Fail at once.
+      if (!timedOut && isDnsFailure(err)) {
+        throw new NetworkError(
+          'E_DNS',
+          `${redactUrl(url)}: cannot resolve host "${parsed(url)}" (DNS lookup failed: ${causeText(err)})`,
+          { cause: err },
+        );
+      }
       throw new RetryableError(
         timedOut ? `no response within ${timeoutMs / 1000} s` : `connection failed (${causeText(err)})`,
       );
@@ -210,6 +219,25 @@ async function attemptDownload(url: string, dest: string, options: DownloadOptio
     return result as DownloadResult;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
+
+/** fetch() failures whose cause (or the cause's cause) is a failed host-name lookup. */
+export function isDnsFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DNS_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+function parsed(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
   }
 }
 

@@ -18,6 +18,7 @@ import {
 } from '../../db/render.js';
 import { search } from '../../db/search.js';
 import { openDatabase, verifyDatabaseFile } from '../../db/store.js';
+import { clearUpdateFailure } from '../../db/auto-update.js';
 import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
 import { UsageError } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
@@ -126,6 +127,8 @@ export function registerDb(program: Command, io: CliIO): void {
           lock,
           stderr: io.stderr,
         });
+        // A working update ends the back-off of failed automatic updates (src/db/auto-update.ts).
+        clearUpdateFailure(report.dbPath);
         warnBaseIgnored(report.baseIgnored, io);
         if (flags.format === 'json') {
           await writeOut(io, json(report));
@@ -157,6 +160,7 @@ export function registerDb(program: Command, io: CliIO): void {
         lock,
         stderr: io.stderr,
       });
+      clearUpdateFailure(report.dbPath);
       warnBaseIgnored(report.baseIgnored, io);
       if (flags.format === 'json') {
         await writeOut(io, json(report));
