@@ -24,6 +24,12 @@ export interface TransportOptions {
   readonly connectTimeoutMs?: number;
   /** Longest silence while waiting for or reading an answer (default 60 s). */
   readonly readTimeoutMs?: number;
+  /**
+   * Longest time one request may take from sending it to the last byte of its body, however steadily
+   * bytes arrive (default 30 min): a registry trickling a byte every few seconds never trips the idle
+   * timeout, this ends it. Not retried.
+   */
+  readonly deadlineMs?: number;
   /** Retries after 429/5xx/connection resets (default 4). */
   readonly retries?: number;
   /** First backoff delay, doubled on each retry (default 500 ms). */
@@ -52,6 +58,9 @@ export interface RequestOptions {
   readonly body?: string;
   readonly signal?: AbortSignal;
 }
+
+/** Default of {@link TransportOptions.deadlineMs}: 30 minutes per request, body included. */
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 /** Registry and network failures: exit code 5. */
 export function networkError(code: string, message: string, cause?: unknown): BulwarkError {
@@ -122,6 +131,28 @@ export function describeNetworkError(err: unknown, host: string): BulwarkError {
 function isRetryableSocketError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? (err as BulwarkError | undefined)?.code;
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'E_CONNECTION_RESET';
+}
+
+/**
+ * A body that broke off half way and is worth fetching again (the rest of it, with Range): a reset or
+ * closed connection, or a connection that went silent (idle timeout). The total deadline is not: a
+ * registry that slow would only be slow again.
+ */
+export function isRetryableTransferError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'E_DEADLINE') return false;
+    if (
+      code === 'ECONNRESET' ||
+      code === 'EPIPE' ||
+      code === 'E_CONNECTION_RESET' ||
+      code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      code === 'E_TRUNCATED' ||
+      code === 'E_TIMEOUT'
+    )
+      return true;
+  }
+  return false;
 }
 
 function isTlsHandshakeFailure(err: unknown): boolean {
@@ -198,6 +229,11 @@ export class Transport {
   private readonly origins = new Map<string, Promise<string>>();
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
+  readonly deadlineMs: number;
+  /** Retries after a failed attempt (also used to resume a body that broke off). */
+  readonly retries: number;
+  /** First backoff delay, doubled on each retry. */
+  readonly backoffMs: number;
 
   constructor(private readonly options: TransportOptions = {}) {
     const common = {
@@ -212,6 +248,9 @@ export class Transport {
     this.unverifiedAgent = new https.Agent({ ...common, rejectUnauthorized: false });
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.readTimeoutMs = options.readTimeoutMs ?? 60_000;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.retries = options.retries ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
   }
 
   isInsecure(registry: string): boolean {
@@ -250,8 +289,8 @@ export class Transport {
 
   /** One request with redirects and retries. The caller consumes or discards the body. */
   async request(url: URL, options: RequestOptions, host: string): Promise<HttpResponse> {
-    const retries = this.options.retries ?? 4;
-    const backoff = this.options.backoffMs ?? 500;
+    const retries = this.retries;
+    const backoff = this.backoffMs;
     const maxWait = this.options.maxRetryAfterMs ?? 60_000;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
@@ -323,8 +362,19 @@ export class Transport {
       });
       let connectTimer: NodeJS.Timeout | undefined;
       let response: IncomingMessage | undefined;
+      const deadline = setTimeout(
+        () =>
+          fail(
+            networkError(
+              'E_DEADLINE',
+              `registry ${host}: request not finished after ${Math.round(this.deadlineMs / 1000)} s (the registry is too slow; --registry-deadline sets the limit)`,
+            ),
+          ),
+        this.deadlineMs,
+      );
       const fail = (err: Error): void => {
         clearTimeout(connectTimer);
+        clearTimeout(deadline);
         // Once the answer started, its body stream carries the error to whoever is reading it.
         response?.destroy(err);
         req.destroy(err);
@@ -354,11 +404,14 @@ export class Transport {
       );
       req.on('error', (err) => {
         clearTimeout(connectTimer);
+        clearTimeout(deadline);
         reject(err);
       });
       req.on('response', (body) => {
         clearTimeout(connectTimer);
         response = body;
+        // The deadline runs until the body is read to its end (or dropped).
+        body.once('close', () => clearTimeout(deadline));
         resolve({ status: body.statusCode ?? 0, headers: body.headers, url, body });
       });
       req.end(options.body);
