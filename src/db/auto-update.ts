@@ -28,6 +28,8 @@ export interface AutoUpdateOptions {
   readonly quiet?: boolean;
   /** What "offline" was set by, for the missing-database message (default `--offline`). */
   readonly offlineSource?: string;
+  /** Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => number;
 }
 
@@ -134,7 +136,12 @@ export async function refreshDatabase(options: AutoUpdateOptions): Promise<void>
       `bulwark: ${present ? 'updating the vulnerability database (older than a day)' : 'downloading the vulnerability database'}…\n`,
     );
   try {
-    await updateDatabase({ dbPath, ...options.update, ...(options.quiet ? {} : { stderr }) });
+    await updateDatabase({
+      dbPath,
+      ...options.update,
+      download: { ...options.update.download, ...(options.env ? { env: options.env } : {}) },
+      ...(options.quiet ? {} : { stderr }),
+    });
     clearUpdateFailure(dbPath);
   } catch (err) {
     if (!present) throw err;

@@ -126,6 +126,7 @@ export function registerDb(program: Command, io: CliIO): void {
           epssUrl: flags.epss ? (flags.epssUrl ?? io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL) : null,
           lock,
           stderr: io.stderr,
+          download: { env: io.env },
         });
         // A working update ends the back-off of failed automatic updates (src/db/auto-update.ts).
         clearUpdateFailure(report.dbPath);
@@ -159,6 +160,7 @@ export function registerDb(program: Command, io: CliIO): void {
         cwd: io.cwd,
         lock,
         stderr: io.stderr,
+        download: { env: io.env },
       });
       clearUpdateFailure(report.dbPath);
       warnBaseIgnored(report.baseIgnored, io);

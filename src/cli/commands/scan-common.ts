@@ -183,6 +183,7 @@ export async function prepareDatabase(
     },
     stderr: io.stderr,
     quiet,
+    env: io.env,
   });
   return openDatabase(dbPath);
 }

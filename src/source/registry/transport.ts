@@ -12,8 +12,10 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import tls, { rootCertificates } from 'node:tls';
 import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
+import { proxyAuthorization, proxyFor, redactProxy } from '../../util/proxy.js';
 
 export interface TransportOptions {
   /** Extra trusted CA certificates (PEM text), added to Node's and the system's. */
@@ -38,7 +40,7 @@ export interface TransportOptions {
   readonly maxRetryAfterMs?: number;
   /** Concurrent connections per host (default 4). */
   readonly maxSockets?: number;
-  /** Environment for SSL_CERT_FILE (default process.env). */
+  /** Environment for SSL_CERT_FILE and HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -222,11 +224,93 @@ export function discard(res: HttpResponse): void {
   res.body.resume();
 }
 
+const PROXY_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * HTTPS through a proxy: each connection is a CONNECT tunnel to the registry (`CONNECT host:port`),
+ * with TLS (and its verification, as without a proxy) run inside it. Pooled and kept alive like the
+ * direct agents; one agent per proxy and verification mode.
+ */
+class TunnelAgent extends https.Agent {
+  constructor(
+    private readonly proxy: URL,
+    options: https.AgentOptions,
+    private readonly connectTimeoutMs: number,
+  ) {
+    super(options);
+  }
+
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const done = callback ?? (() => undefined);
+    const target = `${options.host ?? 'localhost'}:${options.port ?? 443}`;
+    const auth = proxyAuthorization(this.proxy);
+    const connect = http.request({
+      host: this.proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(this.proxy.port || 80),
+      method: 'CONNECT',
+      path: target,
+      headers: { host: target, ...(auth ? { 'proxy-authorization': auth } : {}) },
+      agent: false,
+    });
+    const shown = redactProxy(this.proxy.href);
+    connect.setTimeout(this.connectTimeoutMs, () =>
+      connect.destroy(
+        networkError(
+          'E_TIMEOUT',
+          `proxy ${shown}: no tunnel to ${target} within ${Math.round(this.connectTimeoutMs / 1000)} s`,
+        ),
+      ),
+    );
+    connect.once('connect', (res, socket, head) => {
+      connect.setTimeout(0);
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        done(
+          networkError(
+            'E_PROXY',
+            `proxy ${shown} refused the tunnel to ${target} (HTTP ${res.statusCode ?? 0}${res.statusCode === 407 ? ': proxy authentication required' : ''})`,
+          ),
+          socket,
+        );
+        return;
+      }
+      if (head.length > 0) socket.unshift(head);
+      done(null, tls.connect({ ...(options as tls.ConnectionOptions), socket }));
+    });
+    connect.once('error', (err) =>
+      done(
+        err instanceof BulwarkError
+          ? err
+          : networkError('E_PROXY', `cannot reach proxy ${shown} (${oneLine(err)})`, err),
+        undefined as unknown as Duplex,
+      ),
+    );
+    connect.end();
+    return undefined;
+  }
+}
+
 export class Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly unverifiedAgent: https.Agent;
   private readonly origins = new Map<string, Promise<string>>();
+  /** Keep-alive agents towards proxies: plain-HTTP forwarding, and CONNECT tunnels per proxy. */
+  private readonly proxyHttpAgent: http.Agent;
+  private readonly tunnels = new Map<string, TunnelAgent>();
+  private readonly agentOptions: { keepAlive: boolean; maxSockets: number; maxFreeSockets: number };
+  private readonly ca: string[];
+  private readonly env: NodeJS.ProcessEnv;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
   readonly deadlineMs: number;
@@ -242,8 +326,12 @@ export class Transport {
       maxFreeSockets: options.maxSockets ?? 4,
     };
     this.httpAgent = new http.Agent(common);
+    this.proxyHttpAgent = new http.Agent(common);
+    this.agentOptions = common;
+    this.env = options.env ?? process.env;
     const extra = options.caCerts ?? [];
-    const ca = [...rootCertificates, ...systemCas(options.env ?? process.env), ...extra];
+    const ca = [...rootCertificates, ...systemCas(this.env), ...extra];
+    this.ca = ca;
     this.httpsAgent = new https.Agent({ ...common, ca });
     this.unverifiedAgent = new https.Agent({ ...common, rejectUnauthorized: false });
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
@@ -338,6 +426,20 @@ export class Transport {
     throw networkError('E_TOO_MANY_REDIRECTS', `registry ${host}: more than ${MAX_REDIRECTS} redirects`);
   }
 
+  private tunnel(proxy: URL, verify: boolean): TunnelAgent {
+    const key = `${proxy.href} ${verify}`;
+    let agent = this.tunnels.get(key);
+    if (!agent) {
+      agent = new TunnelAgent(
+        proxy,
+        verify ? { ...this.agentOptions, ca: this.ca } : { ...this.agentOptions, rejectUnauthorized: false },
+        this.connectTimeoutMs,
+      );
+      this.tunnels.set(key, agent);
+    }
+    return agent;
+  }
+
   private send(
     url: URL,
     options: RequestOptions & { authorization?: string },
@@ -345,21 +447,41 @@ export class Transport {
   ): Promise<HttpResponse> {
     const secure = url.protocol === 'https:';
     const registryHost = url.host;
+    const verify = !this.isInsecure(registryHost);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, decided per URL: a redirect to blob storage may be proxied
+    // differently from the registry itself.
+    const proxy = proxyFor(url, this.env);
     const agent = secure
-      ? this.isInsecure(registryHost)
-        ? this.unverifiedAgent
-        : this.httpsAgent
-      : this.httpAgent;
+      ? proxy
+        ? this.tunnel(proxy, verify)
+        : verify
+          ? this.httpsAgent
+          : this.unverifiedAgent
+      : proxy
+        ? this.proxyHttpAgent
+        : this.httpAgent;
     const headers: Record<string, string> = { 'user-agent': 'bulwark', ...options.headers };
     if (options.authorization) headers.authorization = options.authorization;
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const common = {
+      method: options.method ?? 'GET',
+      headers,
+      agent,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = (secure ? https : http).request(url, {
-        method: options.method ?? 'GET',
-        headers,
-        agent,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      let req: http.ClientRequest;
+      if (proxy && !secure) {
+        // Plain HTTP through a forward proxy: the absolute URL as the request target.
+        const auth = proxyAuthorization(proxy);
+        req = http.request({
+          ...common,
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxy.port || 80),
+          path: url.href,
+          headers: { ...headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
+        });
+      } else req = (secure ? https : http).request(url, common);
       let connectTimer: NodeJS.Timeout | undefined;
       let response: IncomingMessage | undefined;
       const deadline = setTimeout(
@@ -405,6 +527,11 @@ export class Transport {
       req.on('error', (err) => {
         clearTimeout(connectTimer);
         clearTimeout(deadline);
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (proxy && !secure && !response && PROXY_UNREACHABLE.has(code)) {
+          reject(networkError('E_PROXY', `cannot reach proxy ${redactProxy(proxy.href)} (${code})`, err));
+          return;
+        }
         reject(err);
       });
       req.on('response', (body) => {
@@ -421,6 +548,8 @@ export class Transport {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.proxyHttpAgent.destroy();
+    for (const agent of this.tunnels.values()) agent.destroy();
     this.unverifiedAgent.destroy();
   }
 }
