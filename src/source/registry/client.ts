@@ -48,6 +48,8 @@ function rangeStart(header: string | undefined): number | undefined {
 
 /** Write with back-pressure; rejects when the reader went away (destroyed the stream). */
 function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
+  // A destroyed stream emits no further 'close': waiting on it would never end.
+  if (out.destroyed) return Promise.reject(new Error('reader closed'));
   if (out.write(chunk)) return undefined;
   return new Promise((resolve, reject) => {
     const done = (): void => {
@@ -237,7 +239,7 @@ export class RegistryClient implements BlobStore {
     const total = ref.size ?? (Number.isFinite(declared) ? declared : undefined);
     let res = first;
     let delivered = 0;
-    for (let attempt = 0; ; ) {
+    for (let attempt = 0; ;) {
       // Bytes of this answer that the reader already has (a registry that ignored Range).
       let skip = 0;
       if (res !== first) {
@@ -281,11 +283,7 @@ export class RegistryClient implements BlobStore {
       await sleep(this.transport.backoffMs * 2 ** attempt);
       attempt++;
       if (out.destroyed) return;
-      res = await this.get(
-        `blobs/${ref.digest}`,
-        { range: `bytes=${delivered}-` },
-        `layer ${ref.digest}`,
-      );
+      res = await this.get(`blobs/${ref.digest}`, { range: `bytes=${delivered}-` }, `layer ${ref.digest}`);
     }
   }
 

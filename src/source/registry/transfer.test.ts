@@ -168,6 +168,44 @@ describe('registry transfers that break off', () => {
     expect(bigRequests[1]!.range).toMatch(/^bytes=[1-9]\d*-$/);
   });
 
+  it('fetches a config dropped half way again from the start', async () => {
+    let configCalls = 0;
+    const server = await serve((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (path === '/v2/') return void res.writeHead(200).end('{}');
+      if (path === '/v2/app/manifests/v1')
+        return void res.writeHead(200, { 'content-type': OCI_MANIFEST }).end(image.manifest);
+      const digest = /^\/v2\/app\/blobs\/(.+)$/.exec(path)?.[1] ?? '';
+      const blob = image.blobs.get(digest);
+      if (!blob) return void res.writeHead(404).end();
+      if (digest === image.configDigest && ++configCalls === 1) return dropAfter(res, blob, 10);
+      res.writeHead(200, { 'content-length': blob.length }).end(blob);
+    });
+    servers.push(server);
+    expect(await readBigFile(server.port, opts())).toBe(400_000);
+    expect(configCalls).toBe(2);
+  });
+
+  it('stops downloading when the reader stops reading (a failed or skipped layer)', async () => {
+    const { server } = await registry((req, res, blob) => serveRange(req, res, blob));
+    const src = await openSource(`registry://127.0.0.1:${server.port}/app:v1`, opts());
+    try {
+      const err = await src
+        .walk({
+          entry: (_l, h) => {
+            if (h.path.endsWith('blob.bin')) throw new Error('stop here');
+          },
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        );
+      expect(err?.message).toMatch(/stop here/);
+    } finally {
+      await src.close();
+    }
+  });
+
   it('gives up after the retries with one line, exit code 5', async () => {
     const { server, bigRequests } = await registry((_req, res, blob) => dropAfter(res, blob, 50_000));
     const err = await failure(readBigFile(server.port, opts()));

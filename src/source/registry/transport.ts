@@ -494,6 +494,8 @@ export class Transport {
           ),
         this.deadlineMs,
       );
+      // The socket keeps the process alive while the request runs; the deadline itself must not.
+      deadline.unref();
       const fail = (err: Error): void => {
         clearTimeout(connectTimer);
         clearTimeout(deadline);
