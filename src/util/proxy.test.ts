@@ -12,7 +12,17 @@ describe('proxyFor', () => {
     expect(proxyFor(u('http://mirror.local/'), { HTTPS_PROXY: 'http://p:1' })).toBeUndefined();
   });
 
-  it('honours NO_PROXY (no_proxy first), and does not exempt loopback by itself', () => {
+  it('reaches loopback directly when NO_PROXY is unset, and proxies it when NO_PROXY is set without it', () => {
+    const env = { HTTPS_PROXY: 'http://p:3128', HTTP_PROXY: 'http://p:3128' };
+    expect(proxyFor(u('http://127.0.0.1:5000/v2/'), env)).toBeUndefined();
+    expect(proxyFor(u('https://localhost:5000/v2/'), env)).toBeUndefined();
+    expect(proxyFor(u('https://[::1]:5000/v2/'), env)).toBeUndefined();
+    expect(proxyFor(u('https://ghcr.io/v2/'), env)).toBeDefined();
+    expect(proxyFor(u('http://127.0.0.1:5000/v2/'), { ...env, NO_PROXY: '' })).toBeDefined();
+    expect(proxyFor(u('http://127.0.0.1:5000/v2/'), { ...env, no_proxy: 'example.com' })).toBeDefined();
+  });
+
+  it('honours NO_PROXY (no_proxy first)', () => {
     const env = { HTTPS_PROXY: 'http://p:3128', NO_PROXY: '.corp.example, registry.local:5000' };
     expect(proxyFor(u('https://a.corp.example/'), env)).toBeUndefined();
     expect(proxyFor(u('https://registry.local:5000/'), env)).toBeUndefined();

@@ -7,8 +7,11 @@
  *   are sent as `Proxy-Authorization: Basic`.
  * - `no_proxy`, else `NO_PROXY`: comma- or space-separated; `*` matches every host; `example.com` and
  *   `.example.com` match that domain and its sub-domains; an entry with `:port` only that port; IP
- *   addresses match exactly. Loopback hosts are NOT excluded by default (as in curl and undici): add
- *   `localhost,127.0.0.1` to NO_PROXY for a registry or mirror on this machine.
+ *   addresses match exactly.
+ * - When neither `no_proxy` nor `NO_PROXY` is set, loopback hosts (`localhost`, `127.0.0.0/8`, `::1`)
+ *   are reached directly, as Go and Docker do: a registry or mirror on this machine is never behind
+ *   the corporate proxy. Once NO_PROXY is set (even empty) it is the whole list, so a loopback host
+ *   is proxied unless listed.
  */
 import { isIP } from 'node:net';
 import { UsageError } from './errors.js';
@@ -22,7 +25,8 @@ export function proxyFor(target: URL, env: NodeJS.ProcessEnv = process.env): URL
         ? (env.http_proxy ?? env.HTTP_PROXY)
         : undefined;
   if (!raw || !raw.trim()) return undefined;
-  if (bypassesProxy(target, env.no_proxy ?? env.NO_PROXY ?? '')) return undefined;
+  const list = env.no_proxy ?? env.NO_PROXY;
+  if (list === undefined ? isLoopback(target) : bypassesProxy(target, list)) return undefined;
   return parseProxyUrl(raw.trim());
 }
 
@@ -45,6 +49,17 @@ export function parseProxyUrl(raw: string): URL {
 export function redactProxy(raw: string | URL): string {
   const text = String(raw);
   return text.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+/** `localhost`, `127.0.0.0/8` or `::1`. */
+function isLoopback(target: URL): boolean {
+  const host = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    (isIP(host) === 4 && host.startsWith('127.'))
+  );
 }
 
 /** The default port of a URL's scheme when it has none. */

@@ -228,6 +228,11 @@ describe('registries', () => {
       });
       expect(direct.code).toBe(0);
       expect(proxy.seen).toEqual([]);
+
+      // Without any NO_PROXY, a registry on this machine is reached directly (as Go and Docker do).
+      const loopback = await sbom(port, { HTTP_PROXY: proxy.url, HTTPS_PROXY: proxy.url });
+      expect(loopback.code).toBe(0);
+      expect(proxy.seen).toEqual([]);
     } finally {
       server.closeAllConnections();
       server.close();
