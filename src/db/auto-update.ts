@@ -146,7 +146,8 @@ export async function refreshDatabase(options: AutoUpdateOptions): Promise<void>
   } catch (err) {
     if (!present) throw err;
     const reason = oneLine(err);
-    recordUpdateFailure(dbPath, reason, now());
+    // Stored for the next runs' warning, where "the previous database is unchanged" goes without saying.
+    recordUpdateFailure(dbPath, reason.replace(/ \(the previous database is unchanged\)$/, ''), now());
     stderr.write(
       `bulwark: warning: database update failed, using the existing database (not retried automatically for ${humanAge(AUTO_UPDATE_RETRY_MS)}): ${reason}\n`,
     );
