@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 declare -A PKG=(
   [git]=git [rpm]=rpm [rpmbuild]=rpm [db5.3_load]=db-util [zstd]=zstd
   [skopeo]=skopeo [umoci]=umoci [docker-registry]=docker-registry [htpasswd]=apache2-utils
-  [openssl]=openssl [debootstrap]=debootstrap [jq]=jq [curl]=curl [chromium]=chromium
+  [openssl]=openssl [debootstrap]=debootstrap [jq]=jq [curl]=curl [chromium]=chromium [go]=golang-go
 )
 missing=()
 for tool in "${!PKG[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG[$tool]}"); done

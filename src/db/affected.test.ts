@@ -6,6 +6,7 @@ import { evaluate } from './affected.js';
 import { parseOsvJson, parseOsvRecord } from './osv.js';
 import { OSV_DIR } from './test-support/shared.js';
 import type { OsvRecord } from './types.js';
+import { prerequisite } from '../test-support/require.js';
 
 function record(affected: unknown[], id = 'TEST-1'): OsvRecord {
   const r = parseOsvRecord({ id, modified: '2024-01-01T00:00:00Z', affected });
@@ -194,8 +195,10 @@ describe('SEMVER ranges with versions that are not strict SemVer', () => {
 });
 
 const BITNAMI_DIR = join(OSV_DIR, 'Bitnami');
-const HAVE_BITNAMI = existsSync(BITNAMI_DIR);
-if (!HAVE_BITNAMI) console.warn(`SKIPPING the real Bitnami record tests: ${BITNAMI_DIR} is missing`);
+const HAVE_BITNAMI = prerequisite(
+  existsSync(BITNAMI_DIR),
+  `the real Bitnami record tests: ${BITNAMI_DIR} is missing`,
+);
 
 function bitnami(id: string): OsvRecord {
   const r = parseOsvJson(readFileSync(join(BITNAMI_DIR, `${id}.json`), 'utf8'));

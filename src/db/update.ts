@@ -89,6 +89,11 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
   const temps = new Set<string>();
   let builder: DatabaseBuilder | undefined;
   try {
+    // The ecosystem list first: without network this fails at once, before the previous database is
+    // read through (checkBase reads every page).
+    const ecosystems = options.ecosystems
+      ? [...new Set(options.ecosystems)].sort()
+      : await fetchEcosystems(base, dbPath, options, temps);
     const baseCheck = checkBase(dbPath);
     const previous = new Map<string, SourceStatus>();
     if (baseCheck.usable) {
@@ -100,9 +105,6 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
       }
     }
 
-    const ecosystems = options.ecosystems
-      ? [...new Set(options.ecosystems)].sort()
-      : await fetchEcosystems(base, dbPath, options, temps);
     const plan: Planned[] = ecosystems.map((eco) => ({
       key: `osv:${eco}`,
       kind: 'osv',

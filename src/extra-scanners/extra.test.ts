@@ -16,13 +16,13 @@ import type { LayerVisitor, Source } from '../source/types.js';
 import { imagePath } from '../test-support/images.js';
 import { createImageScanners, redactHistoryText } from './extra.js';
 import { ratingOf } from './types.js';
+import { prerequisite } from '../test-support/require.js';
 
 const IMAGE = imagePath('secrets-in-history', 'oci');
-const haveImage = existsSync(IMAGE);
-if (!haveImage)
-  console.warn(
-    `\n*** SKIPPING single-pass scanner tests: ${IMAGE} is missing (see src/test-support/images.ts). ***\n`,
-  );
+const haveImage = prerequisite(
+  existsSync(IMAGE),
+  `single-pass scanner tests: ${IMAGE} is missing (see src/test-support/images.ts).`,
+);
 
 interface Counts {
   walks: number;

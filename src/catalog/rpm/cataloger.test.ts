@@ -16,15 +16,19 @@ import {
   writeNdb,
   type RpmFixtures,
 } from './test-support/rpm-fixtures.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const missing = missingRpmTools();
-if (missing)
-  console.warn(
-    `SKIPPING rpm-db database tests: ${missing} is not installed (apt-get install -y rpm db-util)`,
-  );
+prerequisite(
+  missing === undefined,
+  `rpm-db database tests: ${missing} is not installed (apt-get install -y rpm db-util)`,
+);
 const dbLoad = dbLoadCommand();
-if (!missing && !dbLoad)
-  console.warn('SKIPPING rpm-db Berkeley DB tests: db_load is not installed (apt-get install -y db-util)');
+if (!missing)
+  prerequisite(
+    dbLoad !== undefined,
+    'rpm-db Berkeley DB tests: db_load is not installed (apt-get install -y db-util)',
+  );
 
 const ctx: CatalogContext = {
   source: { kind: 'directory', target: 'root', path: 'root' },

@@ -17,6 +17,18 @@ export interface SourceFlags {
   passwordStdin?: boolean;
   caCert?: string[];
   insecureRegistry?: string[];
+  registryTimeout?: string;
+  registryDeadline?: string;
+}
+
+/** `--registry-timeout` / `--registry-deadline`: whole seconds, at least 1. */
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+    throw new UsageError(
+      `${flag} must be a whole number of seconds (at least 1), got ${JSON.stringify(value)}`,
+    );
+  return Number(value) * 1000;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -63,6 +75,14 @@ export function addSourceOptions(cmd: Command): Command {
       '--insecure-registry <host>',
       'allow plain HTTP or unverified TLS for this registry host; repeatable',
       collect,
+    )
+    .option(
+      '--registry-timeout <seconds>',
+      'fail a registry request that sends nothing for this long (default 60)',
+    )
+    .option(
+      '--registry-deadline <seconds>',
+      'fail a registry request (a layer download included) not finished after this long (default 1800)',
     );
 }
 
@@ -82,6 +102,8 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       '--username needs --password-stdin (passwords are never taken from the command line)',
     );
   let password: Promise<string> | undefined;
+  const readTimeoutMs = seconds(flags.registryTimeout, '--registry-timeout');
+  const deadlineMs = seconds(flags.registryDeadline, '--registry-deadline');
   return {
     open: {
       cwd: io.cwd,
@@ -95,6 +117,8 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
           : {}),
         ...(flags.caCert ? { caCertFiles: flags.caCert.map((f) => resolve(io.cwd, f)) } : {}),
         ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
+        ...(readTimeoutMs !== undefined ? { readTimeoutMs } : {}),
+        ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       },
       daemon: { env: io.env },
     },

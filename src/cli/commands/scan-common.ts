@@ -3,7 +3,6 @@
  * `--offline`), reading a target into an SBOM (images through the per-layer cache, `sbom://` files
  * through the SBOM readers), and the match → policy pipeline.
  */
-import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { LayerCache, catalogerKey } from '../../cache/layer-cache.js';
@@ -14,10 +13,11 @@ import { redactSource } from '../../sbom/format/redact.js';
 import { BULWARK_VERSION } from '../../util/tool-version.js';
 import { catalogSource } from '../../catalog/run.js';
 import { loadConfig } from '../../config/load.js';
-import { DatabaseError } from '../../db/errors.js';
 import { defaultDatabasePath } from '../../db/paths.js';
 import { openDatabase, type VulnDatabase } from '../../db/store.js';
-import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
+import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL } from '../../db/update.js';
+import { AUTO_UPDATE_MAX_AGE_MS, refreshDatabase } from '../../db/auto-update.js';
+import { resolveOffline } from '../../config/offline.js';
 import { matchSbom, type MatchStats } from '../../match/match.js';
 import { osOwners } from '../../match/os-owned.js';
 import { SEVERITY_SOURCES, type SeveritySourceOption } from '../../match/severity.js';
@@ -53,8 +53,8 @@ import type { CliIO } from '../io.js';
 import { progress } from '../progress.js';
 import { addSourceOptions, sourceOptions, type SourceFlags } from './sbom.js';
 
-/** A database older than this is refreshed automatically (unless `--offline`). */
-export const DB_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+/** A database older than this is refreshed automatically (unless offline). */
+export const DB_MAX_AGE_MS = AUTO_UPDATE_MAX_AGE_MS;
 
 export interface DbFlags {
   db?: string;
@@ -86,7 +86,10 @@ export function addDbOptions(cmd: Command): Command {
       '--db <path>',
       'vulnerability database file (default: $BULWARK_DB, else <cache dir>/db/bulwark.sqlite)',
     )
-    .option('--offline', 'never download: use the database as it is (import one with `bulwark db import`)');
+    .option(
+      '--offline',
+      'never download: use the database as it is (import one with `bulwark db import`); also BULWARK_OFFLINE=1 or `db: {offline: true}` in .bulwark.yaml',
+    );
 }
 
 export function addTargetOptions(cmd: Command): Command {
@@ -162,59 +165,32 @@ export function filtersFrom(flags: PolicyFlags): FindingFilters {
 }
 
 /**
- * Open the database; unless offline, run `db update` first when it is missing or older than a day.
- * An update failure with a usable database is a warning; without one it is the error.
+ * Open the database; unless offline (`--offline`, `BULWARK_OFFLINE`, `db.offline` in .bulwark.yaml), run
+ * `db update` first when it is missing or older than a day — see `refreshDatabase` (src/db/auto-update.ts)
+ * for the back-off after a failed automatic update.
  */
-export async function prepareDatabase(flags: DbFlags, io: CliIO, quiet: boolean): Promise<VulnDatabase> {
+export async function prepareDatabase(
+  flags: DbFlags & { config?: string },
+  io: CliIO,
+  quiet: boolean,
+): Promise<VulnDatabase> {
   const explicit = flags.db ?? io.env.BULWARK_DB;
   const dbPath = explicit ? resolve(io.cwd, explicit) : defaultDatabasePath(io.env);
-  let exists = false;
-  try {
-    exists = statSync(dbPath).isFile();
-  } catch {
-    exists = false;
-  }
-  if (flags.offline) {
-    if (!exists) {
-      throw new DatabaseError(
-        'E_DB_MISSING',
-        `no vulnerability database at ${dbPath} and --offline is set: import one with \`bulwark db import <osv-folder|zip|db-file> --db ${dbPath}\`, or run without --offline to download it`,
-      );
-    }
-    return openDatabase(dbPath);
-  }
-  let stale = !exists;
-  if (exists) {
-    try {
-      const db = openDatabase(dbPath);
-      const built = Date.parse(db.status().builtAt);
-      db.close();
-      stale = !Number.isFinite(built) || Date.now() - built > DB_MAX_AGE_MS;
-    } catch {
-      stale = true;
-    }
-  }
-  if (stale) {
-    if (!quiet)
-      io.stderr.write(
-        `bulwark: ${exists ? 'updating the vulnerability database (older than a day)' : 'downloading the vulnerability database'}…\n`,
-      );
-    try {
-      // The same sources and overrides as `bulwark db update`.
-      await updateDatabase({
-        dbPath,
-        osvBaseUrl: io.env.BULWARK_OSV_BASE_URL ?? DEFAULT_OSV_BASE_URL,
-        kevUrl: io.env.BULWARK_KEV_URL ?? DEFAULT_KEV_URL,
-        epssUrl: io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL,
-        ...(quiet ? {} : { stderr: io.stderr }),
-      });
-    } catch (err) {
-      if (!exists) throw err;
-      io.stderr.write(
-        `bulwark: warning: database update failed, using the existing database: ${oneLine(err)}\n`,
-      );
-    }
-  }
+  const offline = resolveOffline(flags.offline, io.env, loadConfig(io.cwd, flags.config));
+  await refreshDatabase({
+    dbPath,
+    offline: offline.offline,
+    ...(offline.source ? { offlineSource: offline.source } : {}),
+    // The same sources and overrides as `bulwark db update`.
+    update: {
+      osvBaseUrl: io.env.BULWARK_OSV_BASE_URL ?? DEFAULT_OSV_BASE_URL,
+      kevUrl: io.env.BULWARK_KEV_URL ?? DEFAULT_KEV_URL,
+      epssUrl: io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL,
+    },
+    stderr: io.stderr,
+    quiet,
+    env: io.env,
+  });
   return openDatabase(dbPath);
 }
 

@@ -16,16 +16,16 @@ import { SCAN_FORMATS } from '../../report/scan/index.js';
 import { githubTokenBody, seededRandom } from '../../secrets/test-support/fake.js';
 import { IMAGES_DIR, imagePath } from '../../test-support/images.js';
 import { runCli } from '../test-support/capture.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const IMAGE_OCI = imagePath('secrets-in-history', 'oci');
 const IMAGE_TAR = imagePath('secrets-in-history', 'docker.tar');
 const EXPECTED = join(IMAGES_DIR, 'secrets-in-history.expected');
-const haveImage = existsSync(IMAGE_OCI) && existsSync(IMAGE_TAR) && existsSync(EXPECTED);
-if (!haveImage)
-  console.warn(
-    `\n*** SKIPPING scan --scanners / lint <image> tests on secrets-in-history: ${IMAGE_OCI}, ${IMAGE_TAR} or ${EXPECTED} is missing. ` +
-      'Build the images with ../shared/images/build-images.sh (see src/test-support/images.ts). ***\n',
-  );
+const haveImage = prerequisite(
+  existsSync(IMAGE_OCI) && existsSync(IMAGE_TAR) && existsSync(EXPECTED),
+  `scan --scanners / lint <image> tests on secrets-in-history: ${IMAGE_OCI}, ${IMAGE_TAR} or ${EXPECTED} is missing. ` +
+    'Build the images with ../shared/images/build-images.sh (see src/test-support/images.ts).',
+);
 
 /** What the build script planted, read from its `.expected` file. */
 interface Planted {

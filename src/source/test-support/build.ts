@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { prerequisite } from '../../test-support/require.js';
 
 export type TarSpec =
   | { name: string; type?: 'file'; content: string | Buffer; mode?: number }
@@ -82,13 +83,15 @@ export function compress(tar: Buffer, how: Compression): Buffer {
   return tar;
 }
 
+/** True when the zstd tool is installed; skips loudly otherwise (fails under `BULWARK_REQUIRE_IMAGES=1`). */
 export function hasZstd(): boolean {
+  let ok = true;
   try {
     execFileSync('zstd', ['--version'], { stdio: 'ignore' });
-    return true;
   } catch {
-    return false;
+    ok = false;
   }
+  return prerequisite(ok, 'zstd layer tests: zstd is not installed (apt-get install -y zstd)');
 }
 
 export interface LayerSpec {
