@@ -1,6 +1,7 @@
 /**
  * `bulwark quickview <target>` (alias `qv`): one screen — what was scanned, the OS, package counts,
- * vulnerabilities by severity with how many are fixable, and the few upgrades that fix the most.
+ * vulnerabilities by severity with how many are fixable, how many packages were evaluated and which
+ * were not (by cause), and the few upgrades that fix the most.
  */
 import type { Command } from 'commander';
 import { RATINGS } from '../../db/types.js';
@@ -117,6 +118,17 @@ export function renderQuickview(report: ScanReport): string {
   }
   const kev = active.filter((f) => f.kev).length;
   if (kev) lines.push(`  known exploited (KEV): ${kev}`);
+  // Packages without a vulnerability result are counted next to the vulnerabilities, never hidden.
+  const c = report.coverage;
+  if (c) {
+    lines.push(`  evaluated  ${String(c.evaluated).padStart(5)}   packages`);
+    if (c.notEvaluated > 0) {
+      lines.push(
+        `Not evaluated    ${c.notEvaluated} package${c.notEvaluated === 1 ? '' : 's'} (no vulnerability result)`,
+      );
+      for (const g of c.groups) lines.push(`  ${String(g.packages).padStart(5)}  ${g.group}`);
+    }
+  }
   const ups = topUpgrades(active);
   if (ups.length) {
     lines.push('');
