@@ -96,7 +96,13 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
     return recs;
   };
 
+  const ownedRuntimes = runtimesOwnedByOsPackages(sbom);
   for (const pkg of sbom.packages) {
+    if (ownedRuntimes.has(pkg.id)) {
+      // Installed by the OS package manager: evaluated through that package and its distro's data.
+      matched++;
+      continue;
+    }
     const planned = planPackage(pkg, ctx, withData);
     if ('skip' in planned) {
       notEvaluated.push(notEvaluatedOf(pkg, planned.skip));
@@ -140,6 +146,20 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
       ownedDuplicates: dropped,
     },
   };
+}
+
+/**
+ * Runtimes found by file (`binary` packages) whose files belong to an OS package (Debian's
+ * python3.11-minimal owns /usr/bin/python3.11): the OS package carries the distribution's fixes and
+ * is matched against its advisories, so the runtime itself is not matched again.
+ */
+function runtimesOwnedByOsPackages(sbom: Sbom): Set<string> {
+  const binaries = new Set(sbom.packages.filter((p) => p.type === 'binary').map((p) => p.id));
+  const owned = new Set<string>();
+  if (binaries.size === 0) return owned;
+  for (const r of sbom.relationships)
+    if (r.type === 'ownership-by-file-overlap' && binaries.has(r.to)) owned.add(r.to);
+  return owned;
 }
 
 /**

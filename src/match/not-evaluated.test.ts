@@ -285,6 +285,18 @@ describe('packages that cannot be evaluated', () => {
     ]);
   });
 
+  it('a runtime installed by the OS package manager is evaluated through its OS package', () => {
+    const owner = pkg('deb', 'python3.11-minimal', '3.11.2-6+deb12u4', { sourceName: 'python3.11' });
+    const runtime = { ...pkg('binary', 'python', '3.11.2'), foundBy: 'runtime-python' };
+    const s = sbom([owner, runtime], os('debian', '12'));
+    s.relationships.push({ from: owner.id, to: runtime.id, type: 'ownership-by-file-overlap' });
+    const r = matchSbom(s, db);
+    expect(r.notEvaluated).toEqual([]);
+    expect(r.stats.packagesMatched).toBe(2);
+    // The same runtime unpacked from a tarball has no owner: not evaluated, with why.
+    expect(matchSbom(sbom([runtime]), db).notEvaluated.map((n) => n.reason)).toEqual(['no-advisory-source']);
+  });
+
   it('a bug inside version comparison propagates instead of meaning "not affected"', () => {
     // Fault injection: the dpkg scheme's compare fails the way a programming error would.
     const dpkg = getScheme('dpkg');
