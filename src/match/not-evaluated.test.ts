@@ -121,7 +121,11 @@ afterAll(() => {
 });
 
 describe('OS release → OSV ecosystem', () => {
-  const eco = (d: Distro, family: 'deb' | 'apk' | 'rpm', version = '1.0-1') => {
+  const eco = (
+    d: Distro,
+    family: 'deb' | 'apk' | 'rpm',
+    version = d.id === 'ubuntu' && d.versionId === '18.04' ? '2.7.4-0ubuntu1.10+esm1' : '1.0-1',
+  ) => {
     const r = osEcosystems(
       { id: d.id, versionId: d.versionId, name: d.prettyName, codename: d.versionCodename },
       family,
@@ -151,6 +155,12 @@ describe('OS release → OSV ecosystem', () => {
     ],
     ['ubuntu LTS', os('ubuntu', '24.04', 'Ubuntu 24.04.1 LTS'), 'deb', ['Ubuntu:24.04:LTS']],
     ['ubuntu interim', os('ubuntu', '24.10'), 'deb', ['Ubuntu:24.10']],
+    [
+      'ubuntu pro (+esm)',
+      os('ubuntu', '18.04', 'Ubuntu 18.04.6 LTS'),
+      'deb',
+      ['Ubuntu:18.04:LTS', 'Ubuntu:Pro:18.04:LTS'],
+    ],
     ['echo', os('echo', '2.0'), 'deb', ['Echo']],
     ['kali (a derivative: never its parent data)', os('kali', '2024.4'), 'deb', 'no-advisory-ecosystem'],
     ['alpine', os('alpine', '3.20.3'), 'apk', ['Alpine:v3.20']],
@@ -288,8 +298,10 @@ describe('packages that cannot be evaluated', () => {
   it('a runtime installed by the OS package manager is evaluated through its OS package', () => {
     const owner = pkg('deb', 'python3.11-minimal', '3.11.2-6+deb12u4', { sourceName: 'python3.11' });
     const runtime = { ...pkg('binary', 'python', '3.11.2'), foundBy: 'runtime-python' };
-    const s = sbom([owner, runtime], os('debian', '12'));
-    s.relationships.push({ from: owner.id, to: runtime.id, type: 'ownership-by-file-overlap' });
+    const s: Sbom = {
+      ...sbom([owner, runtime], os('debian', '12')),
+      relationships: [{ from: owner.id, to: runtime.id, type: 'ownership-by-file-overlap' }],
+    };
     const r = matchSbom(s, db);
     expect(r.notEvaluated).toEqual([]);
     expect(r.stats.packagesMatched).toBe(2);

@@ -202,12 +202,19 @@ function debian(d: DistroRelease): OsEcosystems | Skip {
   };
 }
 
-function ubuntu(d: DistroRelease): OsEcosystems | Skip {
+/**
+ * Ubuntu: `Ubuntu:<YY.MM>[:LTS]`. A package installed from Ubuntu Pro (Expanded Security Maintenance:
+ * its version carries `+esm`) is also looked up in `Ubuntu:Pro:<YY.MM>:LTS`, where the fixes that
+ * landed only in Pro are filed.
+ */
+function ubuntu(d: DistroRelease, pkgVersion: string): OsEcosystems | Skip {
   const release = d.versionId ? /^\d+\.\d+/.exec(d.versionId)?.[0] : undefined;
   if (!release) return noEcosystem(d, 'no release version');
   // LTS releases are the even-year April ones; os-release also says so in PRETTY_NAME.
   const lts = /\bLTS\b/.test(d.name ?? '') || /^\d*[02468]\.04$/.test(release);
-  return { ecosystems: [`Ubuntu:${release}${lts ? ':LTS' : ''}`], keyedBy: 'source' };
+  const ecosystems = [`Ubuntu:${release}${lts ? ':LTS' : ''}`];
+  if (lts && /\+esm\d*/.test(pkgVersion)) ecosystems.push(`Ubuntu:Pro:${release}:LTS`);
+  return { ecosystems, keyedBy: 'source' };
 }
 
 /**
@@ -231,7 +238,7 @@ export function osEcosystems(
     case 'debian':
       return debian(d);
     case 'ubuntu':
-      return ubuntu(d);
+      return ubuntu(d, pkgVersion);
     case 'echo':
       return { ecosystems: ['Echo'], keyedBy: 'source' };
     case 'alpine':
