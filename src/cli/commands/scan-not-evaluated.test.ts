@@ -21,10 +21,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildRpmFixtures, missingRpmTools } from '../../catalog/rpm/test-support/rpm-fixtures.js';
 import { importInputs } from '../../db/import.js';
 import { osvDir } from '../../match/test-support/vulndata.js';
+import { getScheme } from '../../version/index.js';
+import { runCli } from '../test-support/capture.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'bulwark.js');
@@ -90,6 +92,12 @@ describe.skipIf(!built || missingRpm !== undefined)('not evaluated, through bin/
     }
     dbPath = join(work, 'db.sqlite');
     await importInputs([osv], { dbPath });
+    // A root filesystem like the official golang image: the toolchain unpacked under /usr/local/go.
+    mkdirSync(join(work, 'golang', 'usr', 'local', 'go'), { recursive: true });
+    writeFileSync(
+      join(work, 'golang', 'usr', 'local', 'go', 'VERSION'),
+      'go1.22.3\ntime 2024-05-01T19:56:16Z\n',
+    );
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -204,8 +212,6 @@ describe.skipIf(!built || missingRpm !== undefined)('not evaluated, through bin/
 
   it.skipIf(!haveGo)('a Go toolchain from the official tarball is matched as Go stdlib', () => {
     const rootfs = join(work, 'golang');
-    mkdirSync(join(rootfs, 'usr', 'local', 'go'), { recursive: true });
-    writeFileSync(join(rootfs, 'usr', 'local', 'go', 'VERSION'), 'go1.22.3\ntime 2024-05-01T19:56:16Z\n');
     const r = scan(`fs://${rootfs}`, '-f', 'json');
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout) as {
@@ -217,4 +223,24 @@ describe.skipIf(!built || missingRpm !== undefined)('not evaluated, through bin/
     expect(netip.package.name).toBe('go');
     expect(netip.fixedVersion).toBe('1.22.4');
   });
+
+  it.skipIf(!haveGo)(
+    'a bug inside version comparison is an internal error (exit 70), not "not affected"',
+    async () => {
+      // Fault injection in process: the scheme of Go's SEMVER ranges fails like a programming error.
+      const spy = vi.spyOn(getScheme('semver-loose'), 'compare').mockImplementation(() => {
+        throw new TypeError('undefined is not a function');
+      });
+      try {
+        const r = await runCli(['scan', `fs://${join(work, 'golang')}`, '--offline', '--db', dbPath, '-q'], {
+          cwd: work,
+          env: { BULWARK_CACHE_DIR: join(work, 'cache'), NO_COLOR: '1' },
+        });
+        expect(r.code).toBe(70);
+        expect(r.stderr).toMatch(/^bulwark: internal error: .*undefined is not a function/);
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 });
