@@ -109,7 +109,6 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
       continue;
     }
     const { matcher, queries: qs } = planned;
-    matched++;
     const hits: Hit[] = [];
     const seen = new Set<string>();
     const problems = new Problems();
@@ -125,11 +124,10 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
         hits.push({ record, evaluation, query: q, matcher: matcher.id });
       }
     }
+    // Advisories that could not be evaluated make the package not (fully) evaluated; its findings stand.
     const problem = problems.result(pkg, seen);
-    if (problem) {
-      matched--;
-      notEvaluated.push(problem);
-    }
+    if (problem) notEvaluated.push(problem);
+    else matched++;
     for (const group of groupByAlias(hits, (h) => h.record)) {
       findings.push(buildFinding(pkg, group.items, group.ids, db, byCve, options));
     }
