@@ -151,7 +151,7 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
   if (badRange)
     return {
       affected: false,
-      reason: `${record.id}: ${badRange}`,
+      reason: badRange,
       fixedVersions,
       indeterminate: { kind: 'range-event', detail: badRange },
     };
