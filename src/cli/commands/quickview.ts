@@ -23,6 +23,7 @@ import { ratingOf } from '../../scanners/types.js';
 import type { Rating } from '../../db/types.js';
 import { parseScanners } from './scan.js';
 import { vulnerabilitiesScanned } from '../../report/scan/extras.js';
+import { printable } from '../../sbom/format/table.js';
 
 export interface Upgrade {
   readonly name: string;
@@ -139,7 +140,8 @@ export function renderQuickview(report: ScanReport): string {
     ...extraCounts('Secrets', report.secrets),
     ...extraCounts('Misconfigurations', report.misconfigurations),
   );
-  return `${lines.join('\n')}\n`;
+  // Image and package data are untrusted: no control character reaches the terminal.
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 /** Counts by severity of a secret or config scanner's findings; nothing when that scanner did not run. */

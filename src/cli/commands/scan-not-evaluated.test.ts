@@ -224,6 +224,27 @@ describe.skipIf(!built || missingRpm !== undefined)('not evaluated, through bin/
     expect(netip.fixedVersion).toBe('1.22.4');
   });
 
+  it('release names from the image are untrusted: control characters never reach the terminal', async () => {
+    const rootfs = join(work, 'hostile');
+    mkdirSync(join(rootfs, 'etc'), { recursive: true });
+    mkdirSync(join(rootfs, 'var', 'lib', 'dpkg'), { recursive: true });
+    writeFileSync(join(rootfs, 'etc', 'os-release'), 'ID=evil\nVERSION_ID="1\u001b[2J\u0007"\n');
+    writeFileSync(
+      join(rootfs, 'var', 'lib', 'dpkg', 'status'),
+      'Package: bash\nStatus: install ok installed\nVersion: 5.2-1\nArchitecture: amd64\n\n',
+    );
+    const env = { BULWARK_CACHE_DIR: join(work, 'cache'), NO_COLOR: '1' };
+    for (const cmd of ['scan', 'quickview']) {
+      const args = [cmd, `fs://${rootfs}`, '--offline', '--db', dbPath, '-q'];
+      const r = await runCli(cmd === 'scan' ? [...args, '--fail-on-not-evaluated'] : args, {
+        cwd: work,
+        env,
+      });
+      expect(r.stdout + r.stderr).toContain('no advisory ecosystem for evil 1\\x1b[2J\\x07');
+      expect(r.stdout + r.stderr).not.toMatch(/[\u0007\u001b]/);
+    }
+  });
+
   it.skipIf(!haveGo)(
     'a bug inside version comparison is an internal error (exit 70), not "not affected"',
     async () => {

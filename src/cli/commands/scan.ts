@@ -18,6 +18,7 @@ import {
 } from './scan-common.js';
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
 import { notEvaluatedCauses } from '../../report/scan/common.js';
+import { printable } from '../../sbom/format/table.js';
 import { targetHelp } from './sbom.js';
 
 export { SCANNERS } from '../../scanners/types.js';
@@ -137,7 +138,7 @@ Examples:
       const notEvaluated = report.coverage?.notEvaluated ?? 0;
       if (flags.failOnNotEvaluated && notEvaluated > 0) {
         io.stderr.write(
-          `bulwark: ${notEvaluated} package${notEvaluated === 1 ? ' was' : 's were'} not evaluated (--fail-on-not-evaluated): ${notEvaluatedCauses(report.coverage!)}\n`,
+          `bulwark: ${notEvaluated} package${notEvaluated === 1 ? ' was' : 's were'} not evaluated (--fail-on-not-evaluated): ${printable(notEvaluatedCauses(report.coverage!))}\n`,
         );
         throw new ExitWith(exitCode);
       }

@@ -106,7 +106,7 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
   if (!scanned) {
     lines.push('', 'Vulnerabilities: not scanned (the vuln scanner was not in --scanners).');
   } else if (groups.length === 0) {
-    const text = noFindingsText(report);
+    const text = printable(noFindingsText(report));
     lines.push('', report.coverage?.notEvaluated ? paint(ANSI.yellow, text) : text);
   } else {
     const header = ['ID', 'SEVERITY', 'FIXED IN', 'EPSS', 'KEV'];
@@ -186,7 +186,7 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
       ]
     : [];
   const notEvaluated = notEvaluatedLine(report);
-  if (notEvaluated) parts.push(paint(ANSI.yellow, notEvaluated));
+  if (notEvaluated) parts.push(paint(ANSI.yellow, printable(notEvaluated)));
   if (s.kev > 0) parts.push(`${s.kev} known exploited`);
   if (s.suppressed > 0) {
     parts.push(`${s.suppressed} suppressed${options.showSuppressed ? '' : ' (--show-suppressed to list)'}`);
