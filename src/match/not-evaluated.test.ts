@@ -54,8 +54,29 @@ const RED_HAT = rec('RHSA-2024:0001', [
   entry('Red Hat:openshift:4.14::el9', 'ruby', fixedIn('0:3.1.4-1.el9')),
 ]);
 
+/** One record, two module streams of nodejs in the same product stream (PURL `rpmmod` qualifiers). */
+const RED_HAT_MODULES = rec('RHSA-2024:0002', [
+  {
+    package: {
+      ecosystem: 'Red Hat:enterprise_linux:8::appstream',
+      name: 'nodejs',
+      purl: 'pkg:rpm/redhat/nodejs?arch=src&rpmmod=nodejs:18:8090020240110131225:a75119d5',
+    },
+    ranges: fixedIn('1:18.19.0-1.module+el8.9.0+21001+7ed1d8f3'),
+  },
+  {
+    package: {
+      ecosystem: 'Red Hat:enterprise_linux:8::appstream',
+      name: 'nodejs',
+      purl: 'pkg:rpm/redhat/nodejs?arch=src&rpmmod=nodejs:20:8090020240108164326:a75119d5',
+    },
+    ranges: fixedIn('1:20.11.0-1.module+el8.9.0+21012+3d7d8b3c'),
+  },
+]);
+
 const RECORDS = [
   RED_HAT,
+  RED_HAT_MODULES,
   rec('DEBIAN-CVE-2024-1000', [entry('Debian:13', 'zlib', fixedIn('1:1.3.dfsg-3.1'))], {
     upstream: ['CVE-2024-1000'],
   }),
@@ -344,6 +365,28 @@ describe('Red Hat product streams', () => {
     expect(r.findings).toHaveLength(1);
     expect(r.findings[0]!.fixedVersion).toBe('0:3.0.7-163.el9');
     expect(r.findings[0]!.fixedVersions).toEqual(['0:3.0.7-163.el9']);
+  });
+
+  it("a package of a module stream takes only that stream's entries (PURL rpmmod)", () => {
+    const nodejs = (version: string, label: string) =>
+      pkg('rpm', 'nodejs', version, { metadata: { modularityLabel: label } });
+    const fixed18 = nodejs(
+      '1:18.19.0-1.module+el8.9.0+21001+7ed1d8f3',
+      'nodejs:18:8090020240110131225:a75119d5',
+    );
+    // Without the module filter: 18.19.0 < the nodejs:20 fix, "affected, fixed in 20.11.0".
+    expect(matchSbom(sbom([fixed18], os('rhel', '8.9')), db).findings).toEqual([]);
+    const old20 = nodejs(
+      '1:20.9.0-1.module+el8.9.0+20473+c4e3d824',
+      'nodejs:20:8090020231019152822:a75119d5',
+    );
+    const r = matchSbom(sbom([old20], os('rhel', '8.9')), db);
+    expect(r.findings.map((f) => f.fixedVersion)).toEqual(['1:20.11.0-1.module+el8.9.0+21012+3d7d8b3c']);
+    expect(r.findings[0]!.fixedVersions).toEqual(['1:20.11.0-1.module+el8.9.0+21012+3d7d8b3c']);
+    // A package from no module never takes a module stream's fix.
+    expect(
+      matchSbom(sbom([pkg('rpm', 'nodejs', '1:10.24.0-1.el8')], os('rhel', '8.9')), db).findings,
+    ).toEqual([]);
   });
 
   it('without a release, the package dist tag picks the stream', () => {

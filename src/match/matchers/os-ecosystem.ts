@@ -138,19 +138,44 @@ export function redHatStream(ecosystem: string): { product: string; version: str
   return m ? { product: m[1]!.toLowerCase(), version: m[2]! } : undefined;
 }
 
-function redHat(d: DistroRelease, pkgVersion: string): OsEcosystems | Skip {
-  const wanted = numericMajor(d.versionId) ?? elMajor(pkgVersion);
+/** `name:stream` of an rpm modularity label (`nodejs:18:8090020231019152822:a75119d5` → `nodejs:18`). */
+function moduleStream(label: string | undefined): string | undefined {
+  const m = label ? /^([^:\s]+):([^:\s]+)/.exec(label) : null;
+  return m ? `${m[1]}:${m[2]}` : undefined;
+}
+
+/** The module stream an advisory entry is for: the `rpmmod` qualifier of its PURL, if any. */
+export function entryModuleStream(entry: OsvAffected): string | undefined {
+  const purl = entry.package?.purl;
+  const q = purl?.indexOf('?') ?? -1;
+  if (!purl || q < 0) return undefined;
+  for (const part of purl
+    .slice(q + 1)
+    .split('#')[0]!
+    .split('&')) {
+    const [k, v] = part.split('=', 2);
+    if (k === 'rpmmod' && v) return moduleStream(decodeURIComponent(v));
+  }
+  return undefined;
+}
+
+function redHat(d: DistroRelease, pkg: OsPackageFacts): OsEcosystems | Skip {
+  const wanted = numericMajor(d.versionId) ?? elMajor(pkg.version);
   if (!wanted) return noEcosystem(d, 'the Red Hat Enterprise Linux release is unknown');
   const el = sameElRelease(wanted);
+  const installedStream = moduleStream(pkg.modularityLabel);
   return {
     ecosystems: ['Red Hat'],
     keyedBy: 'binary',
-    scope: `enterprise_linux:${wanted}`,
+    scope: `enterprise_linux:${wanted}${installedStream ? ` module ${installedStream}` : ''}`,
     accepts: (entry) => {
       const stream = entry.package ? redHatStream(entry.package.ecosystem) : undefined;
       // A bare `Red Hat` entry names no stream: only its dist tags can place it.
       if (stream && (stream.product !== 'enterprise_linux' || numericMajor(stream.version) !== wanted))
         return false;
+      // An entry for a module stream (`rpmmod=nodejs:18:…`) applies to packages of that stream only.
+      const module = entryModuleStream(entry);
+      if (module !== undefined && module !== installedStream) return false;
       return el(entry);
     },
   };
@@ -217,15 +242,24 @@ function ubuntu(d: DistroRelease, pkgVersion: string): OsEcosystems | Skip {
   return { ecosystems, keyedBy: 'source' };
 }
 
+/** What some releases need to know about the installed package. */
+export interface OsPackageFacts {
+  readonly version: string;
+  /** rpm MODULARITYLABEL (`name:stream:version:context`) of a package from a module stream. */
+  readonly modularityLabel?: string;
+}
+
 /**
- * The advisory ecosystems for an OS package of `family` on release `d` (package version given for
- * releases that need it), or why there are none.
+ * The advisory ecosystems for an OS package of `family` on release `d` (package facts given for
+ * releases that need them), or why there are none.
  */
 export function osEcosystems(
   d: DistroRelease | undefined,
   family: OsFamily,
-  pkgVersion: string,
+  pkg: OsPackageFacts | string,
 ): OsEcosystems | Skip {
+  const facts: OsPackageFacts = typeof pkg === 'string' ? { version: pkg } : pkg;
+  const pkgVersion = facts.version;
   if (!d) {
     const text = `operating system not recognised: no advisory ecosystem for ${family} packages`;
     return { reason: 'unknown-os', detail: text, group: text };
@@ -261,7 +295,7 @@ export function osEcosystems(
         ? { ecosystems: [`BellSoft Hardened Containers:${v}`], keyedBy: 'source' }
         : noEcosystem(d, 'no release');
     case 'rhel':
-      return redHat(d, pkgVersion);
+      return redHat(d, facts);
     case 'almalinux':
     case 'rocky': {
       const n = numericMajor(v);

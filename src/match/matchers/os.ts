@@ -15,7 +15,11 @@ export function osMatcher(
     types: [family],
     plan(pkg, ctx): MatchPlan {
       const d = distroFor(pkg, ctx);
-      const eco = osEcosystems(d, family, pkg.version);
+      const label = pkg.metadata?.modularityLabel;
+      const eco = osEcosystems(d, family, {
+        version: pkg.version,
+        ...(typeof label === 'string' && label ? { modularityLabel: label } : {}),
+      });
       if (isSkip(eco)) return { skip: eco };
       const bySource = eco.keyedBy === 'source';
       const name = bySource ? pkg.sourceName || pkg.name : pkg.name;
