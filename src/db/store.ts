@@ -56,6 +56,11 @@ export interface VulnDatabase {
    * name is normalised per ecosystem. Sorted by id; one record per id (the newest `modified` wins).
    */
   lookup(ecosystem: string, name: string): OsvRecord[];
+  /**
+   * True when the database holds any advisory for `ecosystem` (with a release: that release only;
+   * bare: any release). The matcher uses it to tell "no advisory" from "no data at all".
+   */
+  hasEcosystem(ecosystem: string): boolean;
   /** Records whose id, alias or upstream id is `idOrAlias` (e.g. a CVE), sorted by id. */
   byId(idOrAlias: string): OsvRecord[];
   /** (ecosystem, name) pairs whose name matches `name` in any ecosystem (for `db search`). */
@@ -262,6 +267,8 @@ class SqliteVulnDatabase implements VulnDatabase {
   private readonly entryCache = new Map<number, OsvAffected[]>();
   private readonly byBase: Database.Statement<[string, string], PackageRow>;
   private readonly byFull: Database.Statement<[string, string], PackageRow>;
+  private readonly hasFull: Database.Statement<[string], { x: number }>;
+  private readonly hasBase: Database.Statement<[string], { x: number }>;
   private readonly entriesStmt: Database.Statement<[number], { entries: Buffer }>;
   private readonly byIdStmt: Database.Statement<[string, string], RecordRow>;
   private readonly dataStmt: Database.Statement<[number], { data: Buffer }>;
@@ -284,6 +291,8 @@ class SqliteVulnDatabase implements VulnDatabase {
       `SELECT ${pkgCols} FROM affected a JOIN records r ON r.rid = a.rid WHERE a.ecosystem_key = ? AND a.name_key = ? ORDER BY a.rowid`,
     );
     this.entriesStmt = db.prepare('SELECT entries FROM affected WHERE rid = ? ORDER BY rowid');
+    this.hasFull = db.prepare('SELECT 1 AS x FROM affected WHERE ecosystem_key = ? LIMIT 1');
+    this.hasBase = db.prepare('SELECT 1 AS x FROM affected WHERE base_key = ? LIMIT 1');
     this.byIdStmt = db.prepare(
       `SELECT ${cols} FROM records r WHERE r.id = ?
        UNION SELECT ${cols} FROM aliases x JOIN records r ON r.rid = x.rid WHERE x.alias = ?`,
@@ -307,6 +316,11 @@ class SqliteVulnDatabase implements VulnDatabase {
       if (isCorruptionError(err)) throw corruptDatabaseError(this.path, (err as Error).message, err);
       throw err;
     }
+  }
+
+  hasEcosystem(ecosystem: string): boolean {
+    const eco = ecosystemKey(ecosystem);
+    return this.guard(() => (eco.includes(':') ? this.hasFull : this.hasBase).get(eco) !== undefined);
   }
 
   lookup(ecosystem: string, name: string): OsvRecord[] {

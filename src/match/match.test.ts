@@ -13,7 +13,7 @@ import { importInputs } from '../db/import.js';
 import { openDatabase, type VulnDatabase } from '../db/store.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
 import { compareFindings, matchSbom } from './match.js';
-import { matcherFor } from './matchers/index.js';
+import { matcherFor, queriesOf } from './matchers/index.js';
 import { riskScore } from './risk.js';
 
 const range = (fixed?: string, introduced = '0') => [
@@ -255,10 +255,20 @@ describe('matchers', () => {
       [{ ecosystem: 'Packagist', name: 'laravel/framework', version: '10.0.0' }],
     ],
   ])('%s', (_name, p, distro, expected) => {
-    expect(matcherFor(p.type)!.queries(p, distro ? { distro } : {})).toEqual(expected);
+    const plan = matcherFor(p.type)!.plan(p, distro ? { distro } : {});
+    expect(queriesOf(plan).map(({ ecosystem, name, version }) => ({ ecosystem, name, version }))).toEqual(
+      expected,
+    );
   });
-  it('has no matcher for runtime binaries (no CPE guessing)', () => {
-    expect(matcherFor('binary')).toBeUndefined();
+  it('matches a tarball Go toolchain as Go stdlib and says why other runtimes are not evaluated', () => {
+    const go = { ...pkg('binary', 'go', '1.22rc1'), foundBy: 'runtime-go' };
+    expect(queriesOf(matcherFor('binary')!.plan(go, {}))).toEqual([
+      { ecosystem: 'Go', name: 'stdlib', version: '1.22.0-rc.1' },
+    ]);
+    const node = { ...pkg('binary', 'node', '20.11.1'), foundBy: 'runtime-node' };
+    expect(matcherFor('binary')!.plan(node, {})).toEqual({
+      skip: expect.objectContaining({ reason: 'no-advisory-source' }) as unknown,
+    });
   });
 });
 

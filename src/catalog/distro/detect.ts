@@ -40,7 +40,7 @@ export async function detectDistro(view: FileView): Promise<Distro> {
     const text = await readSmall(view.get(path));
     if (text === undefined) continue;
     const distro = fromOsRelease(text, path);
-    if (distro) return distro;
+    if (distro) return distro.id === 'debian' ? await withDebianRelease(distro, view) : distro;
   }
   const alpine = await readSmall(view.get(ALPINE_RELEASE));
   if (alpine !== undefined) {
@@ -67,6 +67,18 @@ export async function detectDistro(view: FileView): Promise<Distro> {
     );
   }
   return UNKNOWN_DISTRO;
+}
+
+/**
+ * Debian testing/unstable os-release has no VERSION_ID (and older ones no VERSION_CODENAME either):
+ * `/etc/debian_version` (`trixie/sid`) then gives the release codename, deliberately kept so the
+ * matcher can name the release being prepared rather than guess.
+ */
+async function withDebianRelease(distro: Distro, view: FileView): Promise<Distro> {
+  if (distro.versionId || distro.versionCodename) return distro;
+  const text = await readSmall(view.get(DEBIAN_VERSION));
+  const codename = text === undefined ? undefined : /^([a-z]+)\/sid$/.exec(firstLine(text))?.[1];
+  return codename ? { ...distro, versionCodename: codename } : distro;
 }
 
 async function readSmall(file: CatalogFile | undefined): Promise<string | undefined> {

@@ -333,20 +333,25 @@ export async function runScan(
     for (const p of extra?.problems ?? [])
       io.stderr.write(`bulwark: warning: ${oneLine(p.path)}: ${oneLine(p.reason)}\n`);
     const t1 = performance.now();
-    const { findings, stats } = db
+    const matched = db
       ? matchSbom(loaded.sbom, db, {
           severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
           includeOsOwned,
         })
-      : { findings: [], stats: NO_MATCHES };
+      : undefined;
+    const findings = matched?.findings ?? [];
+    const stats = matched?.stats ?? NO_MATCHES;
     const status = db?.status();
     const base = buildScanReport(
       loaded.sbom,
       findings,
       { rules, vex, filters },
-      db && status
-        ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
-        : {},
+      {
+        ...(db && status
+          ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
+          : {}),
+        ...(matched ? { notEvaluated: matched.notEvaluated } : {}),
+      },
     );
     const report: ScanReport = {
       ...base,

@@ -17,6 +17,8 @@ import {
   type TargetFlags,
 } from './scan-common.js';
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
+import { notEvaluatedCauses } from '../../report/scan/common.js';
+import { printable } from '../../sbom/format/table.js';
 import { targetHelp } from './sbom.js';
 
 export { SCANNERS } from '../../extra-scanners/types.js';
@@ -28,6 +30,7 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   showSuppressed?: boolean;
   locations?: boolean;
   failOn?: string;
+  failOnNotEvaluated?: boolean;
   exitCode: string;
 }
 
@@ -74,7 +77,11 @@ export function registerScan(program: Command, io: CliIO): void {
       '--fail-on <severity>',
       'exit with --exit-code when a shown, unsuppressed finding of any scanner is at or above this severity',
     )
-    .option('--exit-code <n>', 'exit code for --fail-on', '1');
+    .option(
+      '--fail-on-not-evaluated',
+      'exit with --exit-code when any package was not evaluated (no advisory data for its OS or runtime, unparseable version, …)',
+    )
+    .option('--exit-code <n>', 'exit code for --fail-on and --fail-on-not-evaluated', '1');
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
       'after',
@@ -83,14 +90,20 @@ export function registerScan(program: Command, io: CliIO): void {
 Scanners (--scanners): all of them share one read of the image. Secrets are never printed in full.
 Secret severities are the same words as vulnerability severities; a lint "info" counts as negligible.
 
-Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed, 2 usage, 3 input, 4 database, 5 network.
+Not evaluated: packages Bulwark could not match (an OS without an advisory ecosystem such as Amazon
+Linux, a runtime without advisory data, an unparseable version) are counted and listed in every format;
+they never count as "no vulnerabilities". --fail-on-not-evaluated makes them fail the scan.
+
+Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed or, with --fail-on-not-evaluated, a
+package was not evaluated; 2 usage, 3 input, 4 database, 5 network, 70 internal error.
 
 Examples:
   bulwark scan archive://image.tar
   bulwark scan oci-dir://layout --only-fixed --severity high -f json -o report.json
   bulwark scan sbom://bom.cdx.json --vex vex.json --fail-on critical
   bulwark scan fs://. --offline --db ./bulwark.sqlite
-  bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high`,
+  bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high
+  bulwark scan registry://amazonlinux:2023 --fail-on high --fail-on-not-evaluated`,
     )
     .action(async (target: string, flags: ScanFlags) => {
       const scanners = parseScanners(flags.scanners);
@@ -119,6 +132,13 @@ Examples:
         ].filter(Boolean);
         io.stderr.write(
           `bulwark: ${failing.total} finding${failing.total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')}; --fail-on ${failOn})\n`,
+        );
+        throw new ExitWith(exitCode);
+      }
+      const notEvaluated = report.coverage?.notEvaluated ?? 0;
+      if (flags.failOnNotEvaluated && notEvaluated > 0) {
+        io.stderr.write(
+          `bulwark: ${notEvaluated} package${notEvaluated === 1 ? ' was' : 's were'} not evaluated (--fail-on-not-evaluated): ${printable(notEvaluatedCauses(report.coverage!))}\n`,
         );
         throw new ExitWith(exitCode);
       }

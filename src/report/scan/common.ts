@@ -4,7 +4,7 @@
  */
 import type { Package } from '../../catalog/types.js';
 import { compareFindings } from '../../match/order.js';
-import type { Finding, ScanReport, Severity } from '../../match/types.js';
+import type { Coverage, Finding, NotEvaluated, ScanReport, Severity } from '../../match/types.js';
 import { redactCreatedBy } from '../../sbom/format/redact.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
 
@@ -214,4 +214,48 @@ export function osOwnedNote(report: ScanReport): string | undefined {
   return o.included
     ? `${n} matched by their own version too (--include-os-owned): their findings are marked OS-owned; the distribution may have backported the fix.`
     : `${n} matched through their OS package only (--include-os-owned to match them by their own version too).`;
+}
+
+/** Not-evaluated packages of a report, sorted by name, version, id (empty when matching did not run). */
+export function sortedNotEvaluated(report: ScanReport): NotEvaluated[] {
+  return [...(report.notEvaluated ?? [])].sort(
+    (a, b) =>
+      byStr(a.package.name, b.package.name) ||
+      byStr(a.package.version, b.package.version) ||
+      byStr(a.package.id, b.package.id),
+  );
+}
+
+const byStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The causes of the not-evaluated packages in a few words: `no advisory ecosystem for amzn 2023` for
+ * one cause, `80: no advisory ecosystem for amzn 2023; 2: unparseable installed version` for several
+ * (at most `max` listed, then `…`).
+ */
+export function notEvaluatedCauses(coverage: Coverage, max = 3): string {
+  const groups = coverage.groups;
+  if (groups.length === 1) return groups[0]!.group;
+  const listed = groups.slice(0, max).map((g) => `${g.packages}: ${g.group}`);
+  return `${listed.join('; ')}${groups.length > max ? `; ${groups.length - max} more causes` : ''}`;
+}
+
+/** `88 packages not evaluated (no advisory ecosystem for amzn 2023)`, or undefined when none. */
+export function notEvaluatedLine(report: ScanReport): string | undefined {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return undefined;
+  return `${plural(c.notEvaluated, 'package')} not evaluated (${notEvaluatedCauses(c)})`;
+}
+
+/**
+ * What to say when no vulnerability is shown. Never a bare "No vulnerabilities found" when packages
+ * were not evaluated: `No vulnerabilities found in 120 evaluated packages; 88 packages not evaluated
+ * (no advisory ecosystem for amzn 2023).`
+ */
+export function noFindingsText(report: ScanReport): string {
+  const c = report.coverage;
+  if (!c) return 'No vulnerabilities found.';
+  const head = `No vulnerabilities found in ${plural(c.evaluated, 'evaluated package')}`;
+  const rest = notEvaluatedLine(report);
+  return rest ? `${head}; ${rest}.` : `${head}.`;
 }

@@ -33,10 +33,12 @@ import {
   layerLabel,
   osOwnedNote,
   ownedByLabel,
+  noFindingsText,
   plural,
   safeUrl,
   SEVERITY_ORDER,
   severityRank,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   type ScanRenderOptions,
@@ -406,7 +408,8 @@ export function renderHtml(report: ScanReport, options: ScanRenderOptions = {}):
   const tableBody =
     findings.length > 0
       ? findings.map((f, i) => findingRow(f, i)).join('\n')
-      : '<tr><td colspan="8">No vulnerabilities found.</td></tr>';
+      : `<tr><td colspan="8">${escapeHtml(noFindingsText(report))}</td></tr>`;
+  const notEvaluated = notEvaluatedHtml(report);
 
   const data = {
     schema: report.schema,
@@ -453,9 +456,11 @@ ${severityChart(s)}
 <div><dt>Fixable</dt><dd>${s.fixable}</dd></div>
 <div class="kev"><dt>Known exploited (KEV)</dt><dd>${s.kev}</dd></div>
 <div><dt>Suppressed</dt><dd>${s.suppressed}</dd></div>
+${report.coverage ? `<div><dt>Not evaluated</dt><dd>${report.coverage.notEvaluated}</dd></div>` : ''}
 </dl>
 </div>
-${ownedNoteHtml}${expiredHtml}
+${ownedNoteHtml}${notEvaluated.warning}
+${expiredHtml}
 </section>
 <section class="card" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>
@@ -479,6 +484,7 @@ ${tableBody}
 <aside id="detail" tabindex="-1" aria-label="Vulnerability details" hidden></aside>
 </div>
 </section>
+${notEvaluated.section}
 ${extraSections(report)}
 <section class="card" aria-labelledby="layers-h">
 <h2 id="layers-h">Layers</h2>
@@ -492,4 +498,34 @@ ${layerSection(report, findings, index)}
 </body>
 </html>
 `;
+}
+
+/**
+ * The packages that were not evaluated: a warning in the summary (counted by cause) and a section
+ * listing each package with why. Empty strings when every package was evaluated.
+ */
+function notEvaluatedHtml(report: ScanReport): { warning: string; section: string } {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return { warning: '', section: '' };
+  const warning = `<div class="warning" role="note"><h3>${escapeHtml(plural(c.notEvaluated, 'package'))} not evaluated</h3><p>No vulnerability result exists for them: they are not known to be free of vulnerabilities.</p><ul>${c.groups
+    .map((g) => `<li>${g.packages}: ${escapeHtml(g.group)}</li>`)
+    .join('')}</ul></div>`;
+  const rows = sortedNotEvaluated(report)
+    .map(
+      (n) =>
+        `<tr><td><code>${escapeHtml(n.package.name)}</code></td><td>${escapeHtml(n.package.version)}</td><td>${escapeHtml(n.package.type)}</td><td>${escapeHtml(n.detail)}</td></tr>`,
+    )
+    .join('\n');
+  const section = `<section class="card" aria-labelledby="not-evaluated-h">
+<h2 id="not-evaluated-h">Not evaluated (${c.notEvaluated})</h2>
+<div class="table-wrap">
+<table id="not-evaluated">
+<thead><tr><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Why</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</div>
+</section>`;
+  return { warning, section };
 }

@@ -6,9 +6,16 @@
  * always gives the same bytes. Packages and the embedded SBOM use the SBOM JSON format (and its
  * redaction: image env values never appear).
  */
-import type { Finding, MatchDetail, ScanReport } from '../../match/types.js';
+import type { Finding, MatchDetail, NotEvaluated, ScanReport } from '../../match/types.js';
 import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
-import { byString, compareFindings, isFixable, SEVERITY_ORDER, summarize } from './common.js';
+import {
+  byString,
+  compareFindings,
+  isFixable,
+  SEVERITY_ORDER,
+  sortedNotEvaluated,
+  summarize,
+} from './common.js';
 import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { sortFindings } from '../../secrets/report.js';
 import type { LayerInfo, RedactedFinding } from '../../secrets/types.js';
@@ -112,6 +119,18 @@ function findingJson(f: Finding): Json {
   };
 }
 
+/** A package that was not evaluated: which one (by SBOM id and PURL), the reason code and why. */
+function notEvaluatedJson(n: NotEvaluated): Json {
+  const p = n.package;
+  return {
+    package: { id: p.id, name: p.name, version: p.version, type: p.type, purl: p.purl },
+    reason: n.reason,
+    detail: n.detail,
+    group: n.group,
+    records: n.records ? [...n.records].sort(byString) : undefined,
+  };
+}
+
 /** The report as the plain JSON value `renderJson` prints. */
 export function scanReportToJson(report: ScanReport): Json {
   const summary = summarize(report.findings);
@@ -131,12 +150,26 @@ export function scanReportToJson(report: ScanReport): Json {
         ]),
       ),
     },
+    // Present exactly when vulnerability matching ran.
+    coverage: report.coverage
+      ? {
+          packages: report.coverage.packages,
+          evaluated: report.coverage.evaluated,
+          notEvaluated: report.coverage.notEvaluated,
+          groups: report.coverage.groups.map((g) => ({
+            reason: g.reason,
+            group: g.group,
+            packages: g.packages,
+          })),
+        }
+      : undefined,
     database: db ? { path: db.path, builtAt: db.builtAt, schemaVersion: db.schemaVersion } : undefined,
     filters: sortKeysDeep(report.filters) ?? {},
     osOwned: report.osOwned
       ? { packages: report.osOwned.packages, included: report.osOwned.included }
       : undefined,
     findings: [...report.findings].sort(compareFindings).map(findingJson),
+    notEvaluated: report.notEvaluated ? sortedNotEvaluated(report).map(notEvaluatedJson) : undefined,
     expiredSuppressions: [...report.expiredSuppressions]
       .sort((a, b) => byString(a.source, b.source) || byString(a.id, b.id))
       .map((e) => ({ source: e.source, id: e.id, expires: e.expires, reason: e.reason })),

@@ -20,8 +20,10 @@ import {
   isFixable,
   osOwnedNote,
   ownedByLabel,
+  noFindingsText,
   plural,
   SEVERITY_ORDER,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   truncate,
@@ -143,6 +145,7 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     `**Packages:** ${report.sbom.packages.length}`,
     `**Vulnerabilities:** ${s.total} (${s.fixable} fixable)`,
   ];
+  if (report.coverage?.notEvaluated) facts.push(`**Not evaluated:** ${report.coverage.notEvaluated}`);
   if (s.kev > 0) facts.push(`**Known exploited:** ${s.kev}`);
   if (s.suppressed > 0) facts.push(`**Suppressed:** ${s.suppressed}`);
   if (source.kind === 'image' && source.image.manifestDigest)
@@ -152,7 +155,7 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
   if (!vulnerabilitiesScanned(report)) {
     head.push('Vulnerabilities were not scanned (the `vuln` scanner was not in `--scanners`).', '');
   } else if (active.length === 0) {
-    head.push('No vulnerabilities found.', '');
+    head.push(mdText(noFindingsText(report)), '');
   } else {
     head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
     for (const sev of SEVERITY_ORDER) {
@@ -170,6 +173,31 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
   head.push(...extraHead(report));
 
   const sections: Section[] = [];
+  // Packages that were not evaluated: counted prominently, listed below (they must survive truncation).
+  const coverage = report.coverage;
+  if (coverage && coverage.notEvaluated > 0) {
+    sections.push({
+      open: [
+        '> [!WARNING]',
+        `> ${mdText(`${plural(coverage.notEvaluated, 'package')} not evaluated (no vulnerability result for them):`)}`,
+      ],
+      rows: coverage.groups.map((g) => `> - ${g.packages}: ${mdText(truncate(g.group, 200))}`),
+      close: [''],
+    });
+    sections.push({
+      open: [
+        `<details><summary>${plural(coverage.notEvaluated, 'package')} not evaluated</summary>`,
+        '',
+        '| Package | Type | Why |',
+        '| --- | --- | --- |',
+      ],
+      rows: sortedNotEvaluated(report).map(
+        (n) =>
+          `| ${mdCode(truncate(`${n.package.name} ${n.package.version}`.trim(), 120))} | ${mdText(n.package.type)} | ${mdText(truncate(n.detail, 300))} |`,
+      ),
+      close: ['', '</details>', ''],
+    });
+  }
   // Expired suppressions first: short, and they need action, so they must survive truncation.
   if (report.expiredSuppressions.length > 0) {
     const expired = [...report.expiredSuppressions].sort(

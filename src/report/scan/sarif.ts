@@ -9,7 +9,7 @@
  * findings are kept with an external, accepted `suppression` that carries the reason, so code scanning
  * shows them as dismissed instead of dropping the history.
  */
-import type { Finding, ScanReport } from '../../match/types.js';
+import type { Finding, NotEvaluated, ScanReport } from '../../match/types.js';
 import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../sarif.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import {
@@ -19,9 +19,11 @@ import {
   fixLabel,
   formatEpss,
   isFixable,
+  plural,
   relativeLocation,
   safeUrl,
   severityRank,
+  sortedNotEvaluated,
   subjectName,
 } from './common.js';
 import { mdCode, mdLink, mdText } from './markdown-text.js';
@@ -162,7 +164,71 @@ export function renderSarif(report: ScanReport): string {
   rules.push(...secretRules(secrets), ...configRules(configs));
   results.push(...secrets.map((f) => secretResult(f, fallbackUri)));
   results.push(...configs.map((m) => configResult(m, fallbackUri)));
-  return `${JSON.stringify(buildSarif({ rules, results }), null, 2)}\n`;
+  const notEvaluated = sortedNotEvaluated(report);
+  rules.push(...notEvaluatedRules(notEvaluated));
+  results.push(...notEvaluated.map((n) => notEvaluatedResult(n, fallbackUri)));
+  const doc = buildSarif({ rules, results });
+  const coverage = report.coverage;
+  if (coverage) {
+    // The counts ride on the run, and each cause is a tool notification (a warning that the scan did
+    // not look at everything); each package is also a `note` result under a `not-evaluated/` rule.
+    const run = (doc.runs as Record<string, unknown>[])[0]!;
+    run.invocations = [
+      {
+        executionSuccessful: true,
+        toolExecutionNotifications: coverage.groups.map((g) => ({
+          level: 'warning',
+          descriptor: { id: `${NOT_EVALUATED_PREFIX}${g.reason}` },
+          message: { text: `${plural(g.packages, 'package')} not evaluated: ${g.group}` },
+        })),
+      },
+    ];
+    run.properties = {
+      coverage: {
+        packages: coverage.packages,
+        evaluated: coverage.evaluated,
+        notEvaluated: coverage.notEvaluated,
+      },
+    };
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Rules of packages that were not evaluated: `not-evaluated/<reason>`. */
+const NOT_EVALUATED_PREFIX = 'not-evaluated/';
+
+function notEvaluatedRules(list: readonly NotEvaluated[]): SarifRule[] {
+  const reasons = [...new Set(list.map((n) => n.reason))].sort(byString);
+  return reasons.map((reason) => ({
+    id: `${NOT_EVALUATED_PREFIX}${reason}`,
+    shortDescription: `Package not evaluated: ${reason.replace(/-/g, ' ')}`,
+    fullDescription:
+      'Bulwark could not evaluate this package against the vulnerability advisories, so it is NOT known to be free of known vulnerabilities.',
+    helpMarkdown:
+      'The package was not evaluated (see the result message for why): no vulnerability result exists for it. Check it another way, or use `--fail-on-not-evaluated` to make such scans fail.',
+    defaultLevel: 'note',
+    properties: { tags: ['security', 'not-evaluated'], precision: 'very-high' },
+  }));
+}
+
+function notEvaluatedResult(n: NotEvaluated, fallbackUri: string): SarifResult {
+  const p = n.package;
+  const path = relativeLocation(p);
+  return {
+    ruleId: `${NOT_EVALUATED_PREFIX}${n.reason}`,
+    level: 'note',
+    message: `${p.name} ${p.version} (${p.type}) was not evaluated: ${n.detail}`,
+    uri: path ? pathUri(path) : fallbackUri,
+    fingerprint: `not-evaluated:${p.id}`,
+    properties: {
+      purl: p.purl,
+      packageName: p.name,
+      installedVersion: p.version,
+      packageType: p.type,
+      reason: n.reason,
+      ...(n.records ? { records: [...n.records] } : {}),
+    },
+  };
 }
 
 /** Secret rules are `secret/<rule id>`, so they can never collide with a vulnerability id. */

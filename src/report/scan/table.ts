@@ -20,8 +20,11 @@ import {
   layerLabel,
   osOwnedNote,
   ownedByLabel,
+  noFindingsText,
+  notEvaluatedLine,
   plural,
   SEVERITY_ORDER,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   type ScanRenderOptions,
@@ -105,7 +108,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
   if (!scanned) {
     lines.push('', 'Vulnerabilities: not scanned (the vuln scanner was not in --scanners).');
   } else if (groups.length === 0) {
-    lines.push('', 'No vulnerabilities found.');
+    const text = printable(noFindingsText(report));
+    lines.push('', report.coverage?.notEvaluated ? paint(ANSI.yellow, text) : text);
   } else {
     const header = ['ID', 'SEVERITY', 'FIXED IN', 'EPSS', 'KEV'];
     const rows = groups.map((g) =>
@@ -172,6 +176,7 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     });
   }
 
+  lines.push(...notEvaluatedSection(report, paint));
   lines.push(...extraSections(report, paint));
 
   const s = summarize(report.findings);
@@ -185,6 +190,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
         `${s.fixable} fixable`,
       ]
     : [];
+  const notEvaluated = notEvaluatedLine(report);
+  if (notEvaluated) parts.push(paint(ANSI.yellow, printable(notEvaluated)));
   if (s.kev > 0) parts.push(`${s.kev} known exploited`);
   if (s.suppressed > 0) {
     parts.push(`${s.suppressed} suppressed${options.showSuppressed ? '' : ' (--show-suppressed to list)'}`);
@@ -212,6 +219,40 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** At most this many not-evaluated packages are listed one by one; the causes are always counted. */
+const MAX_NOT_EVALUATED_ROWS = 20;
+
+/**
+ * The packages that were not evaluated, counted by cause, then listed (name, version, type, why):
+ * a scan that did not look must say so as loudly as one that found something.
+ */
+function notEvaluatedSection(report: ScanReport, paint: (code: string, text: string) => string): string[] {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return [];
+  const lines = [
+    '',
+    paint(
+      ANSI.yellow,
+      `Not evaluated: ${plural(c.notEvaluated, 'package')} (no vulnerability result for them)`,
+    ),
+  ];
+  for (const g of c.groups) lines.push(`    ${String(g.packages).padStart(5)}  ${printable(g.group)}`);
+  const list = sortedNotEvaluated(report);
+  const rows = list
+    .slice(0, MAX_NOT_EVALUATED_ROWS)
+    .map((n) => [
+      printable(`${n.package.name} ${n.package.version}`.trim()),
+      n.package.type,
+      printable(n.detail),
+    ]);
+  const fmt = columns(['PACKAGE', 'TYPE', 'WHY'], rows);
+  lines.push(paint(ANSI.dim, fmt(['PACKAGE', 'TYPE', 'WHY'])));
+  for (const r of rows) lines.push(fmt(r));
+  if (list.length > MAX_NOT_EVALUATED_ROWS)
+    lines.push(`    … and ${list.length - MAX_NOT_EVALUATED_ROWS} more (-f json lists every one)`);
+  return lines;
 }
 
 /** Column layout shared by the secret and misconfiguration sections. */
