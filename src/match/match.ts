@@ -104,21 +104,22 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
     return recs;
   };
 
-  // An OS package that can be evaluated answers for the language packages it owns (see ./os-owned.ts).
+  // An OS package whose distro has an advisory ecosystem answers for the language packages it owns
+  // (see ./os-owned.ts); without data for it in the database the owner itself is reported not evaluated.
   const owners = osOwners(sbom);
   const leaveToOwner = options.includeOsOwned
     ? new Set<string>()
-    : ownedToSkip(owners, (o) => !('skip' in planPackage(o, ctx, withData)));
+    : ownedToSkip(owners, (o) => !('skip' in planPackage(o, ctx, () => true)));
   let osOwnedSkipped = 0;
   const ownedRuntimes = runtimesOwnedByOsPackages(sbom);
   for (const pkg of sbom.packages) {
-    if (leaveToOwner.has(pkg.id)) {
-      osOwnedSkipped++;
-      continue;
-    }
     if (ownedRuntimes.has(pkg.id)) {
       // Installed by the OS package manager: evaluated through that package and its distro's data.
       matched++;
+      continue;
+    }
+    if (leaveToOwner.has(pkg.id)) {
+      osOwnedSkipped++;
       continue;
     }
     const planned = planPackage(pkg, ctx, withData);

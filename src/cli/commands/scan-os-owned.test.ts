@@ -183,9 +183,10 @@ describe('OS-owned language packages through the CLI', () => {
 
   it('sarif, markdown, html and cyclonedx-json mark the owned finding', async () => {
     const sarif = JSON.parse((await scan('sarif', '--include-os-owned')).stdout) as {
-      runs: { results: { message: { text: string }; properties: { ownedBy?: string } }[] }[];
+      runs: { results: { ruleId: string; message: { text: string }; properties: { ownedBy?: string } }[] }[];
     };
-    const results = sarif.runs[0]!.results;
+    // Vulnerability results only (packages the test database has no data for are `not-evaluated/*` notes).
+    const results = sarif.runs[0]!.results.filter((r) => !r.ruleId.startsWith('not-evaluated/'));
     expect(results).toHaveLength(2);
     const marked = results.filter((x) => x.properties.ownedBy);
     expect(marked).toHaveLength(1);
