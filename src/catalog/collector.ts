@@ -17,6 +17,12 @@ export interface FileRequest {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 64 * 1024 * 1024;
+/**
+ * The largest single file the catalog can hold: a file's bytes end up in one Buffer and most
+ * catalogers decode them as text, so a per-file limit beyond 2 GiB could never be honoured
+ * (`--max-file-size` above it is a usage error).
+ */
+export const MAX_HOLDABLE_FILE_SIZE = 2 * 1024 ** 3;
 
 export class CatalogCollector implements LayerVisitor {
   readonly tree: FileTree;
