@@ -117,6 +117,16 @@ export async function readLayer(
         return undefined; // other .wh..wh. names are aufs bookkeeping, not content
       }
       const type = entryType(h);
+      if (h.kind === 'sparse') {
+        // Sparse files are rare in images (Docker and buildkit never write them); their stored data
+        // is not the file, so it is skipped and the file reported rather than read wrongly.
+        visitor.problem?.({
+          layer,
+          path,
+          reason: `GNU sparse file (${h.size} bytes) skipped: sparse tar entries are not read`,
+        });
+        return undefined;
+      }
       if (!type) {
         visitor.problem?.({ layer, path, reason: `unsupported tar entry type "${h.typeflag}" skipped` });
         return undefined;
