@@ -5,6 +5,7 @@
 import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
 import { FileTree, type TreeNode } from './tree.js';
 import type { Unknown } from './types.js';
+import { maxOf, pushAll } from '../util/arrays.js';
 
 export interface FileRequest {
   /** Who asks (cataloger id), for messages. */
@@ -56,7 +57,7 @@ export class CatalogCollector implements LayerVisitor {
       wanted = true;
       keepHistory ||= r.history === true;
       cap = Math.max(cap, r.maxFileSize ?? this.maxFileSize);
-      if (r.contentMarkers?.length && markers) markers.push(...r.contentMarkers);
+      if (r.contentMarkers?.length && markers) pushAll(markers, r.contentMarkers);
       else markers = undefined;
     }
     if (!wanted) return undefined;
@@ -96,7 +97,7 @@ export class CatalogCollector implements LayerVisitor {
   ): ContentSink {
     const chunks: Buffer[] = [];
     let found = markers === undefined;
-    const overlap = markers ? Math.max(...markers.map((m) => m.length)) - 1 : 0;
+    const overlap = markers ? maxOf(markers.map((m) => m.length)) - 1 : 0;
     let tail = Buffer.alloc(0);
     return {
       write: (chunk) => {

@@ -11,12 +11,13 @@ import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../sbom/model.js';
 import { BULWARK_VERSION } from '../version.js';
-import { oneLine } from '../util/errors.js';
+import { oneLine, rethrowIfInternal } from '../util/errors.js';
 import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';
 import { detectDistro, matchDistroFile } from './distro/detect.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
 import type { FileTree, TreeNode } from './tree.js';
 import type { CatalogFile, Cataloger, Distro, FileView, Package, Relationship, Unknown } from './types.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface CatalogOptions {
   readonly catalogers?: readonly Cataloger[];
@@ -139,6 +140,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     try {
       result = await c.catalog(viewFor(tree, collector.matched[i + 1]!, c.history === true), ctx);
     } catch (err) {
+      rethrowIfInternal(err);
       // A cataloger bug must not lose the rest of the SBOM: report it as an unknown.
       unknowns.push({ path: '', reason: `cataloger ${c.id} failed: ${oneLine(err)}`, cataloger: c.id });
       continue;
@@ -162,7 +164,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
 
   const merged = mergeLockedInstalls(packages, relationships);
   const deduped = dedupe(merged);
-  relationships.push(...fileOverlap(deduped, tree));
+  pushAll(relationships, fileOverlap(deduped, tree));
   const ids = new Set(deduped.map((p) => p.id));
   const rels = uniqueRelationships(
     relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to),

@@ -16,6 +16,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputError, fsError, oneLine } from '../util/errors.js';
+import { pushAll } from '../util/arrays.js';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -61,7 +62,7 @@ export function loadVexFiles(files: readonly string[], cwd: string): VexStatemen
     } catch (err) {
       throw new InputError('E_VEX', `${file}: not JSON: ${oneLine(err)}`);
     }
-    out.push(...parseVex(doc, file, out.length));
+    pushAll(out, parseVex(doc, file, out.length));
   }
   return out;
 }

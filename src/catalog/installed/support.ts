@@ -3,7 +3,7 @@
  * deterministic ordering and temporary package ids for relationships.
  */
 import type { CatalogFile, CatalogResult, Location, Package, Relationship, Unknown } from '../types.js';
-import { oneLine } from '../../util/errors.js';
+import { oneLine, rethrowIfInternal } from '../../util/errors.js';
 
 /** The location of a package found in `file`, optionally inside an archive (`a.jar!/b.jar`). */
 export function locationOf(file: CatalogFile, path: string = file.path): Location {
@@ -45,6 +45,7 @@ export class ResultBuilder {
     try {
       await fn();
     } catch (err) {
+      rethrowIfInternal(err);
       this.unknown(file, oneLine(err));
     }
   }
@@ -112,6 +113,7 @@ export function parseJson(buf: Buffer, what: string): unknown {
   try {
     return JSON.parse(stripBom(buf.toString('utf8')));
   } catch (err) {
+    rethrowIfInternal(err);
     throw new Error(`malformed ${what}: ${oneLine(err)}`);
   }
 }

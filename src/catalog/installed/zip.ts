@@ -5,6 +5,7 @@
  * caller's budget, so neither a lying header nor a zip bomb can exhaust memory or CPU.
  */
 import { Inflate } from 'fflate';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -156,6 +157,7 @@ export function readZipEntry(buf: Buffer, entry: ZipEntry, limit: number): Buffe
       inf.push(data.subarray(i, i + STEP), i + STEP >= data.length);
     if (data.length === 0) inf.push(new Uint8Array(0), true);
   } catch (err) {
+    rethrowIfInternal(err);
     throw new ZipError(
       `${entry.name}: corrupt deflate data (${err instanceof Error ? err.message : String(err)})`,
     );

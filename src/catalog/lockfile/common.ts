@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
-import { InputError, oneLine } from '../../util/errors.js';
+import { InputError, oneLine, rethrowIfInternal } from '../../util/errors.js';
 import type {
   CatalogContext,
   CatalogFile,
@@ -23,6 +23,7 @@ import type {
   Relationship,
   Unknown,
 } from '../types.js';
+import { pushAll } from '../../util/arrays.js';
 
 /** The error every lock-file parser throws for a file it cannot read as a whole. */
 export function lockError(message: string, cause?: unknown): InputError {
@@ -68,6 +69,7 @@ export function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid JSON (${oneLine(err)})`, err);
   }
 }
@@ -90,6 +92,7 @@ export function parseYaml(text: string, what: string): unknown {
       prettyErrors: false,
     }) as unknown;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid YAML (${firstLine(err)})`, err);
   }
 }
@@ -117,6 +120,7 @@ export function parseToml(text: string, what: string): JsonRecord {
   try {
     return parseTomlText(text, { maxDepth: 64, unsafeKeyBehaviour: 'drop' }) as JsonRecord;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid TOML (${firstLine(err)})`, err);
   }
 }
@@ -320,7 +324,7 @@ export function propagateScopes(
       if (assigned.has(p.id)) continue;
       assigned.add(p.id);
       if (p.scope === undefined) p.scope = scope;
-      queue.push(...(adjacency.get(p.id) ?? []));
+      pushAll(queue, adjacency.get(p.id) ?? []);
     }
   }
 }
@@ -387,16 +391,18 @@ export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
             if (!other || other.size > MAX_COMPANION_BYTES) return undefined;
             try {
               return decode(await other.read());
-            } catch {
+            } catch (err) {
+              rethrowIfInternal(err);
               return undefined;
             }
           };
           await spec.parse({ file, text, view, ctx, companion }, builder);
           const r = builder.result();
-          packages.push(...r.packages);
-          relationships.push(...r.relationships);
-          unknowns.push(...r.unknowns);
+          pushAll(packages, r.packages);
+          pushAll(relationships, r.relationships);
+          pushAll(unknowns, r.unknowns);
         } catch (err) {
+          rethrowIfInternal(err);
           unknowns.push({ path: file.path, layer: file.layer, reason: oneLine(err), cataloger: spec.id });
         }
       }

@@ -12,6 +12,8 @@ import { readBdbHashValues } from './db-bdb.js';
 import { readNdbBlobs } from './db-ndb.js';
 import { readSqliteBlobs } from './db-sqlite.js';
 import { readRpmEntry, splitSourceRpm, type RpmEntry } from './package-info.js';
+import { pushAll } from '../../util/arrays.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const ID = 'rpm-db';
 
@@ -56,7 +58,7 @@ function parseDatabase(
   problems: string[] | undefined,
 ): RpmEntry[] {
   const { blobs, problems: dbProblems } = readBlobs(content, backend);
-  problems?.push(...dbProblems);
+  if (problems) pushAll(problems, dbProblems);
   const out: RpmEntry[] = [];
   for (const [i, blob] of blobs.entries()) {
     // Berkeley DB keeps a 4-byte "next instance" counter as a record; it is not a header.
@@ -67,6 +69,7 @@ function parseDatabase(
       if (entry.name === 'gpg-pubkey') continue;
       out.push(entry);
     } catch (err) {
+      rethrowIfInternal(err);
       problems?.push(`header ${i + 1}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
@@ -87,6 +90,7 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
       key: (e) => `${e.name}|${e.arch ?? ''}|${evr(e)}`,
     });
   } catch (err) {
+    rethrowIfInternal(err);
     return {
       packages: [],
       unknowns: [databaseUnknown(ID, file, err instanceof Error ? err.message : String(err))],

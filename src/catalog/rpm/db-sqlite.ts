@@ -3,6 +3,7 @@
  * blobs. Opened from memory (never from the image's path), read only.
  */
 import Database from 'better-sqlite3';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -30,6 +31,7 @@ export function readSqliteBlobs(file: Buffer): Buffer[] {
     for (const [, blob] of rows) if (Buffer.isBuffer(blob)) out.push(blob);
     return out;
   } catch (err) {
+    rethrowIfInternal(err);
     throw new RpmDbError(`cannot read rpmdb.sqlite: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     db?.close();
