@@ -6,7 +6,14 @@
  * layer was read completely and its digests verified. A failed layer is never cached. Layers without a
  * diff ID (folders) pass straight through.
  */
-import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
+import type {
+  ContentSink,
+  EntryHeader,
+  LayerRef,
+  LayerStartInfo,
+  LayerVisitor,
+  SourceProblem,
+} from '../source/types.js';
 import type { LayerCache, LayerRecord, RecordedEntry } from './layer-cache.js';
 
 interface Recording extends LayerRecord {
@@ -25,11 +32,14 @@ export class CachingCollector implements LayerVisitor {
     private readonly key: string,
   ) {}
 
-  layerStart(layer: LayerRef): void | 'skip' {
+  layerStart(layer: LayerRef, info?: LayerStartInfo): void | 'skip' {
     this.recording = undefined;
-    const answer = this.inner.layerStart?.(layer);
+    const answer = this.inner.layerStart?.(layer, info);
     if (answer === 'skip' || !layer.diffId) return answer;
-    const hit = this.cache.read(layer.diffId, this.key);
+    // A blob not known to be the verified one (changed or new file) is read again, whatever we hold.
+    let hit;
+    if (info?.reusable === false) this.cache.stats.misses++;
+    else hit = this.cache.read(layer.diffId, this.key);
     if (hit) {
       this.replay(layer, hit);
       this.replayed.push(layer.index);

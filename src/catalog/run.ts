@@ -117,7 +117,11 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     options.layerCache && source.description.kind === 'image'
       ? new CachingCollector(collector, options.layerCache, catalogerKey(catalogers, maxFileSize, 'distro'))
       : collector;
-  await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), options.walk);
+  const walk =
+    options.layerCache && source.description.kind === 'image'
+      ? { ...options.walk, trust: options.layerCache.verified }
+      : options.walk;
+  await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), walk);
 
   const tree = collector.tree;
   const unknowns: Unknown[] = [
