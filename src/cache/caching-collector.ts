@@ -14,11 +14,19 @@ import type {
   LayerVisitor,
   SourceProblem,
 } from '../source/types.js';
-import type { LayerCache, LayerRecord, RecordedEntry } from './layer-cache.js';
+import {
+  MAX_LAYER_RECORD_BYTES,
+  type LayerCache,
+  type LayerRecord,
+  type RecordedEntry,
+} from './layer-cache.js';
 
 interface Recording extends LayerRecord {
   readonly layer: LayerRef;
+  /** Read failed, or the record grew past what the cache stores: it will not be written. */
   failed: boolean;
+  /** File bytes recorded so far. */
+  bytes: number;
 }
 
 export class CachingCollector implements LayerVisitor {
@@ -45,7 +53,7 @@ export class CachingCollector implements LayerVisitor {
       this.replayed.push(layer.index);
       return 'skip';
     }
-    this.recording = { layer, entries: [], contents: [], problems: [], failed: false };
+    this.recording = { layer, entries: [], contents: [], problems: [], failed: false, bytes: 0 };
     return undefined;
   }
 
@@ -68,15 +76,26 @@ export class CachingCollector implements LayerVisitor {
     const recorded: RecordedEntry = { header, content: -1 };
     rec.entries.push(recorded);
     if (!sink) return sink;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     return {
       write: (chunk) => {
-        chunks.push(Buffer.from(chunk));
+        if (!rec.failed) {
+          rec.bytes += chunk.length;
+          if (rec.bytes > MAX_LAYER_RECORD_BYTES) {
+            // The cache would refuse this record: stop holding a second copy of the layer's files now.
+            rec.failed = true;
+            rec.contents.length = 0;
+            chunks = [];
+          } else chunks.push(Buffer.from(chunk));
+        }
         sink.write(chunk);
       },
       end: () => {
-        recorded.content = rec.contents.length;
-        rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        if (!rec.failed) {
+          recorded.content = rec.contents.length;
+          rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        }
+        chunks = [];
         sink.end();
       },
       abort: (err) => {

@@ -4,6 +4,7 @@
  * filesystem, then identity, relationships and ordering of the result.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { CachingCollector } from '../cache/caching-collector.js';
 import { catalogerKey, type LayerCache } from '../cache/layer-cache.js';
 import { resolveLinkTarget } from '../source/paths.js';
@@ -28,30 +29,40 @@ export interface CatalogOptions {
   readonly walk?: WalkOptions;
   /** Serve unchanged image layers from this cache (keyed by diff ID + cataloger versions); folders are never cached. */
   readonly layerCache?: LayerCache;
+  /** Memory for kept file contents before they spill to temporary files (default 512 MiB). */
+  readonly contentBudget?: number;
 }
 
 export interface CatalogOutcome {
   readonly sbom: Sbom;
   /** The final filesystem, for consumers that need metadata of every path (image checks). */
   readonly tree: FileTree;
+  /** Memory held for file contents at its peak, and how many files were spilled to disk instead. */
+  readonly contents: { readonly peakHeldBytes: number; readonly spilledFiles: number };
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function catalogFile(node: TreeNode, path: string, wantHistory: boolean): CatalogFile {
-  const content = node.content ?? Buffer.alloc(0);
+  const spilled = node.spilled;
+  // Spilled contents are read back from their temporary file on each read (not kept).
+  const read = async (): Promise<Buffer> =>
+    spilled ? await readFile(spilled.path) : (node.content ?? Buffer.alloc(0));
   return {
     path,
     ...(node.layer.diffId || node.layer.digest ? { layer: node.layer } : {}),
-    size: content.length,
+    size: spilled ? spilled.size : (node.content?.length ?? 0),
     mode: node.header.mode,
-    read: async () => content,
+    read,
     history: async () =>
       wantHistory && node.history?.length
         ? node.history
-        : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content }],
+        : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content: await read() }],
   };
 }
+
+const hasContent = (node: TreeNode | undefined): boolean =>
+  node?.content !== undefined || node?.spilled !== undefined;
 
 function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean): FileView {
   let files: CatalogFile[] | undefined;
@@ -61,7 +72,7 @@ function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean)
         files = [];
         for (const path of [...matched].sort(cmp)) {
           const node = tree.lookup(path);
-          if (node?.content && (node.header.type === 'file' || node.header.type === 'hardlink')) {
+          if (node && hasContent(node) && (node.header.type === 'file' || node.header.type === 'hardlink')) {
             files.push(catalogFile(node, path, history));
           }
         }
@@ -70,7 +81,7 @@ function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean)
     },
     get(path) {
       const node = tree.resolve(path);
-      return node?.content ? catalogFile(node, path, history) : undefined;
+      return hasContent(node) ? catalogFile(node!, path, history) : undefined;
     },
     stat(path) {
       return tree.resolve(path)?.header;
@@ -111,7 +122,25 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     source.description.kind === 'image' && source.description.image.layers[0]
       ? source.description.image.layers[0]
       : { index: 0, digest: '', diffId: '', mediaType: '', size: 0 };
-  const collector = new CatalogCollector(requests, firstLayer, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+  const collector = new CatalogCollector(
+    requests,
+    firstLayer,
+    options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+    options.contentBudget,
+  );
+  try {
+    return await catalogWith(source, options, catalogers, collector);
+  } finally {
+    collector.dispose();
+  }
+}
+
+async function catalogWith(
+  source: Source,
+  options: CatalogOptions,
+  catalogers: readonly Cataloger[],
+  collector: CatalogCollector,
+): Promise<CatalogOutcome> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const consumer =
     options.layerCache && source.description.kind === 'image'
@@ -183,7 +212,11 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     unknowns: unknowns.sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason)),
     catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })).sort((a, b) => cmp(a.id, b.id)),
   };
-  return { sbom, tree };
+  return {
+    sbom,
+    tree,
+    contents: { peakHeldBytes: collector.peakHeldBytes, spilledFiles: collector.spilledFiles },
+  };
 }
 
 /**
