@@ -23,7 +23,7 @@ export const DEFAULT_MAX_ZSTD_WINDOW = 128 * 1024 * 1024;
 /**
  * Largest window accepted by the fzstd fallback. fzstd slides its whole window buffer after every block
  * (a memmove of the window size), so decoding costs window/128 KiB times the output: fine at 8 MiB (the
- * largest window of `zstd` levels 1–19 and of the Go encoder used by Docker and containerd), minutes per
+ * largest window of `zstd` levels 1–19, and RFC 9659's limit for zstd over HTTP), minutes per
  * gigabyte at 128 MiB. Streams made with `--ultra`/`--long` need Node ≥ 22.15 (native zstd).
  */
 export const FALLBACK_MAX_ZSTD_WINDOW = 8 * 1024 * 1024;
