@@ -38,7 +38,15 @@ export class CachingCollector implements LayerVisitor {
     private readonly inner: LayerVisitor,
     private readonly cache: LayerCache,
     private readonly key: string,
+    /** Largest record kept (the cache refuses larger ones); tests lower it. */
+    private readonly maxRecordBytes = MAX_LAYER_RECORD_BYTES,
   ) {}
+
+  /** File bytes held for the layer being recorded (0 once it outgrew what the cache stores). */
+  get recordingBytes(): number {
+    const rec = this.recording;
+    return rec && !rec.failed ? rec.bytes : 0;
+  }
 
   layerStart(layer: LayerRef, info?: LayerStartInfo): void | 'skip' {
     this.recording = undefined;
@@ -81,7 +89,7 @@ export class CachingCollector implements LayerVisitor {
       write: (chunk) => {
         if (!rec.failed) {
           rec.bytes += chunk.length;
-          if (rec.bytes > MAX_LAYER_RECORD_BYTES) {
+          if (rec.bytes > this.maxRecordBytes) {
             // The cache would refuse this record: stop holding a second copy of the layer's files now.
             rec.failed = true;
             rec.contents.length = 0;
