@@ -34,8 +34,8 @@ function counting(
     walk: (visitor: LayerVisitor, options) =>
       source.walk(
         {
-          layerStart(layer) {
-            const a = visitor.layerStart?.(layer);
+          layerStart(layer, info) {
+            const a = visitor.layerStart?.(layer, info);
             if (a === 'skip') counts.layersSkipped++;
             else counts.layersRead++;
             return a;

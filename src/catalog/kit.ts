@@ -12,7 +12,7 @@ import type {
   Relationship,
   Unknown,
 } from './types.js';
-import { InputError, oneLine } from '../util/errors.js';
+import { InputError, oneLine, rethrowIfInternal } from '../util/errors.js';
 
 /** The location of a package found in `file`, optionally inside an archive (`a.jar!/b.jar`). */
 export function locationOf(file: CatalogFile, path: string = file.path): Location {
@@ -54,6 +54,7 @@ export class ResultBuilder {
     try {
       await fn();
     } catch (err) {
+      rethrowIfInternal(err);
       this.unknown(file, oneLine(err));
     }
   }
@@ -165,6 +166,7 @@ export function parseJson(content: string | Buffer, what: string): unknown {
   try {
     return JSON.parse(typeof content === 'string' ? content : decode(content)) as unknown;
   } catch (err) {
+    rethrowIfInternal(err);
     throw new InputError('E_BAD_JSON', `malformed ${what}: invalid JSON (${oneLine(err)})`, { cause: err });
   }
 }

@@ -12,6 +12,7 @@ import { parseOsvJson, parseOsvRecord } from './osv.js';
 import type { Progress } from '../util/progress.js';
 import type { DatabaseBuilder, SourceInfo, SourceKind } from './writer.js';
 import { forEachZipEntry, type ZipLimits } from './zip.js';
+import { pushAll } from '../util/arrays.js';
 
 /** What one source contributed to a build. */
 export interface SourceReport {
@@ -154,7 +155,7 @@ export function ingestDirectory(
     }
     if (isDir) {
       // One level of ecosystem folders; deeper trees are not the OSV layout.
-      if (depth === 0) reports.push(...ingestDirectory(ctx, path, fetchedAt, depth + 1));
+      if (depth === 0) pushAll(reports, ingestDirectory(ctx, path, fetchedAt, depth + 1));
       continue;
     }
     if (!name.endsWith('.json')) continue;

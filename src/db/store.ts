@@ -11,6 +11,7 @@ import { ecosystemKey, normalizePackageName } from './ecosystem.js';
 import { defaultDatabasePath } from './paths.js';
 import { APPLICATION_ID, REQUIRED_TABLES, SCHEMA_VERSION } from './schema.js';
 import type { EpssEntry, KevEntry, OsvAffected, OsvRecord } from './types.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface SourceStatus {
   readonly key: string;
@@ -340,7 +341,7 @@ class SqliteVulnDatabase implements VulnDatabase {
         this.entryCache.set(row.aid, decoded);
       }
       const list = entries.get(row.rid);
-      if (list) list.push(...decoded);
+      if (list) pushAll(list, decoded);
       else entries.set(row.rid, [...decoded]);
     }
     return this.decodeRows(rows, (rid) => entries.get(rid) ?? []);
@@ -482,7 +483,7 @@ class SqliteVulnDatabase implements VulnDatabase {
           this.cache.set(row.rid, header);
         }
         const affected = entriesOf(row.rid);
-        affected.push(...header.affected);
+        pushAll(affected, header.affected);
         out.push({ ...header, affected });
       } catch (err) {
         if (err instanceof DatabaseError) throw err;

@@ -27,6 +27,7 @@ import type { LayerInfo, RedactedFinding, ScanProblem } from '../secrets/types.j
 import type { ImageMetadata, LayerVisitor } from '../source/types.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
 import type { Misconfiguration, ScannerName } from './types.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface ExtraScanOptions {
   /** Which scanners run; `vuln` is ignored here. */
@@ -101,7 +102,7 @@ export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptio
       let secretFindings: RedactedFinding[] | undefined;
       if (secrets) {
         const layers = secrets.result();
-        problems.push(...layers.problems);
+        pushAll(problems, layers.problems);
         secretFindings = sortFindings(
           [...layers.findings, ...scanImageConfig(meta, options.engine)].map(cleanSecret),
         );
@@ -135,7 +136,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
       ...(options.noIgnore ? { noIgnore: true } : {}),
       ...(skip ? { skipPath: skip } : {}),
     });
-    problems.push(...result.problems);
+    pushAll(problems, result.problems);
     secrets = sortFindings(result.findings);
   }
   let misconfigurations: Misconfiguration[] | undefined;

@@ -15,6 +15,7 @@
  */
 import { InputError } from '../util/errors.js';
 import { readJsonFile } from '../util/json-file.js';
+import { pushAll } from '../util/arrays.js';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -50,7 +51,7 @@ export function loadVexFiles(files: readonly string[], cwd: string): VexStatemen
       tooLarge: () => new InputError('E_VEX', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`),
       notJson: (detail) => new InputError('E_VEX', `${file}: not JSON: ${detail}`),
     });
-    out.push(...parseVex(doc, file, out.length));
+    pushAll(out, parseVex(doc, file, out.length));
   }
   return out;
 }

@@ -18,6 +18,7 @@ import { redact } from './redact.js';
 import { KeywordAutomaton } from './keyword-automaton.js';
 import { BUILTIN_RULES } from './rules/index.js';
 import type { SecretRule, TextFinding } from './types.js';
+import { maxOf } from '../util/arrays.js';
 
 /** Characters of context before a keyword hit that a rule's regex may see. */
 const BACK = 512;
@@ -84,7 +85,10 @@ export class SecretEngine {
         forward: Math.max(FORWARD, rule.span ?? 0),
       };
     });
-    this.maxForward = Math.max(FORWARD, ...this.compiled.map((c) => c.forward));
+    this.maxForward = maxOf(
+      this.compiled.map((c) => c.forward),
+      FORWARD,
+    );
     const direct = new Map<string, Set<number>>();
     for (const c of this.compiled) {
       for (const kw of c.rule.keywords) {
@@ -95,7 +99,10 @@ export class SecretEngine {
     }
     const byKeyword = new Map([...direct].map(([kw, ids]) => [kw, [...ids]]));
     this.automaton = new KeywordAutomaton([...byKeyword.keys()], [...byKeyword.values()]);
-    this.maxKeyword = Math.max(1, ...[...byKeyword.keys()].map((k) => k.length));
+    this.maxKeyword = maxOf(
+      [...byKeyword.keys()].map((k) => k.length),
+      1,
+    );
   }
 
   /** A streaming scanner for one text (file, diff, config value). */

@@ -15,6 +15,11 @@ export interface TreeNode {
   children?: Map<string, TreeNode>;
   /** Bytes of the final version, when requested. */
   content?: Buffer;
+  /**
+   * The final version's bytes kept in a temporary file instead of `content`, once the collector's
+   * memory budget for file contents is used up (see CatalogCollector).
+   */
+  spilled?: { readonly path: string; readonly size: number };
   /** Versions written by successive layers since the path was last deleted (when history is kept). */
   history?: FileVersion[];
   /** A folder no layer wrote itself: made up as the parent of an entry (or the root before any `/`). */

@@ -9,6 +9,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
+import { rethrowIfInternal } from './errors.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -84,7 +85,7 @@ export function openZipFile(path: string): ZipBytes & { close(): void } {
       for (let i = 0; i < windows.length; i++) {
         const w = windows[i]!;
         if (offset >= w.at && offset + length <= w.at + w.buf.length) {
-          if (i > 0) windows.unshift(...windows.splice(i, 1));
+          if (i > 0) windows.unshift(windows.splice(i, 1)[0]!);
           return w.buf.subarray(offset - w.at, offset - w.at + length);
         }
       }
@@ -249,6 +250,7 @@ export function readZipEntry(archive: Buffer | ZipBytes, entry: ZipEntry, limit:
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
       throw new ZipError(`${entry.name}: inflates beyond its declared size of ${cap} bytes`);
+    rethrowIfInternal(err);
     throw new ZipError(
       `${entry.name}: corrupt deflate data (${err instanceof Error ? err.message : String(err)})`,
     );

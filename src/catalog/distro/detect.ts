@@ -5,6 +5,7 @@
  */
 import type { CatalogFile, Distro, FileView } from '../types.js';
 import { parseOsRelease } from './os-release.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'] as const;
 const DEBIAN_VERSION = '/etc/debian_version';
@@ -86,7 +87,8 @@ async function readSmall(file: CatalogFile | undefined): Promise<string | undefi
   try {
     const content = await file.read();
     return content.subarray(0, MAX_RELEASE_FILE).toString('utf8');
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined;
   }
 }

@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
-import { InputError, oneLine } from '../../util/errors.js';
+import { InputError, oneLine, rethrowIfInternal } from '../../util/errors.js';
 import { pep503 } from '../../util/pep503.js';
 import { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord } from '../kit.js';
 import { isInsideInstalledPackage, isInsideInstalledPackageDir } from './inside-package.js';
@@ -26,6 +26,7 @@ import type {
   Relationship,
   Unknown,
 } from '../types.js';
+import { pushAll } from '../../util/arrays.js';
 
 /** The error every lock-file parser throws for a file it cannot read as a whole. */
 export function lockError(message: string, cause?: unknown): InputError {
@@ -66,6 +67,7 @@ export function parseYaml(text: string, what: string): unknown {
       prettyErrors: false,
     }) as unknown;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid YAML (${firstLine(err)})`, err);
   }
 }
@@ -93,6 +95,7 @@ export function parseToml(text: string, what: string): JsonRecord {
   try {
     return parseTomlText(text, { maxDepth: 64, unsafeKeyBehaviour: 'drop' }) as JsonRecord;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid TOML (${firstLine(err)})`, err);
   }
 }
@@ -290,7 +293,7 @@ export function propagateScopes(
       if (assigned.has(p.id)) continue;
       assigned.add(p.id);
       if (p.scope === undefined) p.scope = scope;
-      queue.push(...(adjacency.get(p.id) ?? []));
+      pushAll(queue, adjacency.get(p.id) ?? []);
     }
   }
 }
@@ -349,16 +352,18 @@ export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
             if (!other || other.size > MAX_COMPANION_BYTES) return undefined;
             try {
               return decode(await other.read());
-            } catch {
+            } catch (err) {
+              rethrowIfInternal(err);
               return undefined;
             }
           };
           await spec.parse({ file, text, view, ctx, companion }, builder);
           const r = builder.result();
-          packages.push(...r.packages);
-          relationships.push(...r.relationships);
-          unknowns.push(...r.unknowns);
+          pushAll(packages, r.packages);
+          pushAll(relationships, r.relationships);
+          pushAll(unknowns, r.unknowns);
         } catch (err) {
+          rethrowIfInternal(err);
           unknowns.push({ path: file.path, layer: file.layer, reason: oneLine(err), cataloger: spec.id });
         }
       }

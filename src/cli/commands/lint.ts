@@ -28,6 +28,7 @@ import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
 import { ExitWith } from '../main.js';
+import { pushAll } from '../../util/arrays.js';
 
 interface LintFlags {
   format: string;
@@ -182,7 +183,7 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
   const images: ImageLintResult[] = [];
   const errors: FileError[] = [];
   const targets: string[] = [];
-  if (files.length === 0) targets.push(...discoverDockerfiles(io.cwd));
+  if (files.length === 0) pushAll(targets, discoverDockerfiles(io.cwd));
   for (const arg of files) {
     const t = classifyLintTarget(arg, io.cwd);
     if (t.kind === 'dockerfile') targets.push(arg);
@@ -193,7 +194,10 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
           'E_NOT_FOUND',
           `${arg}: no Dockerfile in this folder (and not an OCI image layout)`,
         );
-      targets.push(...found.map((n) => displayPath(io.cwd, resolve(t.dir, n))));
+      pushAll(
+        targets,
+        found.map((n) => displayPath(io.cwd, resolve(t.dir, n))),
+      );
     } else {
       try {
         images.push(await lintImage(arg, config, detectSecret, io, flags.platform));

@@ -4,7 +4,8 @@ import { Option, type Command } from 'commander';
 import { SBOM_FORMATS, isSbomFormat } from '../../sbom/format/names.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { emit, parseSize } from '../output.js';
+import { MAX_HOLDABLE_FILE_SIZE } from '../../catalog/collector.js';
+import { emit, parseFileSizeLimit } from '../output.js';
 import { progress } from '../progress.js';
 
 export interface SourceFlags {
@@ -64,7 +65,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--no-gitignore', 'do not honour .gitignore files in folder targets')
     .option(
       '--max-file-size <size>',
-      'largest single file read for cataloging (e.g. 64MiB); larger files are reported as skipped',
+      'largest single file read for cataloging (e.g. 64MiB, at most 2GiB); larger files are reported as skipped',
       '64MiB',
     )
     .option('-q, --quiet', 'no progress output on stderr')
@@ -90,7 +91,7 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
   let maxFileSize: number | undefined;
   if (flags.maxFileSize) {
     try {
-      maxFileSize = parseSize(flags.maxFileSize);
+      maxFileSize = parseFileSizeLimit(flags.maxFileSize, MAX_HOLDABLE_FILE_SIZE);
     } catch (err) {
       throw new UsageError(`--max-file-size: ${(err as Error).message}`);
     }

@@ -245,7 +245,10 @@ export async function loadTarget(
         BULWARK_VERSION,
       );
       imageCache = { cache: new SbomCache(dir), key };
-      const hit = imageCache.cache.read(key);
+      // Only for blobs still present and unchanged since they were verified (a stat each): a missing
+      // blob fails here, a changed one sends the scan through the layers, which reads it again.
+      const trusted = (await source.blobsVerified?.(layerCache.verified)) !== false;
+      const hit = trusted ? imageCache.cache.read(key) : undefined;
       if (hit)
         return {
           sbom: { ...hit, source: desc },

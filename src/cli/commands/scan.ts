@@ -19,7 +19,7 @@ import {
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
 import { notEvaluatedCauses } from '../../report/scan/common.js';
 import { printable } from '../../sbom/format/table.js';
-import { targetHelp } from './sbom.js';
+import { sourceOptions, targetHelp } from './sbom.js';
 
 export { SCANNERS } from '../../extra-scanners/types.js';
 
@@ -110,6 +110,8 @@ Examples:
       const failOn = flags.failOn !== undefined ? parseFailOn(flags.failOn) : undefined;
       const exitCode = parseExitCode(flags.exitCode);
       if (!isScanFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
+      // Usage errors in the source flags come before the database is opened or updated.
+      sourceOptions(flags, io);
       const { report } = await runScan(target, flags, io, { scanners });
       const color = flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
       const text = renderScanReport(report, flags.format, {

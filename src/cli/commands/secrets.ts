@@ -25,7 +25,8 @@ import { openSource } from '../../source/open.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../main.js';
-import { emit, parseSize } from '../output.js';
+import { MAX_HOLDABLE_FILE_SIZE } from '../../catalog/collector.js';
+import { emit, parseFileSizeLimit } from '../output.js';
 
 interface SecretsFlags {
   git?: boolean;
@@ -117,7 +118,11 @@ export function registerSecrets(program: Command, io: CliIO): void {
         .default('low'),
     )
     .option('--exit-code <n>', 'exit code for a policy failure (default 1; 0 never fails)')
-    .option('--max-file-size <size>', 'scan at most this much of each file (e.g. 256MiB)', '256MiB')
+    .option(
+      '--max-file-size <size>',
+      'scan at most this much of each file (e.g. 256MiB, at most 2GiB)',
+      '256MiB',
+    )
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
     .addHelpText(
       'after',
@@ -141,7 +146,7 @@ Secrets are never printed: findings show the first characters, the length and a 
       }
       let maxFileBytes: number;
       try {
-        maxFileBytes = parseSize(flags.maxFileSize);
+        maxFileBytes = parseFileSizeLimit(flags.maxFileSize, MAX_HOLDABLE_FILE_SIZE);
       } catch (err) {
         throw new UsageError(`--max-file-size: ${(err as Error).message}`);
       }

@@ -54,6 +54,7 @@ import {
   sortedSecrets,
 } from './extras.js';
 import { ratingOf } from '../../extra-scanners/types.js';
+import { maxOf } from '../../util/arrays.js';
 
 /** A static table of the secret or config scanner's findings (escaped; secrets redacted). */
 function extraTable(
@@ -227,7 +228,10 @@ function severityChart(s: ScanSummary): string {
   const rowH = 30;
   const labelW = 96;
   const barW = 300;
-  const max = Math.max(1, ...SEVERITY_ORDER.map((sev) => s.bySeverity[sev].total));
+  const max = maxOf(
+    SEVERITY_ORDER.map((sev) => s.bySeverity[sev].total),
+    1,
+  );
   const height = SEVERITY_ORDER.length * rowH + 24;
   const desc = SEVERITY_ORDER.map(
     (sev) => `${sev}: ${s.bySeverity[sev].total} (${s.bySeverity[sev].fixable} fixable)`,

@@ -39,6 +39,7 @@ import {
   sortedSecrets,
   vulnerabilitiesScanned,
 } from './extras.js';
+import { pushAll } from '../../util/arrays.js';
 
 /** One scanner's head: a heading with its counts, then its first {@link TOP} rows (when it found any). */
 function extraHeadSection<T extends RedactedFinding | Misconfiguration>(
@@ -165,12 +166,13 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     head.push('', `### Top ${Math.min(TOP, active.length)} findings`, '');
     head.push('| Vulnerability | Severity | Package | Installed → Fixed | EPSS | KEV | Summary |');
     head.push('| --- | --- | --- | --- | ---: | --- | --- |');
-    head.push(...active.slice(0, TOP).map(findingRow), '');
+    pushAll(head, active.slice(0, TOP).map(findingRow));
+    head.push('');
   }
 
   const ownedNote = vulnerabilitiesScanned(report) ? osOwnedNote(report) : undefined;
   if (ownedNote) head.push(`> ${mdText(ownedNote)}`, '');
-  head.push(...extraHead(report));
+  pushAll(head, extraHead(report));
 
   const sections: Section[] = [];
   // Packages that were not evaluated: counted prominently, listed below (they must survive truncation).
@@ -270,7 +272,9 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     }
     // A section none of whose rows fit is left out whole rather than shown empty.
     if (kept.length === 0) continue;
-    out.push(...sec.open, ...kept, ...sec.close);
+    pushAll(out, sec.open);
+    pushAll(out, kept);
+    pushAll(out, sec.close);
     used += size;
   }
   out.push(note(dropped), '', ...foot);

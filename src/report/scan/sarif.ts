@@ -34,6 +34,7 @@ import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { BUILTIN_RULES } from '../../secrets/rules/index.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { describeSecret, misconfigLocation } from './extras.js';
+import { maxOf, pushAll } from '../../util/arrays.js';
 
 /** A path as a SARIF URI reference: each segment percent-encoded, forward slashes kept. */
 function pathUri(path: string): string {
@@ -58,7 +59,7 @@ function ruleFor(id: string, findings: readonly Finding[]): SarifRule {
   const summary = findings.map((f) => f.summary).find((s) => s && s.trim()) ?? `Vulnerability ${id}`;
   const aliases = [...new Set(findings.flatMap((f) => f.aliases))].filter((a) => a !== id).sort(byString);
   const references = [...new Set(findings.flatMap((f) => f.references))].sort(byString);
-  const score = Math.max(...findings.map(securitySeverity));
+  const score = maxOf(findings.map(securitySeverity));
 
   const help: string[] = [
     `**${mdText(id)}** (${worst.severity}${worst.cvss ? `, CVSS ${worst.cvss.score}` : ''}): ${mdText(summary)}`,
@@ -72,9 +73,15 @@ function ruleFor(id: string, findings: readonly Finding[]): SarifRule {
       (f) =>
         `| ${mdCode(f.package.name)} (${f.package.type}) | ${mdCode(f.package.version)} | ${isFixable(f) ? mdCode(f.fixedVersion!) : fixLabel(f)} |`,
     );
-  help.push(...new Set(rows));
+  pushAll(help, new Set(rows));
   const links = references.map((r) => safeUrl(r)).filter((u): u is string => u !== undefined);
-  if (links.length > 0) help.push('', 'References:', ...links.map((u) => `- ${mdLink(u, u)}`));
+  if (links.length > 0) {
+    help.push('', 'References:');
+    pushAll(
+      help,
+      links.map((u) => `- ${mdLink(u, u)}`),
+    );
+  }
 
   const { level } = severityToSarif(worst.severity);
   const helpUri = advisoryUrl(id);
@@ -161,12 +168,22 @@ export function renderSarif(report: ScanReport): string {
   const results = report.findings.map((f) => resultFor(f, fallbackUri));
   const secrets = report.secrets ?? [];
   const configs = report.misconfigurations ?? [];
-  rules.push(...secretRules(secrets), ...configRules(configs));
-  results.push(...secrets.map((f) => secretResult(f, fallbackUri)));
-  results.push(...configs.map((m) => configResult(m, fallbackUri)));
+  pushAll(rules, secretRules(secrets));
+  pushAll(rules, configRules(configs));
+  pushAll(
+    results,
+    secrets.map((f) => secretResult(f, fallbackUri)),
+  );
+  pushAll(
+    results,
+    configs.map((m) => configResult(m, fallbackUri)),
+  );
   const notEvaluated = sortedNotEvaluated(report);
-  rules.push(...notEvaluatedRules(notEvaluated));
-  results.push(...notEvaluated.map((n) => notEvaluatedResult(n, fallbackUri)));
+  pushAll(rules, notEvaluatedRules(notEvaluated));
+  pushAll(
+    results,
+    notEvaluated.map((n) => notEvaluatedResult(n, fallbackUri)),
+  );
   const doc = buildSarif({ rules, results });
   const coverage = report.coverage;
   if (coverage) {

@@ -39,6 +39,7 @@ import {
   vulnerabilitiesScanned,
 } from './extras.js';
 import { ratingOf } from '../../extra-scanners/types.js';
+import { maxOf, pushAll } from '../../util/arrays.js';
 
 const ANSI = {
   bold: '\u001b[1m',
@@ -122,7 +123,12 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
       ]),
     );
     // One set of widths for every block, so the columns line up down the whole table.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.flat().map((r) => r[i]!.length)));
+    const widths = header.map((h, i) =>
+      maxOf(
+        rows.flat().map((r) => r[i]!.length),
+        h.length,
+      ),
+    );
     const render = (cells: string[], style: (cell: string, col: number) => string): string =>
       `    ${cells
         .map((cell, i) => {
@@ -176,8 +182,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     });
   }
 
-  lines.push(...notEvaluatedSection(report, paint));
-  lines.push(...extraSections(report, paint));
+  pushAll(lines, notEvaluatedSection(report, paint));
+  pushAll(lines, extraSections(report, paint));
 
   const s = summarize(report.findings);
   const counts = SEVERITY_ORDER.filter((sev) => s.bySeverity[sev].total > 0).map((sev) => {
@@ -257,7 +263,15 @@ function notEvaluatedSection(report: ScanReport, paint: (code: string, text: str
 
 /** Column layout shared by the secret and misconfiguration sections. */
 function columns(header: string[], rows: string[][]): (cells: string[]) => string {
-  const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const widths = header.map((h, i) =>
+    Math.min(
+      70,
+      maxOf(
+        rows.map((r) => r[i]!.length),
+        h.length,
+      ),
+    ),
+  );
   return (cells) =>
     `    ${cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))

@@ -27,6 +27,7 @@ import {
   type FormatOptions,
 } from './common.js';
 import { envName, redactLayer, redactSource } from './redact.js';
+import { pushAll } from '../../util/arrays.js';
 
 export type CycloneDxOptions = Pick<FormatOptions, 'timestamp' | 'env'>;
 
@@ -82,7 +83,7 @@ function packageComponent(p: Package): Models.Component {
   if (p.scope) props.push(['bulwark:package:scope', p.scope]);
   if (p.sourceName) props.push(['bulwark:source:name', p.sourceName]);
   if (p.sourceVersion) props.push(['bulwark:source:version', p.sourceVersion]);
-  props.push(...layerProps('bulwark:layer', p.layer));
+  pushAll(props, layerProps('bulwark:layer', p.layer));
   p.locations.forEach((loc, i) => {
     props.push([`bulwark:location:${i}:path`, loc.path]);
     if (loc.layer) props.push([`bulwark:location:${i}:layer:index`, String(loc.layer.index)]);

@@ -7,6 +7,7 @@ import type { Package } from '../../catalog/types.js';
 import type { Sbom } from '../model.js';
 import { byString, compareUnknowns, distroLabel, subjectName } from './common.js';
 import { redactSource } from './redact.js';
+import { maxOf } from '../../util/arrays.js';
 
 export interface TableOptions {
   /** ANSI colours; off unless asked for (the caller decides, e.g. from isTTY and NO_COLOR). */
@@ -96,7 +97,12 @@ export function formatTable(sbom: Sbom, options: TableOptions = {}): string {
       ...(withOwner ? [printable(owners.get(p.id) ?? '')] : []),
       ...(withLayer ? [p.layer ? String(p.layer.index) : '-'] : []),
     ]);
-    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+    const widths = columns.map((c, i) =>
+      maxOf(
+        rows.map((r) => r[i]!.length),
+        c.length,
+      ),
+    );
     // Pad the plain text first, colour after: escape codes must not count towards the width.
     const render = (cells: string[], style?: (cell: string, col: number) => string): string =>
       cells

@@ -16,6 +16,7 @@ import { posix } from 'node:path';
 import type { DependencyScope } from '../../types.js';
 import { defineLockCataloger, lockError, purlFor, type LockBuilder, type LockFileInput } from '../common.js';
 import { child, childText, childrenNamed, parseXml, type XmlElement } from './xml.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 const MAX_PARENTS = 10;
 const MAX_INTERPOLATION_ROUNDS = 10;
@@ -101,6 +102,7 @@ async function parentChain(input: LockFileInput, pom: PomModel, out: LockBuilder
     try {
       parent = readPom(text, target);
     } catch (err) {
+      rethrowIfInternal(err);
       out.problem(`parent ${posix.relative(posix.dirname(pom.path), target)}: ${(err as Error).message}`);
       break;
     }

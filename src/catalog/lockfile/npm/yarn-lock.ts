@@ -26,6 +26,7 @@ import {
 } from '../common.js';
 import { isProjectManifest, manifestFrom, siblingManifest, type NpmManifest } from './manifest.js';
 import { parseYarnClassic, type YarnObject } from './yarn-classic-syntax.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 /** Split `name@range` (scoped names start with `@`) into name and range. */
 export function splitDescriptor(descriptor: string): { name: string; range: string } | undefined {
@@ -127,7 +128,8 @@ function patchedLocator(resolution: string): string | undefined {
   const inner = parsed.range.slice('patch:'.length).split('#')[0] ?? '';
   try {
     return decodeURIComponent(inner);
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined;
   }
 }
@@ -202,7 +204,8 @@ async function parseBerry(doc: JsonRecord, input: LockFileInput, out: LockBuilde
       let manifest: NpmManifest | undefined;
       try {
         manifest = manifestText === undefined ? undefined : manifestFrom(JSON.parse(manifestText));
-      } catch {
+      } catch (err) {
+        rethrowIfInternal(err);
         manifest = undefined;
       }
       for (const [name, range] of entries(body.dependencies)) {
