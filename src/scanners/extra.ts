@@ -17,12 +17,12 @@ import { lintDockerfile } from '../lint/engine.js';
 import { createImageCheckVisitor } from '../lint/image/visitor.js';
 import { discoverDockerfiles, readDockerfile } from '../lint/input.js';
 import { defaultSecretDetector } from '../lint/secret-detector.js';
-import { redactCreatedBy } from '../sbom/format/redact.js';
 import type { SecretEngine } from '../secrets/engine.js';
 import { createSecretLayerVisitor, scanImageConfig } from '../secrets/image.js';
+import { redactMetadataText } from '../secrets/metadata.js';
 import { sortFindings } from '../secrets/report.js';
 import { scanPath } from '../secrets/scan-files.js';
-import type { LayerInfo, RedactedFinding, ScanProblem } from '../secrets/types.js';
+import type { RedactedFinding, ScanProblem } from '../secrets/types.js';
 import type { ImageMetadata, LayerVisitor } from '../source/types.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
 import type { Misconfiguration, ScannerName } from './types.js';
@@ -57,29 +57,11 @@ export interface ImageScanners {
 }
 
 /**
- * Layer history can carry secrets: ENV values, and build arguments that BuildKit records in front of
- * the command (`|2 TOKEN=… VERSION=1 /bin/sh -c make`). ENV values are redacted; build arguments are
- * dropped whole (their values may contain spaces, so no word split is trusted to find their end).
+ * Layer history as findings show it: the one metadata redactor (ENV values, secret-looking build
+ * arguments and every detected secret masked). Kept for callers of this module.
  */
 export function redactHistoryText(createdBy: string): string {
-  const args = /^((?:RUN\s+)?)\|(\d+)\s/.exec(createdBy);
-  if (args) {
-    const shell = createdBy.indexOf('/bin/sh -c ');
-    const command = shell >= 0 ? createdBy.slice(shell) : '';
-    return `${args[1]}|${args[2]} (build arguments redacted)${command ? ` ${command}` : ''}`;
-  }
-  return redactCreatedBy(createdBy);
-}
-
-function redactLayerInfo(layer: LayerInfo | undefined): LayerInfo | undefined {
-  if (!layer || layer.createdBy === undefined) return layer;
-  return { ...layer, createdBy: redactHistoryText(layer.createdBy) };
-}
-
-function cleanSecret(f: RedactedFinding): RedactedFinding {
-  const layer = redactLayerInfo(f.layer);
-  const removedIn = redactLayerInfo(f.removedIn);
-  return { ...f, ...(layer ? { layer } : {}), ...(removedIn ? { removedIn } : {}) };
+  return redactMetadataText(createdBy);
 }
 
 /** Create the visitors of the requested extra scanners for one image. */
@@ -101,9 +83,7 @@ export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptio
       if (secrets) {
         const layers = secrets.result();
         problems.push(...layers.problems);
-        secretFindings = sortFindings(
-          [...layers.findings, ...scanImageConfig(meta, options.engine)].map(cleanSecret),
-        );
+        secretFindings = sortFindings([...layers.findings, ...scanImageConfig(meta, options.engine)]);
       }
       const misconfigurations = config
         ? config.finish().map((f): Misconfiguration => ({ kind: 'image', ...f }))

@@ -17,7 +17,7 @@ import { isPlaceholder, isDocumentationLine } from './placeholder.js';
 import { redact } from './redact.js';
 import { KeywordAutomaton } from './keyword-automaton.js';
 import { BUILTIN_RULES } from './rules/index.js';
-import type { SecretRule, TextFinding } from './types.js';
+import type { RedactedSecret, SecretRule, TextFinding } from './types.js';
 
 /** Characters of context before a keyword hit that a rule's regex may see. */
 const BACK = 512;
@@ -109,6 +109,42 @@ export class SecretEngine {
     s.writeText(text);
     return s.end();
   }
+
+  /**
+   * `text` with every secret the rules find replaced by its redacted form (`ghp_…(40 chars, fp …)`,
+   * as the secrets reports show it). This is how free text that may hold credentials — image history,
+   * labels, commands — is made printable; the raw values never leave this module.
+   */
+  maskText(text: string): string {
+    const s = new TextScanner(this, {}, true);
+    s.writeText(text);
+    s.end();
+    const spans = s.spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    if (spans.length === 0) return text;
+    let out = '';
+    let at = 0;
+    for (const span of spans) {
+      // Overlapping matches (two rules on one value) are masked once, up to the furthest end.
+      if (span.start < at) {
+        if (span.end > at) at = span.end;
+        continue;
+      }
+      out += text.slice(at, span.start) + maskedForm(span.secret);
+      at = span.end;
+    }
+    return out + text.slice(at);
+  }
+}
+
+/** The printable stand-in for a secret inside other text: preview, length and fingerprint. */
+export function maskedForm(secret: RedactedSecret): string {
+  return `${secret.preview}(${secret.length} chars, fp ${secret.fingerprint})`;
+}
+
+interface MaskSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly secret: RedactedSecret;
 }
 
 /** Scans one text delivered in chunks. Call {@link write} / {@link writeText}, then {@link end} once. */
@@ -134,9 +170,13 @@ export class TextScanner {
   binary = false;
   /** True when input past `maxBytes` was ignored. */
   truncated = false;
+  /** @internal Secret spans (absolute offsets) of the findings, kept only for {@link SecretEngine.maskText}. */
+  readonly spans: MaskSpan[] = [];
+  private readonly keepSpans: boolean;
 
-  constructor(engine: SecretEngine, options: ScannerOptions) {
+  constructor(engine: SecretEngine, options: ScannerOptions, keepSpans = false) {
     this.engine = engine;
+    this.keepSpans = keepSpans;
     this.sniff = options.sniffBinary ?? false;
     this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   }
@@ -325,11 +365,13 @@ export class TextScanner {
       const newlines = spanText.split('\n').length - 1;
       const lastBreak = spanText.lastIndexOf('\n');
       const rule = cand.compiled.rule;
+      const secret = redact(rule.id, cand.secret);
+      if (this.keepSpans) this.spans.push({ start: cand.secretStart, end: cand.secretEnd, secret });
       this.findings.push({
         ruleId: rule.id,
         title: rule.title,
         severity: rule.severity,
-        secret: redact(rule.id, cand.secret),
+        secret,
         line: startLine,
         column: startColumn,
         endLine: startLine + newlines,
@@ -357,7 +399,9 @@ export class TextScanner {
       after.slice(0, after.search(/[\s'"\x60<>()]|$/));
     if (isDocumentationLine(context)) return false;
     if (rule.validate && !rule.validate(secret)) return false;
-    // Inline suppression anywhere on the line where the match starts.
+    // Inline suppression anywhere on the line where the match starts. Masking ignores it: an accepted
+    // secret is still a secret, and is still not printed.
+    if (this.keepSpans) return true;
     const local = cand.start - this.bufStart;
     const lineStart = this.lineStartNear(local);
     const lineEnd = this.lineEndNear(local, 2048);
