@@ -16,7 +16,7 @@ import { loadDockerIgnoreFor } from '../lint/dockerignore.js';
 import { lintDockerfile } from '../lint/engine.js';
 import { createImageCheckVisitor } from '../lint/image/visitor.js';
 import { discoverDockerfiles, readDockerfile } from '../lint/input.js';
-import { defaultSecretDetector } from '../lint/secret-detector.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../lint/secret-detector.js';
 import type { SecretEngine } from '../secrets/engine.js';
 import { createSecretLayerVisitor, scanImageConfig } from '../secrets/image.js';
 import { redactMetadataText } from '../secrets/metadata.js';
@@ -121,6 +121,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
   if (options.scanners.includes('config')) {
     misconfigurations = [];
     const detectSecret = defaultSecretDetector();
+    const detectSecretsInText = defaultTextSecretDetector();
     for (const name of discoverDockerfiles(root)) {
       const abs = resolve(root, name);
       const shown = relative(root, abs).split('\\').join('/');
@@ -131,6 +132,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
           config: options.lintConfig,
           dockerignore: loadDockerIgnoreFor(abs),
           detectSecret,
+          detectSecretsInText,
         });
         for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
       } catch (err) {

@@ -72,8 +72,11 @@ export function isSecretName(name: string): boolean {
 }
 
 /** A value masked because its name says it is secret (empty values stay empty). */
-function maskValue(value: string): string {
+export function maskSecretValue(value: string): string {
   if (value === '' || value === REDACTED || /\(\d+ chars, fp [0-9a-f]{16}\)$/.test(value)) return value;
+  // A value the rules recognise keeps the fingerprint its finding has; anything else is masked whole.
+  const detected = maskingEngine().maskText(value);
+  if (detected !== value && !detected.includes(value)) return detected;
   return maskedForm(redact(METADATA_VALUE_ID, value));
 }
 
@@ -128,7 +131,7 @@ function redactInstruction(m: RegExpExecArray): string {
     if (eq < 0) return isEnv ? REDACTED : w;
     const name = w.slice(0, eq);
     if (isEnv) return `${name}=${REDACTED}`;
-    return isSecretName(name) ? `${name}=${maskValue(w.slice(eq + 1))}` : w;
+    return isSecretName(name) ? `${name}=${maskSecretValue(w.slice(eq + 1))}` : w;
   });
   return `${m[1]}${m[3]}${out.join(' ')}`;
 }
@@ -154,7 +157,7 @@ function redactBuildArgs(text: string, m: RegExpExecArray): string {
       end = shell >= 0 ? shell : space >= 0 ? space : rest.length;
     }
     const value = rest.slice(0, end);
-    out += `${name[0]}${isSecretName(name[1]!) ? maskValue(value) : value}`;
+    out += `${name[0]}${isSecretName(name[1]!) ? maskSecretValue(value) : value}`;
     rest = rest.slice(end);
     const gap = /^\s*/.exec(rest)![0];
     out += gap;
@@ -188,7 +191,7 @@ export function redactMetadataText(text: string): string {
 
 /** A label value: masked whole when the key names a secret, else its detected secrets masked. */
 export function redactLabel(key: string, value: string): string {
-  return isSecretName(key) ? maskValue(value) : redactMetadataText(value);
+  return isSecretName(key) ? maskSecretValue(value) : redactMetadataText(value);
 }
 
 /** A layer reference with its history text redacted. */

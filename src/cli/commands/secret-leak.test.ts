@@ -259,6 +259,32 @@ describe('planted secrets never leave Bulwark in full', () => {
     expect(history.length).toBeGreaterThanOrEqual(4);
   });
 
+  it('lint and secrets find the same Dockerfile secrets, heredocs included, with the same severity', async () => {
+    const lint = JSON.parse((await cli(['lint', dockerfile, '-f', 'json', '--exit-code', '0'])).stdout) as {
+      findings: { ruleId: string; severity: string; message: string; line: number }[];
+    };
+    const secrets = JSON.parse(
+      (await cli(['secrets', dockerfile, '-f', 'json', '--exit-code', '0'])).stdout,
+    ) as {
+      findings: { ruleId: string; severity: string; line: number; secret: { fingerprint: string } }[];
+    };
+    const lintFindings = lint.findings;
+    // The heredoc bodies: the GitHub token (RUN <<EOF, line 9) and the key (COPY <<EOF, line 12).
+    const heredocLines = lintFindings.filter((f) => f.ruleId === 'secret-in-run').map((f) => f.line);
+    expect(heredocLines).toEqual(expect.arrayContaining([6, 7, 9, 12]));
+    expect(secrets.findings.map((f) => f.line)).toEqual(expect.arrayContaining([9, 12]));
+    // Every lint finding that names a masked secret agrees with `bulwark secrets` on its severity.
+    let compared = 0;
+    for (const f of lintFindings) {
+      const fp = /fp ([0-9a-f]{16})\)/.exec(f.message)?.[1];
+      const match = fp ? secrets.findings.find((s) => s.secret.fingerprint === fp) : undefined;
+      if (!match) continue;
+      compared++;
+      expect(f.severity, f.message).toBe(match.severity);
+    }
+    expect(compared).toBeGreaterThanOrEqual(6);
+  });
+
   it('the layer cache holds no planted value in clear text', async () => {
     // Two scans: the first fills the cache, the second reads it (and must find the same secrets).
     const args = [
