@@ -10,7 +10,7 @@ import { LayerCache, catalogerKey } from '../../cache/layer-cache.js';
 import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
-import { redactSource } from '../../sbom/format/redact.js';
+import { redactSbom } from '../../sbom/format/redact.js';
 import { BULWARK_VERSION } from '../../version.js';
 import { catalogSource } from '../../catalog/run.js';
 import { loadConfig } from '../../config/load.js';
@@ -235,7 +235,7 @@ export async function loadTarget(
   if (parsed.kind === 'sbom') {
     if (!parsed.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
     return {
-      sbom: readSbomFile(parsed.rest, io.cwd, target),
+      sbom: redactSbom(readSbomFile(parsed.rest, io.cwd, target)),
       cachedLayers: 0,
       catalogMs: performance.now() - t0,
     };
@@ -266,7 +266,7 @@ export async function loadTarget(
       const hit = imageCache.cache.read(key);
       if (hit)
         return {
-          sbom: { ...hit, source: desc },
+          sbom: redactSbom({ ...hit, source: desc }),
           cachedLayers: desc.image.layers.length,
           catalogMs: performance.now() - t0,
         };
@@ -277,9 +277,11 @@ export async function loadTarget(
       ...(visitors.length ? { visitors } : {}),
       walk: { onProgress: (d, total) => bar.update(d, total) },
     });
-    // The image config may hold secrets in env values: never write them to the cache.
-    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
-    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+    // Image metadata may hold secrets (env values, build arguments, commands): from here on, in every
+    // report and in the image cache, only its redacted form exists.
+    const redacted = redactSbom(sbom);
+    imageCache?.cache.write(imageCache.key, redacted);
+    return { sbom: redacted, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
   } finally {
     bar.done();
     await source.close();

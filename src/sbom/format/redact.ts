@@ -13,6 +13,7 @@ import {
   redactMetadataText,
 } from '../../secrets/metadata.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
+import type { Sbom } from '../model.js';
 
 export { REDACTED, envName };
 
@@ -34,4 +35,22 @@ export function redactLayer(layer: LayerRef | undefined): LayerRef | undefined {
 export function redactSource(source: SourceDescription): SourceDescription {
   if (source.kind !== 'image') return source;
   return { ...source, image: redactImageMetadata(source.image) };
+}
+
+/**
+ * The whole SBOM as outputs and caches may hold it: its source redacted, and the history text of every
+ * layer a package, location or unknown points at. Applied where an SBOM leaves the catalog (or is read
+ * from a file), so every report, the image cache and every later stage see only redacted metadata.
+ */
+export function redactSbom(sbom: Sbom): Sbom {
+  return {
+    ...sbom,
+    source: redactSource(sbom.source),
+    packages: sbom.packages.map((p) => ({
+      ...p,
+      locations: p.locations.map((l) => (l.layer ? { ...l, layer: redactLayer(l.layer) } : l)),
+      ...(p.layer ? { layer: redactLayer(p.layer) } : {}),
+    })),
+    unknowns: sbom.unknowns.map((u) => (u.layer ? { ...u, layer: redactLayer(u.layer) } : u)),
+  };
 }
