@@ -1,6 +1,6 @@
 // Secret-scanning throughput (part of `npm run bench`; standalone: `npm run build && node scripts/bench-secrets.mjs`).
 //
-// 1. this repository's node_modules, as `bulwark secrets` would walk it (generated files skipped);
+// 1. this repository's node_modules, as `bulwark secrets` would walk it (lock files skipped; bundles scanned);
 // 2. a generated text corpus (BENCH_SECRETS_MB, default 500 MB) in a temp dir, deleted afterwards;
 // 3. the same corpus through a naive loop that runs every rule's regex over every line, on a sample
 //    (BENCH_SECRETS_NAIVE_MB, default 16 MB) because the full run would take far too long.
@@ -90,7 +90,7 @@ export default async function benchSecrets() {
     const res = await scanPath(join(ROOT, 'node_modules'), { engine, noIgnore: true });
     const s = (performance.now() - t0) / 1000;
     rows.push({
-      input: 'node_modules (generated skipped)',
+      input: 'node_modules (lock files skipped)',
       files: res.stats.files,
       MB: fmt(res.stats.bytes / 1e6, 1),
       seconds: fmt(s, 2),

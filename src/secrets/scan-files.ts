@@ -9,7 +9,7 @@ import { basename, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { fsError, oneLine } from '../util/errors.js';
 import type { SecretEngine } from './engine.js';
-import { isGeneratedPath, looksMinified } from './generated.js';
+import { isGeneratedPath } from './generated.js';
 import { redact } from './redact.js';
 import { FILE_RULES } from './rules/index.js';
 import type { RedactedFinding, ScanProblem, ScanStats, SecretScanResult } from './types.js';
@@ -28,7 +28,7 @@ export interface FileScanOptions {
   readonly engine: SecretEngine;
   /** Include files excluded by `.gitignore`. */
   readonly noIgnore?: boolean;
-  /** Scan lock files, minified bundles and source maps too. */
+  /** Scan lock files too. */
   readonly includeGenerated?: boolean;
   /** Paths (relative, forward slashes) to skip, e.g. from the config's allowlist. */
   readonly skipPath?: (relPath: string) => boolean;
@@ -156,10 +156,6 @@ async function scanOneFile(abs: string, rel: string, options: FileScanOptions, s
         const fileRule = FILE_RULES.find((r) => r.name.test(basename(rel)));
         if (fileRule && fileRule.magic(chunk)) {
           sink.findings.push(fileFinding(fileRule, rel, chunk));
-        }
-        if (!options.includeGenerated && looksMinified(rel, chunk)) {
-          sink.stats.skippedGenerated++;
-          return;
         }
       }
       scanner.write(chunk);

@@ -97,7 +97,7 @@ export function registerSecrets(program: Command, io: CliIO): void {
     .option('--branch <name>', 'with --git: only this branch (default: all refs)')
     .option('--staged', 'scan only the staged changes (for pre-commit hooks)')
     .option('--no-ignore', 'also scan files excluded by .gitignore')
-    .option('--include-generated', 'also scan lock files, minified bundles and source maps')
+    .option('--include-generated', 'also scan lock files (minified code, bundles and source maps are always scanned)')
     .option(
       '-c, --config <file>',
       'config file (default: .bulwark.yaml in the target folder or the current folder)',
