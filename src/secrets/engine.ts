@@ -164,7 +164,8 @@ export class TextScanner {
   private cursorLine = 1;
   private cursorLastNl = -1;
   private readonly seen = new Set<string>();
-  private readonly specificSpans: Array<[number, number]> = [];
+  /** Secret spans (absolute offsets) already reported: one value is one finding. */
+  private readonly acceptedSpans: Array<[number, number]> = [];
   private readonly findings: TextFinding[] = [];
   /** True when a NUL byte marked the input as binary; nothing was scanned. */
   binary = false;
@@ -315,12 +316,22 @@ export class TextScanner {
   }
 
   private accept(candidates: Candidate[]): void {
-    // Specific rules first, so generic ones can yield to them.
-    candidates.sort(
-      (a, b) =>
-        Number(a.compiled.rule.generic ?? false) - Number(b.compiled.rule.generic ?? false) ||
-        a.start - b.start,
-    );
+    // One value is one finding: candidates are accepted most specific first, and a candidate whose
+    // secret overlaps an accepted one is dropped. Specific before generic, then rules with a validator
+    // (checksum, structure), then the longer secret, then rule order.
+    const rank = (c: Candidate): number[] => [
+      Number(c.compiled.rule.generic ?? false),
+      Number(c.compiled.rule.validate === undefined),
+      c.secretStart - c.secretEnd,
+      c.compiled.index,
+      c.start,
+    ];
+    candidates.sort((a, b) => {
+      const ra = rank(a);
+      const rb = rank(b);
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
+      return 0;
+    });
     const accepted: Candidate[] = [];
     for (const cand of candidates) {
       if (this.findings.length + accepted.length >= this.engine.maxFindings) break;
@@ -328,10 +339,9 @@ export class TextScanner {
       const key = `${cand.compiled.index}:${cand.secretStart}:${cand.secretEnd}`;
       if (this.seen.has(key)) continue;
       if (!this.keep(cand)) continue;
-      if (rule.generic && this.specificSpans.some(([s, e]) => cand.secretStart < e && s < cand.secretEnd))
-        continue;
+      if (this.acceptedSpans.some(([s, e]) => cand.secretStart < e && s < cand.secretEnd)) continue;
       this.seen.add(key);
-      if (!rule.generic) this.specificSpans.push([cand.secretStart, cand.secretEnd]);
+      this.acceptedSpans.push([cand.secretStart, cand.secretEnd]);
       accepted.push(cand);
     }
     accepted.sort((a, b) => a.secretStart - b.secretStart);
