@@ -335,7 +335,6 @@ export class TextScanner {
     const accepted: Candidate[] = [];
     for (const cand of candidates) {
       if (this.findings.length + accepted.length >= this.engine.maxFindings) break;
-      const rule = cand.compiled.rule;
       const key = `${cand.compiled.index}:${cand.secretStart}:${cand.secretEnd}`;
       if (this.seen.has(key)) continue;
       if (!this.keep(cand)) continue;
