@@ -39,7 +39,7 @@ import { resolveSecretsConfig } from '../../secrets/config.js';
 import { SecretEngine } from '../../secrets/engine.js';
 import {
   createImageScanners,
-  scanFolder,
+  createFolderScanners,
   type ExtraFindings,
   type ExtraScanOptions,
   type ImageScanners,
@@ -332,15 +332,15 @@ export async function runScan(
   const db = wantVulns ? await prepareDatabase(flags, io, flags.quiet === true) : undefined;
   try {
     let imageScanners: ImageScanners | undefined;
+    // Images and folders alike: the extra scanners are visitors of the catalog's single walk.
     const loaded = await loadTarget(target, flags, io, (source) => {
-      if (!extras || source.description.kind !== 'image') return [];
-      imageScanners = createImageScanners(source.description.image, extras);
+      if (!extras) return [];
+      const d = source.description;
+      imageScanners =
+        d.kind === 'image' ? createImageScanners(d.image, extras) : createFolderScanners(d.path, extras);
       return imageScanners.visitors;
     });
-    let extra: ExtraFindings | undefined;
-    if (imageScanners) extra = imageScanners.finish();
-    else if (extras && loaded.sbom.source.kind === 'directory')
-      extra = await scanFolder(loaded.sbom.source.path, extras);
+    const extra: ExtraFindings | undefined = imageScanners?.finish();
     for (const p of extra?.problems ?? [])
       io.stderr.write(`bulwark: warning: ${oneLine(p.path)}: ${oneLine(p.reason)}\n`);
     const t1 = performance.now();
