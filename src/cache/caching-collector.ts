@@ -19,10 +19,15 @@ export class CachingCollector implements LayerVisitor {
   readonly replayed: number[] = [];
   private recording: Recording | undefined;
 
+  /**
+   * @param scrub applied to each file's bytes before they are stored (never to what the catalog sees
+   *   now): the cache must not keep secrets in clear text, so the caller passes the secret masker.
+   */
   constructor(
     private readonly inner: LayerVisitor,
     private readonly cache: LayerCache,
     private readonly key: string,
+    private readonly scrub?: (content: Buffer) => Buffer,
   ) {}
 
   layerStart(layer: LayerRef): void | 'skip' {
@@ -66,7 +71,8 @@ export class CachingCollector implements LayerVisitor {
       },
       end: () => {
         recorded.content = rec.contents.length;
-        rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        rec.contents.push(this.scrub ? this.scrub(content) : content);
         sink.end();
       },
       abort: (err) => {

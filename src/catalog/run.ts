@@ -27,6 +27,8 @@ export interface CatalogOptions {
   readonly walk?: WalkOptions;
   /** Serve unchanged image layers from this cache (keyed by diff ID + cataloger versions); folders are never cached. */
   readonly layerCache?: LayerCache;
+  /** Applied to file bytes before the layer cache stores them (the secret masker: no secret on disk). */
+  readonly scrubCachedContent?: (content: Buffer) => Buffer;
 }
 
 export interface CatalogOutcome {
@@ -114,7 +116,12 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const consumer =
     options.layerCache && source.description.kind === 'image'
-      ? new CachingCollector(collector, options.layerCache, catalogerKey(catalogers, maxFileSize, 'distro'))
+      ? new CachingCollector(
+          collector,
+          options.layerCache,
+          catalogerKey(catalogers, maxFileSize, 'distro'),
+          options.scrubCachedContent,
+        )
       : collector;
   await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), options.walk);
 

@@ -228,3 +228,18 @@ export function redactImageMetadata(image: ImageMetadata): ImageMetadata {
     layers: image.layers.map((l) => redactLayerRef(l)),
   };
 }
+
+/** Text files above this are stored as they are (a cataloged manifest is far smaller). */
+const MAX_SCRUB_BYTES = 16 * 1024 * 1024;
+
+/**
+ * File bytes as the layer cache may store them: text with every secret the rules find masked in place.
+ * Binary content (a NUL byte in the first 8000 bytes) and text without secrets are returned unchanged.
+ */
+export function maskSecretsInBytes(content: Buffer): Buffer {
+  if (content.length === 0 || content.length > MAX_SCRUB_BYTES) return content;
+  if (content.subarray(0, 8000).includes(0)) return content;
+  const text = content.toString('utf8');
+  const masked = maskingEngine().maskText(text);
+  return masked === text ? content : Buffer.from(masked, 'utf8');
+}

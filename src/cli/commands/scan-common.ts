@@ -36,6 +36,7 @@ import { openSource, parseTarget } from '../../source/open.js';
 import type { LayerVisitor, Source } from '../../source/types.js';
 import { lintConfigFrom } from '../../lint/config.js';
 import { resolveSecretsConfig } from '../../secrets/config.js';
+import { maskSecretsInBytes } from '../../secrets/metadata.js';
 import { SecretEngine } from '../../secrets/engine.js';
 import {
   createImageScanners,
@@ -273,7 +274,7 @@ export async function loadTarget(
     }
     const { sbom } = await catalogSource(source, {
       ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-      ...(layerCache ? { layerCache } : {}),
+      ...(layerCache ? { layerCache, scrubCachedContent: maskSecretsInBytes } : {}),
       ...(visitors.length ? { visitors } : {}),
       walk: { onProgress: (d, total) => bar.update(d, total) },
     });

@@ -139,7 +139,12 @@ beforeAll(async () => {
         { name: 'app/', type: 'dir' as const },
         {
           name: 'app/node_modules/left-pad/package.json',
-          content: JSON.stringify({ name: 'left-pad', version: '1.0.0' }),
+          // A credential inside a file the catalog reads: neither the SBOM nor the layer cache may keep it.
+          content: JSON.stringify({
+            name: 'left-pad',
+            version: '1.0.0',
+            repository: { type: 'git', url: `https://deploy:${GH_TOKEN}@github.com/acme/left-pad.git` },
+          }),
         },
         { name: 'app/.env', content: `AWS_ACCESS_KEY_ID=${AKID}\nAWS_SECRET_ACCESS_KEY=${AWS_SECRET}\n` },
         { name: 'root/.ssh/id_rsa', content: PEM },
