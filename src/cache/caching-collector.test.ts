@@ -30,7 +30,7 @@ const file = (path: string, size: number): EntryHeader => ({
 function run(limit: number, files: number, chunk: number, chunks: number) {
   const collector = new CatalogCollector([{ id: 'jar', match: (p) => p.endsWith('.jar') }], layer);
   const cache = new LayerCache(join(tempDir(), 'layers'));
-  const recorder = new CachingCollector(collector, cache, 'k', limit);
+  const recorder = new CachingCollector(collector, cache, 'k', undefined, limit);
   const held: number[] = [];
   expect(recorder.layerStart(layer, { reusable: true })).toBeUndefined();
   for (let f = 0; f < files; f++) {

@@ -34,10 +34,16 @@ export class CachingCollector implements LayerVisitor {
   readonly replayed: number[] = [];
   private recording: Recording | undefined;
 
+  /**
+   * @param scrub applied to each file's bytes before they are stored (never to what the catalog sees
+   *   now): the cache must not keep secrets in clear text, so the caller passes the secret masker.
+   */
   constructor(
     private readonly inner: LayerVisitor,
     private readonly cache: LayerCache,
     private readonly key: string,
+    /** Applied to file bytes before they are stored (the secret masker: no secret on disk). */
+    private readonly scrub?: (content: Buffer) => Buffer,
     /** Largest record kept (the cache refuses larger ones); tests lower it. */
     private readonly maxRecordBytes = MAX_LAYER_RECORD_BYTES,
   ) {}
@@ -101,7 +107,8 @@ export class CachingCollector implements LayerVisitor {
       end: () => {
         if (!rec.failed) {
           recorded.content = rec.contents.length;
-          rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+          const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          rec.contents.push(this.scrub ? this.scrub(content) : content);
         }
         chunks = [];
         sink.end();

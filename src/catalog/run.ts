@@ -32,6 +32,8 @@ export interface CatalogOptions {
   readonly layerCache?: LayerCache;
   /** Memory for kept file contents before they spill to temporary files (default 512 MiB). */
   readonly contentBudget?: number;
+  /** Applied to file bytes before the layer cache stores them (the secret masker: no secret on disk). */
+  readonly scrubCachedContent?: (content: Buffer) => Buffer;
 }
 
 export interface CatalogOutcome {
@@ -143,7 +145,12 @@ async function catalogWith(
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const consumer =
     options.layerCache && source.description.kind === 'image'
-      ? new CachingCollector(collector, options.layerCache, catalogerKey(catalogers, maxFileSize, 'distro'))
+      ? new CachingCollector(
+          collector,
+          options.layerCache,
+          catalogerKey(catalogers, maxFileSize, 'distro'),
+          options.scrubCachedContent,
+        )
       : collector;
   const walk =
     options.layerCache && source.description.kind === 'image'

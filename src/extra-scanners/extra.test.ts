@@ -131,10 +131,11 @@ describe('shared severity scale and history redaction', () => {
     expect(ratingOf(from)).toBe(to);
   });
 
-  it('drops build arguments and ENV values from layer history', () => {
+  it('masks secret build arguments and drops ENV values from layer history', () => {
     const value = ['s3cr3t', 'value', '42'].join('-');
-    expect(redactHistoryText(`RUN |2 NPM_TOKEN=${value} V=1 /bin/sh -c npm ci # buildkit`)).toBe(
-      'RUN |2 (build arguments redacted) /bin/sh -c npm ci # buildkit',
+    const masked = redactHistoryText(`RUN |2 NPM_TOKEN=${value} V=1 /bin/sh -c npm ci # buildkit`);
+    expect(masked).toMatch(
+      /^RUN \|2 NPM_TOKEN=s3c…\(15 chars, fp [0-9a-f]{16}\) V=1 \/bin\/sh -c npm ci # buildkit$/,
     );
     expect(redactHistoryText(`/bin/sh -c #(nop)  ENV TOKEN=${value}`)).not.toContain(value);
     expect(redactHistoryText('COPY . /app # buildkit')).toBe('COPY . /app # buildkit');

@@ -11,19 +11,24 @@
  * `.gitignore`), and the config scanner lints the Dockerfiles `bulwark lint` would find in it.
  */
 import { relative, resolve } from 'node:path';
-import picomatch from 'picomatch';
 import type { LintConfig } from '../lint/config.js';
 import { loadDockerIgnoreFor } from '../lint/dockerignore.js';
 import { lintDockerfile } from '../lint/engine.js';
 import { createImageCheckVisitor } from '../lint/image/visitor.js';
-import { discoverDockerfiles, readDockerfile } from '../lint/input.js';
-import { defaultSecretDetector } from '../lint/secret-detector.js';
-import { redactCreatedBy } from '../sbom/format/redact.js';
+import {
+  MAX_DOCKERFILE_BYTES,
+  decodeDockerfile,
+  discoverDockerfiles,
+  isDockerfileName,
+  readDockerfile,
+} from '../lint/input.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../lint/secret-detector.js';
 import type { SecretEngine } from '../secrets/engine.js';
 import { createSecretLayerVisitor, scanImageConfig } from '../secrets/image.js';
+import { redactMetadataText } from '../secrets/metadata.js';
 import { sortFindings } from '../secrets/report.js';
 import { scanPath } from '../secrets/scan-files.js';
-import type { LayerInfo, RedactedFinding, ScanProblem } from '../secrets/types.js';
+import type { RedactedFinding, ScanProblem } from '../secrets/types.js';
 import type { ImageMetadata, LayerVisitor } from '../source/types.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
 import type { Misconfiguration, ScannerName } from './types.js';
@@ -59,29 +64,11 @@ export interface ImageScanners {
 }
 
 /**
- * Layer history can carry secrets: ENV values, and build arguments that BuildKit records in front of
- * the command (`|2 TOKEN=… VERSION=1 /bin/sh -c make`). ENV values are redacted; build arguments are
- * dropped whole (their values may contain spaces, so no word split is trusted to find their end).
+ * Layer history as findings show it: the one metadata redactor (ENV values, secret-looking build
+ * arguments and every detected secret masked). Kept for callers of this module.
  */
 export function redactHistoryText(createdBy: string): string {
-  const args = /^((?:RUN\s+)?)\|(\d+)\s/.exec(createdBy);
-  if (args) {
-    const shell = createdBy.indexOf('/bin/sh -c ');
-    const command = shell >= 0 ? createdBy.slice(shell) : '';
-    return `${args[1]}|${args[2]} (build arguments redacted)${command ? ` ${command}` : ''}`;
-  }
-  return redactCreatedBy(createdBy);
-}
-
-function redactLayerInfo(layer: LayerInfo | undefined): LayerInfo | undefined {
-  if (!layer || layer.createdBy === undefined) return layer;
-  return { ...layer, createdBy: redactHistoryText(layer.createdBy) };
-}
-
-function cleanSecret(f: RedactedFinding): RedactedFinding {
-  const layer = redactLayerInfo(f.layer);
-  const removedIn = redactLayerInfo(f.removedIn);
-  return { ...f, ...(layer ? { layer } : {}), ...(removedIn ? { removedIn } : {}) };
+  return redactMetadataText(createdBy);
 }
 
 /** Create the visitors of the requested extra scanners for one image. */
@@ -103,9 +90,7 @@ export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptio
       if (secrets) {
         const layers = secrets.result();
         pushAll(problems, layers.problems);
-        secretFindings = sortFindings(
-          [...layers.findings, ...scanImageConfig(meta, options.engine)].map(cleanSecret),
-        );
+        secretFindings = sortFindings([...layers.findings, ...scanImageConfig(meta, options.engine)]);
       }
       const misconfigurations = config
         ? config.finish().map((f): Misconfiguration => ({ kind: 'image', ...f }))
@@ -119,22 +104,106 @@ export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptio
   };
 }
 
-/** Run the requested extra scanners over a folder (the root of an `fs://` target). */
+/**
+ * The extra scanners of a folder (`fs://` target) as visitors of the catalog's single walk: the secret
+ * scanner reads every file the walk delivers (the shared folder walk, so `.gitignore`, `--exclude` and
+ * `--no-gitignore` apply exactly as they do to the catalog), and the config scanner keeps the
+ * Dockerfiles at the top of the folder (the ones `bulwark lint <folder>` finds) to lint after the walk.
+ * The folder is read once for all scanners.
+ */
+export function createFolderScanners(root: string, options: ExtraScanOptions): ImageScanners {
+  const wantSecrets = options.scanners.includes('secret');
+  const wantConfig = options.scanners.includes('config');
+  const skip = options.skipPath;
+  const secrets = wantSecrets
+    ? createSecretLayerVisitor({
+        engine: options.engine,
+        // The walk names entries `/rel`; the allowlist globs are relative to the folder.
+        ...(skip ? { skipPath: (path: string) => skip(path.replace(/^\/+/, '')) } : {}),
+      })
+    : undefined;
+  const dockerfiles = new Map<string, Buffer[]>();
+  const tooLarge = new Set<string>();
+  const config: LayerVisitor | undefined = wantConfig
+    ? {
+        entry(_layer, header) {
+          const name = header.path.replace(/^\/+/, '');
+          if (header.type !== 'file' || name.includes('/') || !isDockerfileName(name)) return undefined;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          dockerfiles.set(name, chunks);
+          return {
+            write(chunk: Uint8Array) {
+              size += chunk.length;
+              if (size > MAX_DOCKERFILE_BYTES) tooLarge.add(name);
+              else chunks.push(Buffer.from(chunk));
+            },
+            end() {},
+          };
+        },
+      }
+    : undefined;
+  return {
+    visitors: [secrets, config].filter((v): v is NonNullable<typeof v> => v !== undefined),
+    finish() {
+      const problems: ScanProblem[] = [];
+      let secretFindings: RedactedFinding[] | undefined;
+      if (secrets) {
+        const result = secrets.result();
+        problems.push(...result.problems.map((p) => ({ ...p, path: p.path.replace(/^\/+/, '') })));
+        // A folder has one pseudo-layer: findings carry its paths, relative, and no layer.
+        secretFindings = sortFindings(
+          result.findings.map((f) => {
+            const { layer: _layer, status: _status, removedIn: _removedIn, ...rest } = f;
+            return { ...rest, path: f.path.replace(/^\/+/, '') };
+          }),
+        );
+      }
+      let misconfigurations: Misconfiguration[] | undefined;
+      if (config) {
+        misconfigurations = [];
+        const detectSecret = defaultSecretDetector();
+        const detectSecretsInText = defaultTextSecretDetector();
+        for (const name of [...dockerfiles.keys()].sort()) {
+          try {
+            if (tooLarge.has(name)) decodeDockerfile(new Uint8Array(MAX_DOCKERFILE_BYTES + 1), name);
+            const text = decodeDockerfile(Buffer.concat(dockerfiles.get(name)!), name);
+            const result = lintDockerfile(text, {
+              path: name,
+              config: options.lintConfig,
+              dockerignore: loadDockerIgnoreFor(resolve(root, name)),
+              detectSecret,
+              detectSecretsInText,
+            });
+            for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
+          } catch (err) {
+            if (!(err instanceof BulwarkError)) throw err;
+            problems.push({ path: name, reason: oneLine(err) });
+          }
+        }
+      }
+      return {
+        ...(secretFindings ? { secrets: secretFindings } : {}),
+        ...(misconfigurations ? { misconfigurations } : {}),
+        problems,
+      };
+    },
+  };
+}
+
+/**
+ * Run the requested extra scanners over a folder on their own (library use; `bulwark scan` plugs
+ * {@link createFolderScanners} into the catalog's walk instead). Same walk rules as the `fs://` source.
+ */
 export async function scanFolder(root: string, options: ExtraScanOptions): Promise<ExtraFindings> {
   const problems: ScanProblem[] = [];
   let secrets: RedactedFinding[] | undefined;
   if (options.scanners.includes('secret')) {
-    const excluded = options.exclude?.length ? picomatch([...options.exclude], { dot: true }) : undefined;
-    const allow = options.skipPath;
-    const skip =
-      excluded || allow
-        ? (rel: string): boolean =>
-            allow?.(rel) === true || (excluded !== undefined && excludedPath(excluded, rel))
-        : undefined;
     const result = await scanPath(root, {
       engine: options.engine,
       ...(options.noIgnore ? { noIgnore: true } : {}),
-      ...(skip ? { skipPath: skip } : {}),
+      ...(options.exclude?.length ? { exclude: options.exclude } : {}),
+      ...(options.skipPath ? { skipPath: options.skipPath } : {}),
     });
     pushAll(problems, result.problems);
     secrets = sortFindings(result.findings);
@@ -143,7 +212,12 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
   if (options.scanners.includes('config')) {
     misconfigurations = [];
     const detectSecret = defaultSecretDetector();
-    for (const name of discoverDockerfiles(root)) {
+    const detectSecretsInText = defaultTextSecretDetector();
+    const found = discoverDockerfiles(root, {
+      gitignore: !options.noIgnore,
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+    });
+    for (const name of found) {
       const abs = resolve(root, name);
       const shown = relative(root, abs).split('\\').join('/');
       try {
@@ -153,6 +227,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
           config: options.lintConfig,
           dockerignore: loadDockerIgnoreFor(abs),
           detectSecret,
+          detectSecretsInText,
         });
         for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
       } catch (err) {
@@ -166,14 +241,4 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
     ...(misconfigurations ? { misconfigurations } : {}),
     problems,
   };
-}
-
-/** A path is excluded when it or one of its folders matches (as the folder source applies `--exclude`). */
-function excludedPath(match: (p: string) => boolean, rel: string): boolean {
-  const parts = rel.split('/');
-  for (let i = 1; i <= parts.length; i++) {
-    const prefix = parts.slice(0, i).join('/');
-    if (match(prefix) || (i < parts.length && match(`${prefix}/`))) return true;
-  }
-  return false;
 }

@@ -85,6 +85,15 @@ describe('bulwark secrets (folder)', () => {
     const paths = (JSON.parse(all.out) as { findings: Array<{ path: string }> }).findings.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['build/out.env', 'notes.local', 'pkg/secret.npmrc']));
     expect(paths.some((p) => p.startsWith('.git/'))).toBe(false);
+    // --no-gitignore is the shared spelling (scan, sbom); --exclude leaves paths out as there.
+    const same = await cli(root, '.', '-f', 'json', '--no-gitignore');
+    expect(same.out).toBe(all.out);
+    const excluded = await cli(root, '.', '-f', 'json', '--no-gitignore', '--exclude', 'build', 'pkg/**');
+    const kept = (JSON.parse(excluded.out) as { findings: Array<{ path: string }> }).findings.map(
+      (f) => f.path,
+    );
+    expect(kept).toContain('notes.local');
+    expect(kept.some((p) => p.startsWith('build/') || p.startsWith('pkg/'))).toBe(false);
   });
 
   it.each(['table', 'json', 'sarif'])('never prints a secret in full (%s)', async (format) => {

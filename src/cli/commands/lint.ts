@@ -23,7 +23,7 @@ import {
 import type { LintConfig } from '../../lint/config.js';
 import { createImageCheckVisitor } from '../../lint/image/visitor.js';
 import { openSource, parseTarget } from '../../source/open.js';
-import { defaultSecretDetector } from '../../lint/secret-detector.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../../lint/secret-detector.js';
 import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
@@ -180,6 +180,7 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
     (flags.exitCode !== undefined ? 'info' : undefined);
 
   const detectSecret = defaultSecretDetector();
+  const detectSecretsInText = defaultTextSecretDetector();
   const images: ImageLintResult[] = [];
   const errors: FileError[] = [];
   const targets: string[] = [];
@@ -222,7 +223,9 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
       const text = target === '-' ? await readStream(io.stdin, 'stdin') : readDockerfile(abs, shown);
       // stdin has no context folder of its own: the current folder's .dockerignore is the one a build would use.
       const dockerignore = target === '-' ? loadDockerIgnoreFor(abs, io.cwd) : loadDockerIgnoreFor(abs);
-      results.push(lintDockerfile(text, { path: shown, config, dockerignore, detectSecret }));
+      results.push(
+        lintDockerfile(text, { path: shown, config, dockerignore, detectSecret, detectSecretsInText }),
+      );
     } catch (err) {
       if (!(err instanceof BulwarkError)) throw err;
       errors.push({ path: shown, code: err.code, message: oneLine(err) });

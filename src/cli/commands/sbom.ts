@@ -169,10 +169,11 @@ Examples:
       if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
       const opts = sourceOptions(flags, io);
       // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
-      const [{ catalogSource }, { formatSbom }, { openSource }] = await Promise.all([
+      const [{ catalogSource }, { formatSbom }, { openSource }, { redactSbom }] = await Promise.all([
         import('../../catalog/run.js'),
         import('../../sbom/format/index.js'),
         import('../../source/open.js'),
+        import('../../sbom/format/redact.js'),
       ]);
       const bar = progress(io, 'reading', flags.quiet === true);
       const source = await openSource(target, opts.open);
@@ -184,7 +185,7 @@ Examples:
         bar.done();
         const color =
           flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
-        await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
+        await emit(io, formatSbom(redactSbom(sbom), flags.format, { color, env: io.env }), flags.output);
       } finally {
         bar.done();
         await source.close();

@@ -9,7 +9,7 @@ import { LayerCache, catalogerKey } from '../../cache/layer-cache.js';
 import { SbomCache, imageKey } from '../../cache/sbom-cache.js';
 import { DEFAULT_MAX_FILE_SIZE } from '../../catalog/collector.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
-import { redactSource } from '../../sbom/format/redact.js';
+import { redactSbom } from '../../sbom/format/redact.js';
 import { BULWARK_VERSION } from '../../util/tool-version.js';
 import { catalogSource } from '../../catalog/run.js';
 import { loadConfig } from '../../config/load.js';
@@ -37,10 +37,11 @@ import { openSource, parseTarget } from '../../source/open.js';
 import type { LayerVisitor, Source } from '../../source/types.js';
 import { lintConfigFrom } from '../../lint/config.js';
 import { resolveSecretsConfig } from '../../secrets/config.js';
+import { maskSecretsInBytes } from '../../secrets/metadata.js';
 import { SecretEngine } from '../../secrets/engine.js';
 import {
   createImageScanners,
-  scanFolder,
+  createFolderScanners,
   type ExtraFindings,
   type ExtraScanOptions,
   type ImageScanners,
@@ -217,7 +218,7 @@ export async function loadTarget(
   if (parsed.kind === 'sbom') {
     if (!parsed.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
     return {
-      sbom: readSbomFile(parsed.rest, io.cwd, target),
+      sbom: redactSbom(readSbomFile(parsed.rest, io.cwd, target)),
       cachedLayers: 0,
       catalogMs: performance.now() - t0,
     };
@@ -251,20 +252,22 @@ export async function loadTarget(
       const hit = trusted ? imageCache.cache.read(key) : undefined;
       if (hit)
         return {
-          sbom: { ...hit, source: desc },
+          sbom: redactSbom({ ...hit, source: desc }),
           cachedLayers: desc.image.layers.length,
           catalogMs: performance.now() - t0,
         };
     }
     const { sbom } = await catalogSource(source, {
       ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-      ...(layerCache ? { layerCache } : {}),
+      ...(layerCache ? { layerCache, scrubCachedContent: maskSecretsInBytes } : {}),
       ...(visitors.length ? { visitors } : {}),
       walk: { onProgress: (d, total) => bar.update(d, total) },
     });
-    // The image config may hold secrets in env values: never write them to the cache.
-    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
-    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+    // Image metadata may hold secrets (env values, build arguments, commands): from here on, in every
+    // report and in the image cache, only its redacted form exists.
+    const redacted = redactSbom(sbom);
+    imageCache?.cache.write(imageCache.key, redacted);
+    return { sbom: redacted, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
   } finally {
     bar.done();
     await source.close();
@@ -324,15 +327,15 @@ export async function runScan(
   const db = wantVulns ? await prepareDatabase(flags, io, flags.quiet === true) : undefined;
   try {
     let imageScanners: ImageScanners | undefined;
+    // Images and folders alike: the extra scanners are visitors of the catalog's single walk.
     const loaded = await loadTarget(target, flags, io, (source) => {
-      if (!extras || source.description.kind !== 'image') return [];
-      imageScanners = createImageScanners(source.description.image, extras);
+      if (!extras) return [];
+      const d = source.description;
+      imageScanners =
+        d.kind === 'image' ? createImageScanners(d.image, extras) : createFolderScanners(d.path, extras);
       return imageScanners.visitors;
     });
-    let extra: ExtraFindings | undefined;
-    if (imageScanners) extra = imageScanners.finish();
-    else if (extras && loaded.sbom.source.kind === 'directory')
-      extra = await scanFolder(loaded.sbom.source.path, extras);
+    const extra: ExtraFindings | undefined = imageScanners?.finish();
     for (const p of extra?.problems ?? [])
       io.stderr.write(`bulwark: warning: ${oneLine(p.path)}: ${oneLine(p.reason)}\n`);
     const t1 = performance.now();

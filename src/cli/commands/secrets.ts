@@ -34,6 +34,8 @@ interface SecretsFlags {
   branch?: string;
   staged?: boolean;
   ignore: boolean;
+  gitignore: boolean;
+  exclude?: string[];
   includeGenerated?: boolean;
   config?: string;
   baseline?: string;
@@ -97,8 +99,13 @@ export function registerSecrets(program: Command, io: CliIO): void {
     .option('--since <rev>', 'with --git: only commits after REV (REV..HEAD)')
     .option('--branch <name>', 'with --git: only this branch (default: all refs)')
     .option('--staged', 'scan only the staged changes (for pre-commit hooks)')
-    .option('--no-ignore', 'also scan files excluded by .gitignore')
-    .option('--include-generated', 'also scan lock files, minified bundles and source maps')
+    .option('--no-ignore', 'also scan files excluded by .gitignore (same as --no-gitignore)')
+    .option('--no-gitignore', 'also scan files excluded by .gitignore and .git/info/exclude')
+    .option('--exclude <glob...>', 'leave out paths matching these globs (relative to the folder)')
+    .option(
+      '--include-generated',
+      'also scan lock files (minified code, bundles and source maps are always scanned)',
+    )
     .option(
       '-c, --config <file>',
       'config file (default: .bulwark.yaml in the target folder or the current folder)',
@@ -188,7 +195,12 @@ Secrets are never printed: findings show the first characters, the length and a 
           await source.close();
         }
       } else {
-        result = await scanPath(targetPath, { ...common, noIgnore: !flags.ignore, maxFileBytes });
+        result = await scanPath(targetPath, {
+          ...common,
+          noIgnore: !flags.ignore || !flags.gitignore,
+          ...(flags.exclude?.length ? { exclude: flags.exclude } : {}),
+          maxFileBytes,
+        });
       }
 
       for (const p of result.problems) io.stderr.write(`bulwark: warning: ${p.path}: ${p.reason}\n`);

@@ -107,6 +107,7 @@ export interface ImageSpec {
   architecture?: string;
   env?: string[];
   user?: string;
+  labels?: Record<string, string>;
   /** Extra history entries with empty_layer, inserted first. */
   emptyHistory?: string[];
 }
@@ -148,7 +149,11 @@ export function buildImage(spec: ImageSpec): Built {
       architecture: spec.architecture ?? 'amd64',
       os: 'linux',
       created: '2024-01-01T00:00:00Z',
-      config: { Env: spec.env ?? ['PATH=/usr/bin'], ...(spec.user !== undefined ? { User: spec.user } : {}) },
+      config: {
+        Env: spec.env ?? ['PATH=/usr/bin'],
+        ...(spec.user !== undefined ? { User: spec.user } : {}),
+        ...(spec.labels ? { Labels: spec.labels } : {}),
+      },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
       history: [
         ...(spec.emptyHistory ?? []).map((c) => ({ created_by: c, empty_layer: true })),
