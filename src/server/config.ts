@@ -69,19 +69,102 @@ export const DEFAULT_SLA: Readonly<Record<SlaKey, number>> = {
 };
 
 export const SETTINGS: readonly Setting[] = [
-  { key: 'host', env: 'BULWARK_SERVER_HOST', flag: '--host', kind: 'string', description: 'address to listen on', shownDefault: '127.0.0.1' },
-  { key: 'port', env: 'BULWARK_SERVER_PORT', flag: '--port', kind: 'int', description: 'TCP port (0: any free port)', shownDefault: '8080' },
-  { key: 'data-dir', env: 'BULWARK_SERVER_DATA_DIR', flag: '--data-dir', kind: 'path', description: 'where the embedded database lives', shownDefault: '$XDG_DATA_HOME/bulwark/server (~/.local/share/bulwark/server)' },
-  { key: 'database-url', env: 'BULWARK_SERVER_DATABASE_URL', flag: '--database-url', kind: 'string', description: 'sqlite:FILE or postgres://user:pass@host:port/db (PostgreSQL 15+)', shownDefault: 'sqlite:<data dir>/register.sqlite' },
-  { key: 'vuln-db', env: 'BULWARK_SERVER_VULN_DB', flag: '--vuln-db', kind: 'path', description: 'vulnerability database used to match uploaded SBOMs (see bulwark db)', shownDefault: '$BULWARK_DB, else <cache dir>/db/bulwark.sqlite' },
-  { key: 'admin-user', env: 'BULWARK_SERVER_ADMIN_USER', kind: 'string', description: 'name of the first admin, created on start when no user exists', shownDefault: 'admin' },
-  { key: 'admin-password', env: 'BULWARK_SERVER_ADMIN_PASSWORD', kind: 'string', description: 'password of that first admin (environment only; never put it in the file)', shownDefault: 'none: no admin is created' },
-  { key: 'max-body', env: 'BULWARK_SERVER_MAX_BODY', kind: 'size', description: 'largest request body (scan reports, SBOMs), e.g. 64MiB', shownDefault: '64MiB' },
-  { key: 'session-ttl', env: 'BULWARK_SERVER_SESSION_TTL', kind: 'duration', description: 'how long a sign-in lasts (s, m, h, d)', shownDefault: '12h' },
-  { key: 'secure-cookies', env: 'BULWARK_SERVER_SECURE_COOKIES', kind: 'bool', description: 'mark session cookies Secure (set when served over HTTPS)', shownDefault: 'false' },
-  { key: 'login-attempts', env: 'BULWARK_SERVER_LOGIN_ATTEMPTS', kind: 'int', description: 'failed sign-ins allowed per client address and per user name in one window', shownDefault: '10' },
-  { key: 'login-window', env: 'BULWARK_SERVER_LOGIN_WINDOW', kind: 'duration', description: 'the sign-in rate-limit window', shownDefault: '15m' },
-  { key: 'max-acceptance-days', env: 'BULWARK_SERVER_MAX_ACCEPTANCE_DAYS', kind: 'int', description: 'longest allowed risk-acceptance expiry, in days', shownDefault: '365' },
+  {
+    key: 'host',
+    env: 'BULWARK_SERVER_HOST',
+    flag: '--host',
+    kind: 'string',
+    description: 'address to listen on',
+    shownDefault: '127.0.0.1',
+  },
+  {
+    key: 'port',
+    env: 'BULWARK_SERVER_PORT',
+    flag: '--port',
+    kind: 'int',
+    description: 'TCP port (0: any free port)',
+    shownDefault: '8080',
+  },
+  {
+    key: 'data-dir',
+    env: 'BULWARK_SERVER_DATA_DIR',
+    flag: '--data-dir',
+    kind: 'path',
+    description: 'where the embedded database lives',
+    shownDefault: '$XDG_DATA_HOME/bulwark/server (~/.local/share/bulwark/server)',
+  },
+  {
+    key: 'database-url',
+    env: 'BULWARK_SERVER_DATABASE_URL',
+    flag: '--database-url',
+    kind: 'string',
+    description: 'sqlite:FILE or postgres://user:pass@host:port/db (PostgreSQL 15+)',
+    shownDefault: 'sqlite:<data dir>/register.sqlite',
+  },
+  {
+    key: 'vuln-db',
+    env: 'BULWARK_SERVER_VULN_DB',
+    flag: '--vuln-db',
+    kind: 'path',
+    description: 'vulnerability database used to match uploaded SBOMs (see bulwark db)',
+    shownDefault: '$BULWARK_DB, else <cache dir>/db/bulwark.sqlite',
+  },
+  {
+    key: 'admin-user',
+    env: 'BULWARK_SERVER_ADMIN_USER',
+    kind: 'string',
+    description: 'name of the first admin, created on start when no user exists',
+    shownDefault: 'admin',
+  },
+  {
+    key: 'admin-password',
+    env: 'BULWARK_SERVER_ADMIN_PASSWORD',
+    kind: 'string',
+    description: 'password of that first admin (environment only; never put it in the file)',
+    shownDefault: 'none: no admin is created',
+  },
+  {
+    key: 'max-body',
+    env: 'BULWARK_SERVER_MAX_BODY',
+    kind: 'size',
+    description: 'largest request body (scan reports, SBOMs), e.g. 64MiB',
+    shownDefault: '64MiB',
+  },
+  {
+    key: 'session-ttl',
+    env: 'BULWARK_SERVER_SESSION_TTL',
+    kind: 'duration',
+    description: 'how long a sign-in lasts (s, m, h, d)',
+    shownDefault: '12h',
+  },
+  {
+    key: 'secure-cookies',
+    env: 'BULWARK_SERVER_SECURE_COOKIES',
+    kind: 'bool',
+    description: 'mark session cookies Secure (set when served over HTTPS)',
+    shownDefault: 'false',
+  },
+  {
+    key: 'login-attempts',
+    env: 'BULWARK_SERVER_LOGIN_ATTEMPTS',
+    kind: 'int',
+    description: 'failed sign-ins allowed per client address and per user name in one window',
+    shownDefault: '10',
+  },
+  {
+    key: 'login-window',
+    env: 'BULWARK_SERVER_LOGIN_WINDOW',
+    kind: 'duration',
+    description: 'the sign-in rate-limit window',
+    shownDefault: '15m',
+  },
+  {
+    key: 'max-acceptance-days',
+    env: 'BULWARK_SERVER_MAX_ACCEPTANCE_DAYS',
+    kind: 'int',
+    description: 'longest allowed risk-acceptance expiry, in days',
+    shownDefault: '365',
+  },
   sla('critical', DEFAULT_SLA.critical, 'critical'),
   sla('high', DEFAULT_SLA.high, 'high'),
   sla('medium', DEFAULT_SLA.medium, 'medium'),
@@ -89,8 +172,21 @@ export const SETTINGS: readonly Setting[] = [
   sla('negligible', DEFAULT_SLA.negligible, 'negligible'),
   sla('unknown', DEFAULT_SLA.unknown, 'unknown-severity'),
   sla('kev', DEFAULT_SLA.kev, 'KEV (known exploited)'),
-  { key: 'log-level', env: 'BULWARK_SERVER_LOG_LEVEL', flag: '--log-level', kind: 'string', description: 'fatal, error, warn, info, debug or silent (JSON lines on stderr)', shownDefault: 'info' },
-  { key: 'sweep-interval', env: 'BULWARK_SERVER_SWEEP_INTERVAL', kind: 'duration', description: 'how often expired risk acceptances are reopened', shownDefault: '1m' },
+  {
+    key: 'log-level',
+    env: 'BULWARK_SERVER_LOG_LEVEL',
+    flag: '--log-level',
+    kind: 'string',
+    description: 'fatal, error, warn, info, debug or silent (JSON lines on stderr)',
+    shownDefault: 'info',
+  },
+  {
+    key: 'sweep-interval',
+    env: 'BULWARK_SERVER_SWEEP_INTERVAL',
+    kind: 'duration',
+    description: 'how often expired risk acceptances are reopened',
+    shownDefault: '1m',
+  },
 ];
 
 /** `--help` text: every setting with its file key, variable and default. */
@@ -103,13 +199,27 @@ export function settingsHelp(): string {
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1000, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  kb: 1000,
+  mb: 1e6,
+  gb: 1e9,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+};
 
 function parseValue(s: Setting, raw: unknown, from: string): unknown {
   const bad = (what: string): never => {
     throw new ServerConfigError(`${from}: ${s.key}: ${what}, got ${JSON.stringify(raw)}`);
   };
-  const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : bad('expected a scalar');
+  const text =
+    typeof raw === 'string'
+      ? raw.trim()
+      : typeof raw === 'number' || typeof raw === 'boolean'
+        ? String(raw)
+        : bad('expected a scalar');
   switch (s.kind) {
     case 'string':
     case 'path':
@@ -122,7 +232,9 @@ function parseValue(s: Setting, raw: unknown, from: string): unknown {
       return bad('expected true or false');
     case 'duration': {
       const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(text);
-      return m ? Number(m[1]) * DURATION_UNITS[m[2]!]! : bad('expected a duration such as 30s, 15m, 12h or 7d');
+      return m
+        ? Number(m[1]) * DURATION_UNITS[m[2]!]!
+        : bad('expected a duration such as 30s, 15m, 12h or 7d');
     }
     case 'size': {
       const m = /^(\d+)\s*([a-z]*)$/i.exec(text);
@@ -136,15 +248,20 @@ function parseValue(s: Setting, raw: unknown, from: string): unknown {
 function flattenFile(doc: unknown, file: string): Map<string, unknown> {
   const out = new Map<string, unknown>();
   if (doc === null || doc === undefined) return out;
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw new ServerConfigError(`${file}: expected a mapping of settings`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw new ServerConfigError(`${file}: expected a mapping of settings`);
   const known = new Set(SETTINGS.map((s) => s.key));
   const walk = (obj: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(obj)) {
       const key = prefix + k;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, `${key}.`);
-      else if (!known.has(key)) throw new ServerConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
+      if (v !== null && typeof v === 'object' && !Array.isArray(v))
+        walk(v as Record<string, unknown>, `${key}.`);
+      else if (!known.has(key))
+        throw new ServerConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
       else if (key === 'admin-password')
-        throw new ServerConfigError(`${file}: admin-password may only come from BULWARK_SERVER_ADMIN_PASSWORD`);
+        throw new ServerConfigError(
+          `${file}: admin-password may only come from BULWARK_SERVER_ADMIN_PASSWORD`,
+        );
       else out.set(key, v);
     }
   };
@@ -188,7 +305,14 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
       throw new ServerConfigError(`${options.file}: not valid YAML: ${oneLine(err)}`, { cause: err });
     }
     for (const [k, v] of flattenFile(doc, options.file)) {
-      values.set(k, parseValue(SETTINGS.find((s) => s.key === k)!, v, options.file));
+      values.set(
+        k,
+        parseValue(
+          SETTINGS.find((s) => s.key === k)!,
+          v,
+          options.file,
+        ),
+      );
     }
   }
   for (const s of SETTINGS) {
@@ -211,7 +335,9 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
   if (maxAcceptanceDays < 1) throw new ServerConfigError('max-acceptance-days: must be at least 1');
   const databaseUrl = get('database-url', `sqlite:${join(dataDir, 'register.sqlite')}`);
   if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl))
-    throw new ServerConfigError(`database-url: expected sqlite:FILE or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`);
+    throw new ServerConfigError(
+      `database-url: expected sqlite:FILE or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`,
+    );
   const adminPassword = env.BULWARK_SERVER_ADMIN_PASSWORD;
   return {
     host: get('host', '127.0.0.1'),
@@ -227,7 +353,10 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     loginAttempts: get('login-attempts', 10),
     loginWindowMs: get('login-window', 15 * 60_000),
     maxAcceptanceDays,
-    sla: Object.fromEntries(SLA_KEYS.map((k) => [k, get(`sla.${k}`, DEFAULT_SLA[k])])) as Record<SlaKey, number>,
+    sla: Object.fromEntries(SLA_KEYS.map((k) => [k, get(`sla.${k}`, DEFAULT_SLA[k])])) as Record<
+      SlaKey,
+      number
+    >,
     logLevel,
     sweepIntervalMs: get('sweep-interval', 60_000),
   };

@@ -16,10 +16,12 @@ export class ApiError extends Error {
   }
 }
 
-export const badRequest = (message: string, code = 'E_BAD_REQUEST'): ApiError => new ApiError(400, code, message);
+export const badRequest = (message: string, code = 'E_BAD_REQUEST'): ApiError =>
+  new ApiError(400, code, message);
 export const unauthorized = (message = 'authentication required'): ApiError =>
   new ApiError(401, 'E_UNAUTHENTICATED', message);
-export const forbidden = (message: string, code = 'E_FORBIDDEN'): ApiError => new ApiError(403, code, message);
+export const forbidden = (message: string, code = 'E_FORBIDDEN'): ApiError =>
+  new ApiError(403, code, message);
 export const notFound = (what: string): ApiError => new ApiError(404, 'E_NOT_FOUND', `${what} not found`);
 export const conflict = (message: string, code = 'E_CONFLICT'): ApiError => new ApiError(409, code, message);
 

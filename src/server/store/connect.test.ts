@@ -28,11 +28,28 @@ describe.each(engines)('register schema on %s', (engine) => {
       expect((await migrate(store)).applied).toEqual(Object.keys(MIGRATIONS));
       expect((await migrate(store)).applied).toEqual([]);
       const tables = await store.db.introspection.getTables();
-      expect(tables.map((t) => t.name).filter((n) => !n.startsWith('kysely_')).sort()).toEqual(
-        ['api_tokens', 'audit_log', 'findings', 'images', 'project_members', 'projects', 'risk_acceptances',
-          'scan_findings', 'scans', 'server_meta', 'sessions', 'users'],
+      expect(
+        tables
+          .map((t) => t.name)
+          .filter((n) => !n.startsWith('kysely_'))
+          .sort(),
+      ).toEqual([
+        'api_tokens',
+        'audit_log',
+        'findings',
+        'images',
+        'project_members',
+        'projects',
+        'risk_acceptances',
+        'scan_findings',
+        'scans',
+        'server_meta',
+        'sessions',
+        'users',
+      ]);
+      const row = await sql<{ value: string }>`select value from server_meta where key = 'schema'`.execute(
+        store.db,
       );
-      const row = await sql<{ value: string }>`select value from server_meta where key = 'schema'`.execute(store.db);
       expect(row.rows[0]?.value).toBe('bulwark-register');
     } finally {
       await store.close();
@@ -49,6 +66,8 @@ describe.each(engines)('register schema on %s', (engine) => {
         await store.close();
       }
     };
-    await expect(attempt()).rejects.toThrow(engine === 'postgres' ? /cannot reach the register database/ : /cannot open/);
+    await expect(attempt()).rejects.toThrow(
+      engine === 'postgres' ? /cannot reach the register database/ : /cannot open/,
+    );
   });
 });

@@ -46,7 +46,9 @@ export function openStore(url: string, cwd: string = process.cwd()): Store {
       handle.pragma('busy_timeout = 5000');
       handle.pragma('synchronous = NORMAL');
     } catch (err) {
-      throw new ServerConfigError(`${file}: cannot open the register database: ${oneLine(err)}`, { cause: err });
+      throw new ServerConfigError(`${file}: cannot open the register database: ${oneLine(err)}`, {
+        cause: err,
+      });
     }
     const db = new Kysely<RegisterSchema>({ dialect: new SqliteDialect({ database: handle }) });
     return {
@@ -75,7 +77,9 @@ export function openStore(url: string, cwd: string = process.cwd()): Store {
       close: () => db.destroy(),
     };
   }
-  throw new ServerConfigError(`database-url: expected sqlite:FILE or postgres://…, got ${JSON.stringify(redactUrl(url))}`);
+  throw new ServerConfigError(
+    `database-url: expected sqlite:FILE or postgres://…, got ${JSON.stringify(redactUrl(url))}`,
+  );
 }
 
 export interface MigrationOutcome {
@@ -90,7 +94,9 @@ export async function migrate(store: Store): Promise<MigrationOutcome> {
   try {
     result = await migrator.migrateToLatest();
   } catch (err) {
-    throw new ServerConfigError(`${store.label}: cannot reach the register database: ${oneLine(err)}`, { cause: err });
+    throw new ServerConfigError(`${store.label}: cannot reach the register database: ${oneLine(err)}`, {
+      cause: err,
+    });
   }
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
@@ -101,5 +107,7 @@ export async function migrate(store: Store): Promise<MigrationOutcome> {
       { cause: result.error },
     );
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
 }

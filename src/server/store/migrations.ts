@@ -90,7 +90,11 @@ const m001: Migration = {
       .addColumn('created_at', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('scans_by_image').on('scans').columns(['image_id', 'created_at']).execute();
-    await db.schema.createIndex('scans_by_project').on('scans').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createIndex('scans_by_project')
+      .on('scans')
+      .columns(['project_id', 'created_at'])
+      .execute();
     await db.schema
       .createTable('findings')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -129,7 +133,11 @@ const m001: Migration = {
       .on('findings')
       .columns(['project_id', 'repository', 'state'])
       .execute();
-    await db.schema.createIndex('findings_by_vulnerability').on('findings').column('vulnerability_id').execute();
+    await db.schema
+      .createIndex('findings_by_vulnerability')
+      .on('findings')
+      .column('vulnerability_id')
+      .execute();
     await db.schema.createIndex('findings_by_due').on('findings').columns(['state', 'sla_due_at']).execute();
     await db.schema
       .createTable('scan_findings')
@@ -137,7 +145,11 @@ const m001: Migration = {
       .addColumn('finding_id', 'text', (c) => c.notNull().references('findings.id').onDelete('cascade'))
       .addPrimaryKeyConstraint('scan_findings_pk', ['scan_id', 'finding_id'])
       .execute();
-    await db.schema.createIndex('scan_findings_by_finding').on('scan_findings').column('finding_id').execute();
+    await db.schema
+      .createIndex('scan_findings_by_finding')
+      .on('scan_findings')
+      .column('finding_id')
+      .execute();
     await db.schema
       .createTable('risk_acceptances')
       .addColumn('id', 'text', (c) => c.primaryKey())
@@ -176,7 +188,11 @@ const m001: Migration = {
       .addColumn('prev_hash', 'text', (c) => c.notNull())
       .addColumn('hash', 'text', (c) => c.notNull())
       .execute();
-    await db.schema.createIndex('audit_by_entity').on('audit_log').columns(['entity_type', 'entity_id']).execute();
+    await db.schema
+      .createIndex('audit_by_entity')
+      .on('audit_log')
+      .columns(['entity_type', 'entity_id'])
+      .execute();
     await sql`insert into server_meta (key, value) values ('schema', 'bulwark-register')`.execute(db);
   },
 };

@@ -211,4 +211,3 @@ export interface RegisterSchema {
   audit_log: AuditLogTable;
   server_meta: MetaTable;
 }
-

@@ -23,7 +23,8 @@ export function postgresBinDir(): string | undefined {
 /** True when PostgreSQL can be started; throws in CI (BULWARK_REQUIRE_IMAGES=1) when it cannot. */
 export function havePostgres(): boolean {
   if (postgresBinDir()) return true;
-  const msg = 'PostgreSQL ≥ 15 is not installed (/usr/lib/postgresql/<version>/bin); run scripts/setup-test-env.sh';
+  const msg =
+    'PostgreSQL ≥ 15 is not installed (/usr/lib/postgresql/<version>/bin); run scripts/setup-test-env.sh';
   if (process.env.BULWARK_REQUIRE_IMAGES === '1') throw new Error(msg);
   console.warn(`\n*** SKIPPING PostgreSQL tests: ${msg} ***\n`);
   return false;
@@ -75,8 +76,15 @@ export async function startPostgres(): Promise<TestPostgres> {
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-instructions']);
   const port = await freePort();
   run('pg_ctl', [
-    '-D', data, '-l', join(dir, 'log'), '-w', '-t', '60',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
+    '-D',
+    data,
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-t',
+    '60',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`,
     'start',
   ]);
   const pg = (await import('pg')).default;
