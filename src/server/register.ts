@@ -7,7 +7,7 @@ import { purlMatches } from '../policy/purl-pattern.js';
 import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from './audit.js';
 import { randomId } from './auth.js';
 import type { ServerConfig, SlaKey } from './config.js';
-import { ApiError, conflict, badRequest, forbidden, notFound } from './errors.js';
+import { conflict, badRequest, forbidden, notFound } from './errors.js';
 import { findingIdentity, versionlessPurl } from './identity.js';
 import type { Store, Tx } from './store/connect.js';
 import type { AcceptanceScope, FindingState, FindingsTable, RiskAcceptancesTable } from './store/schema.js';

@@ -13,7 +13,6 @@ import { BulwarkError, oneLine } from '../util/errors.js';
 import { BULWARK_VERSION } from '../version.js';
 import { appendAudit, verifyAudit, type Actor } from './audit.js';
 import {
-  canOnProject,
   canSeeProject,
   hashPassword,
   newApiToken,
@@ -24,7 +23,7 @@ import {
   verifyPassword,
   type Principal,
 } from './auth.js';
-import { ApiError, badRequest, forbidden, notFound, conflict, unauthorized } from './errors.js';
+import { ApiError, badRequest, notFound, conflict, unauthorized } from './errors.js';
 import {
   decideAcceptance,
   expireAcceptances,
