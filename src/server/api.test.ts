@@ -28,7 +28,7 @@ describe.skipIf(!ok).each(testEngines())('register API on %s', (engine) => {
     unknown
   >;
   let reportText: string;
-  const tok: Record<string, string> = {};
+  const tok = {} as Record<'admin' | 'security' | 'security2' | 'dev' | 'viewer' | 'outsider', string>;
 
   beforeAll(async () => {
     const fx = scanFixtures();

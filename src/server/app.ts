@@ -42,6 +42,8 @@ export interface BulwarkServer {
   readonly services: ServerServices;
   readonly routes: readonly RouteDef[];
   readonly openapi: Record<string, unknown>;
+  /** Every route Fastify registered (method and URL), as seen by its onRoute hook. */
+  readonly registered: readonly { readonly method: string; readonly url: string }[];
   close(): Promise<void>;
 }
 
@@ -186,6 +188,10 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     // Request ids in logs; never trust X-Forwarded-* unless configured (later: trust-proxy setting).
     trustProxy: false,
   });
+  const registered: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of ([] as string[]).concat(r.method)) registered.push({ method, url: r.url });
+  });
   await app.register(cookie);
 
   app.setErrorHandler((err, req, reply) => {
@@ -308,6 +314,7 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     services,
     routes,
     openapi,
+    registered,
     async close() {
       if (timer) clearInterval(timer);
       await app.close();

@@ -122,7 +122,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       status: res.statusCode,
       text: res.body,
       body: res.body ? safeJson(res.body) : undefined,
-      headers: res.headers,
+      headers: res.headers as Reply['headers'],
     };
   };
   const login = async (username: string, password: string) => {
