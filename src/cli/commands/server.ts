@@ -3,20 +3,10 @@
  * the server library: start (the default), `migrate`, `create-user`, `audit verify`, `openapi`.
  */
 import { Option, type Command } from 'commander';
-import {
-  buildServer,
-  createUser,
-  loadServerConfig,
-  migrate,
-  openStore,
-  passwordProblem,
-  ROLES,
-  settingsHelp,
-  verifyAudit,
-  buildOpenApi,
-  ROUTES,
-  type ServerConfig,
-} from '../../server/index.js';
+// Only the settings and roles load with the command (for --help); the server itself (Fastify, Kysely,
+// pg) loads when a subcommand runs.
+import { loadServerConfig, settingsHelp, type ServerConfig } from '../../server/config.js';
+import { ROLES } from '../../server/store/schema.js';
 import { BulwarkError, InputError, UsageError } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
 import { ExitWith } from '../main.js';
@@ -94,6 +84,7 @@ export function registerServer(program: Command, io: CliIO): void {
     .addHelpText('after', settingsHelp())
     .action(async (flags: ServerFlags) => {
       const cfg = config(flags, io);
+      const { buildServer } = await import('../../server/index.js');
       const srv = await buildServer({ config: cfg });
       let address: string;
       try {
@@ -117,6 +108,7 @@ export function registerServer(program: Command, io: CliIO): void {
     )
     .action(async (_opts, cmd: Command) => {
       const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const { migrate, openStore } = await import('../../server/index.js');
       const store = openStore(cfg.databaseUrl, io.cwd);
       try {
         const r = await migrate(store);
@@ -137,6 +129,7 @@ export function registerServer(program: Command, io: CliIO): void {
     .addOption(new Option('--role <role>', 'role').choices(ROLES).default('viewer'))
     .option('--password-stdin', 'read the password from standard input (required)')
     .action(async (username: string, opts: { role: string; passwordStdin?: boolean }, cmd: Command) => {
+      const { createUser, migrate, openStore, passwordProblem } = await import('../../server/index.js');
       if (!opts.passwordStdin)
         throw new UsageError('create-user needs --password-stdin (passwords never go on the command line)');
       const password = await readSecret(io);
@@ -169,6 +162,7 @@ export function registerServer(program: Command, io: CliIO): void {
     )
     .action(async (_opts, cmd: Command) => {
       const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const { migrate, openStore, verifyAudit } = await import('../../server/index.js');
       const store = openStore(cfg.databaseUrl, io.cwd);
       try {
         await migrate(store);
@@ -190,6 +184,7 @@ export function registerServer(program: Command, io: CliIO): void {
     .command('openapi')
     .description('print the OpenAPI 3.1 document of the API (as served at /api/v1/openapi.json)')
     .action(async () => {
+      const { buildOpenApi, ROUTES } = await import('../../server/index.js');
       await writeOut(io, `${JSON.stringify(buildOpenApi(ROUTES), null, 2)}\n`);
     });
 }
