@@ -29,6 +29,7 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   locations?: boolean;
   failOn?: string;
   exitCode: string;
+  push?: string;
 }
 
 export function parseScanners(text: string): ScannerName[] {
@@ -74,7 +75,11 @@ export function registerScan(program: Command, io: CliIO): void {
       '--fail-on <severity>',
       'exit with --exit-code when a shown, unsuppressed finding of any scanner is at or above this severity',
     )
-    .option('--exit-code <n>', 'exit code for --fail-on', '1');
+    .option('--exit-code <n>', 'exit code for --fail-on', '1')
+    .option(
+      '--push <url>',
+      'also send the report to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+    );
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
       'after',
@@ -106,6 +111,7 @@ Examples:
         env: io.env,
       });
       await emit(io, text, flags.output);
+      if (flags.push) await (await import('../server-push.js')).pushScanReport(report, flags.push, io);
       const failing = failOn ? failingCounts(report, failOn) : undefined;
       if (failOn && failing && failing.total > 0) {
         const parts = [
