@@ -97,6 +97,11 @@ export interface AuditVerification {
   readonly ok: boolean;
   /** Rows checked. */
   readonly rows: number;
+  /**
+   * Hash of the newest row when the chain verifies. Removing the newest rows leaves a valid shorter
+   * chain; keeping this value somewhere else (a ticket, a log) detects that too.
+   */
+  readonly head?: string;
   /** The first row that does not verify, and why. */
   readonly firstBad?: { readonly seq: number; readonly problem: string };
 }
@@ -132,6 +137,6 @@ export async function verifyAudit(db: Db): Promise<AuditVerification> {
       prevHash = hash;
       expectSeq++;
     }
-    if (page.length < PAGE) return { ok: true, rows };
+    if (page.length < PAGE) return { ok: true, rows, ...(rows > 0 ? { head: prevHash } : {}) };
   }
 }

@@ -204,6 +204,7 @@ export async function ingest(
     const acceptances = await activeAcceptances(tx, now);
     const audit: AuditEntry[] = [];
     const inserts: FindingsTable[] = [];
+    const inserted = new Set<string>();
     const seenIds = new Set<string>();
     const touchedIds: string[] = [];
     let reopened = 0;
@@ -285,7 +286,9 @@ export async function ingest(
         }
         continue;
       }
-      if (inserts.some((i) => i.identity === identity)) continue;
+      // The same identity twice in one report (e.g. two records not merged as aliases): one finding.
+      if (inserted.has(identity)) continue;
+      inserted.add(identity);
       const row: FindingsTable = {
         id: randomId(),
         project_id: projectId,

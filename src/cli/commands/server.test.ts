@@ -177,7 +177,7 @@ describe('bulwark server (CLI)', () => {
       expect(await exited).toBe(0);
       const ok = cli(['server', 'audit', 'verify', '--data-dir', data]);
       expect(ok.status).toBe(0);
-      expect(ok.stdout).toMatch(/^audit log intact: \d+ rows verified\n$/);
+      expect(ok.stdout).toMatch(/^audit log intact: \d+ rows verified, newest [0-9a-f]{64}\n$/);
       const db = new Database(join(data, 'register.sqlite'));
       db.prepare("update audit_log set actor = 'mallory' where seq = 3").run();
       db.close();
@@ -208,8 +208,8 @@ describe('bulwark server (CLI)', () => {
           PASSWORD,
         ).status,
       ).toBe(0);
-      expect(cli(['server', 'audit', 'verify', '--database-url', url]).stdout).toBe(
-        'audit log intact: 1 rows verified\n',
+      expect(cli(['server', 'audit', 'verify', '--database-url', url]).stdout).toMatch(
+        /^audit log intact: 1 rows verified, newest [0-9a-f]{64}\n$/,
       );
       const unreachable = cli([
         'server',

@@ -168,7 +168,10 @@ export function registerServer(program: Command, io: CliIO): void {
         await migrate(store);
         const r = await verifyAudit(store.db);
         if (r.ok) {
-          await writeOut(io, `audit log intact: ${r.rows} rows verified\n`);
+          await writeOut(
+            io,
+            `audit log intact: ${r.rows} rows verified${r.head ? `, newest ${r.head}` : ''}\n`,
+          );
           return;
         }
         io.stderr.write(
