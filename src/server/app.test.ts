@@ -140,3 +140,27 @@ describe('finding identity', () => {
     expect(ids.size).toBe(6);
   });
 });
+
+describe('client addresses behind a proxy', () => {
+  it('X-Forwarded-For is ignored unless trust-proxy is set (no escaping the sign-in limit)', async () => {
+    for (const trust of [false, true]) {
+      const h = await startHarness({
+        engine: 'sqlite',
+        env: { BULWARK_SERVER_LOGIN_ATTEMPTS: '2', BULWARK_SERVER_TRUST_PROXY: String(trust) },
+      });
+      try {
+        const bad = (ip: string, user: string) =>
+          h.call('POST', '/auth/login', {
+            body: { username: user, password: 'wrong-password-x' },
+            headers: { 'x-forwarded-for': ip },
+          });
+        // Two different user names from "different" addresses: only a trusted header makes them different.
+        await bad('10.0.0.1', 'a');
+        await bad('10.0.0.2', 'b');
+        expect((await bad('10.0.0.3', 'c')).status).toBe(trust ? 401 : 429);
+      } finally {
+        await h.stop();
+      }
+    }
+  });
+});

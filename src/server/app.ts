@@ -185,8 +185,9 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
   const app = Fastify({
     bodyLimit: config.maxBodyBytes,
     logger: options.logger === false || config.logLevel === 'silent' ? false : { level: config.logLevel },
-    // Request ids in logs; never trust X-Forwarded-* unless configured (later: trust-proxy setting).
-    trustProxy: false,
+    // X-Forwarded-For is believed only when configured: otherwise any client could pick its own address
+    // and escape the sign-in rate limit.
+    trustProxy: config.trustProxy,
   });
   const registered: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {

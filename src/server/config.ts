@@ -29,6 +29,8 @@ export interface ServerConfig {
   readonly maxBodyBytes: number;
   readonly sessionTtlMs: number;
   readonly secureCookies: boolean;
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  readonly trustProxy: boolean;
   readonly loginAttempts: number;
   readonly loginWindowMs: number;
   readonly maxAcceptanceDays: number;
@@ -142,6 +144,14 @@ export const SETTINGS: readonly Setting[] = [
     env: 'BULWARK_SERVER_SECURE_COOKIES',
     kind: 'bool',
     description: 'mark session cookies Secure (set when served over HTTPS)',
+    shownDefault: 'false',
+  },
+  {
+    key: 'trust-proxy',
+    env: 'BULWARK_SERVER_TRUST_PROXY',
+    kind: 'bool',
+    description:
+      'take client addresses (sign-in rate limit, logs) from X-Forwarded-For: only behind a proxy that sets it',
     shownDefault: 'false',
   },
   {
@@ -350,6 +360,7 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     maxBodyBytes: get('max-body', 64 * 1024 * 1024),
     sessionTtlMs: get('session-ttl', 12 * 3_600_000),
     secureCookies: get('secure-cookies', false),
+    trustProxy: get('trust-proxy', false),
     loginAttempts: get('login-attempts', 10),
     loginWindowMs: get('login-window', 15 * 60_000),
     maxAcceptanceDays,
