@@ -3,8 +3,12 @@
  * SQLite and a real PostgreSQL started for the test. Real data: the debian12-node test image scanned by
  * the CLI against the shared advisory corpus.
  */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imagePath, REPO_ROOT } from '../test-support/images.js';
 import { verifyAudit } from './audit.js';
 import {
   haveScanFixtures,
@@ -286,6 +290,62 @@ describe.skipIf(!ok).each(testEngines())('register API on %s', (engine) => {
     const statuses = vex.body.statements.map((s: { status: string }) => s.status).sort();
     expect(statuses).toContain('affected');
     expect(statuses).toContain('not_affected');
+  });
+
+  it('the VEX export is applied by bulwark scan --vex: not-affected decisions suppress, accepted risks stay visible', async () => {
+    const imageId = (await h.call('GET', '/projects/shop/images', { token: tok.viewer })).body.items[0].id;
+    const vex = await h.call('GET', `/projects/shop/images/${imageId}/vex`, { token: tok.viewer });
+    const file = join(scanFixtures().dir, `register-${engine}.openvex.json`);
+    writeFileSync(file, vex.text);
+    const out = execFileSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'bulwark.js'),
+        'scan',
+        '--db',
+        scanFixtures().vulnDb,
+        '--offline',
+        '-q',
+        '-f',
+        'json',
+        `oci-dir://${imagePath('debian12-node', 'oci')}`,
+        '--vex',
+        file,
+      ],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, BULWARK_CACHE_DIR: join(scanFixtures().dir, 'cache') },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
+    const scanned = JSON.parse(out) as {
+      findings: {
+        vulnerabilityId: string;
+        package: { name: string };
+        suppressed?: { kind: string; status: string; justification?: string };
+      }[];
+    };
+    const notAffected = (await findings({ state: 'not-affected' })).items;
+    expect(notAffected.length).toBeGreaterThan(0);
+    for (const f of notAffected) {
+      const hit = scanned.findings.find(
+        (x) => x.vulnerabilityId === f.vulnerabilityId && x.package.name === f.package.name,
+      );
+      expect(hit?.suppressed).toMatchObject({
+        kind: 'vex',
+        status: 'not_affected',
+        justification: f.justification,
+      });
+    }
+    const accepted = (await findings({ state: 'risk-accepted' })).items;
+    expect(accepted.length).toBeGreaterThan(0);
+    for (const f of accepted) {
+      const hit = scanned.findings.find(
+        (x) => x.vulnerabilityId === f.vulnerabilityId && x.package.name === f.package.name,
+      );
+      expect(hit).toBeDefined();
+      expect(hit!.suppressed).toBeUndefined();
+    }
   });
 
   it('four eyes: the requester cannot approve its own request, even as security; a rejection keeps history', async () => {
