@@ -70,7 +70,7 @@ describe('bulwark scan --push', () => {
         catalogers: [],
       }),
     );
-    h = await startHarness({ engine: 'sqlite', listen: true });
+    h = await startHarness({ engine: 'sqlite', listen: true, vulnDb });
     await h.call('POST', '/projects', { token: h.adminToken, body: { name: 'shop' } });
     token = h.adminToken;
   });
@@ -143,5 +143,50 @@ describe('bulwark scan --push', () => {
     expect(bad.stderr).toMatch(/expected http\(s\):\/\/HOST\[:PORT\]\/projects\/NAME/);
     const noRepo = await scan(['--push', `${h.url}/projects/shop`]);
     expect(noRepo.stderr).toMatch(/name the image repository/);
+  });
+
+  it('sbom --push sends the SBOM of a folder; the server matches it with its own database', async () => {
+    const app = join(dir, 'app');
+    mkdirSync(join(app, 'node_modules', 'left-pad'), { recursive: true });
+    writeFileSync(
+      join(app, 'node_modules', 'left-pad', 'package.json'),
+      JSON.stringify({ name: 'left-pad', version: '1.0.0' }),
+    );
+    const r = await runCli(
+      [
+        'sbom',
+        `fs://${app}`,
+        '-q',
+        '-f',
+        'json',
+        '-o',
+        join(dir, 'sbom.json'),
+        '--push',
+        `${h.url}/projects/shop?repository=git.example/app`,
+      ],
+      {
+        cwd: dir,
+        env: { HOME: dir, NO_COLOR: '1', BULWARK_TOKEN: token },
+      },
+    );
+    expect(r.stderr).toMatch(
+      /^bulwark: pushed to shop \(git\.example\/app\): 2 new, 0 fixed, 0 reopened \(scan [\w-]+\)\n$/,
+    );
+    expect(r.code).toBe(0);
+    const list = await h.call('GET', '/projects/shop/findings', {
+      token,
+      query: { repository: 'git.example/app' },
+    });
+    expect(list.body.items.map((f: { package: { purl: string } }) => f.package.purl)).toEqual([
+      'pkg:npm/left-pad',
+      'pkg:npm/left-pad',
+    ]);
+    const scans = await h.call('GET', '/projects/shop/scans', { token });
+    expect(
+      scans.body.items.find((x: { repository: string }) => x.repository === 'git.example/app'),
+    ).toMatchObject({
+      kind: 'sbom',
+      findings: 2,
+    });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `bulwark scan … --push URL`: send the finished scan report to a Bulwark server's register
+ * `bulwark scan|sbom … --push URL`: send the finished scan report or SBOM to a Bulwark server's register
  * (docs/server.md). URL names the project: `http(s)://HOST[:PORT][/PREFIX]/projects/NAME`, with optional
  * query parameters `repository`, `tag`, `environment`, `digest` (the repository defaults to the image's
  * name). The API token comes from BULWARK_TOKEN. Kept apart from the scan command so the command only
@@ -7,6 +7,8 @@
  */
 import type { ScanReport } from '../match/types.js';
 import { scanReportToJson } from '../report/scan/json.js';
+import { sbomToJson } from '../sbom/format/json.js';
+import type { Sbom } from '../sbom/model.js';
 import { BulwarkError, UsageError } from '../util/errors.js';
 import type { CliIO } from './io.js';
 
@@ -18,7 +20,11 @@ class PushError extends BulwarkError {
 }
 
 /** The API endpoint a `--push` URL stands for (throws a UsageError for anything else). */
-export function pushEndpoint(pushUrl: string, report: Pick<ScanReport, 'sbom'>): URL {
+export function pushEndpoint(
+  pushUrl: string,
+  report: Pick<ScanReport, 'sbom'>,
+  kind: 'scans' | 'sboms' = 'scans',
+): URL {
   let url: URL;
   try {
     url = new URL(pushUrl);
@@ -34,7 +40,7 @@ export function pushEndpoint(pushUrl: string, report: Pick<ScanReport, 'sbom'>):
     );
   if (url.username || url.password)
     throw new UsageError('--push: put the token in BULWARK_TOKEN, not in the URL');
-  const endpoint = new URL(`${url.origin}${m[1]}/api/v1/projects/${m[2]}/scans`);
+  const endpoint = new URL(`${url.origin}${m[1]}/api/v1/projects/${m[2]}/${kind}`);
   for (const key of ['repository', 'tag', 'environment', 'digest']) {
     const v = url.searchParams.get(key);
     if (v) endpoint.searchParams.set(key, v);
@@ -56,15 +62,23 @@ export async function pushScanReport(report: ScanReport, pushUrl: string, io: Cl
     throw new UsageError(
       '--push sends every finding to the register: drop the filters (--severity, --only-fixed, …)',
     );
+  await post(pushEndpoint(pushUrl, report, 'scans'), JSON.stringify(scanReportToJson(report)), io);
+}
+
+/** `bulwark sbom … --push URL`: POST the SBOM; the server matches it with its own database. */
+export async function pushSbom(sbom: Sbom, pushUrl: string, io: CliIO): Promise<void> {
+  await post(pushEndpoint(pushUrl, { sbom }, 'sboms'), JSON.stringify(sbomToJson(sbom)), io);
+}
+
+async function post(endpoint: URL, payload: string, io: CliIO): Promise<void> {
   const token = io.env.BULWARK_TOKEN?.trim();
   if (!token) throw new UsageError('--push needs an API token in BULWARK_TOKEN');
-  const endpoint = pushEndpoint(pushUrl, report);
   let res: Response;
   try {
     res = await fetch(endpoint, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(scanReportToJson(report)),
+      body: payload,
       signal: AbortSignal.timeout(120_000),
     });
   } catch (err) {
@@ -90,7 +104,7 @@ export async function pushScanReport(report: ScanReport, pushUrl: string, io: Cl
       `--push: ${endpoint.origin} answered ${res.status}: ${body.error?.message ?? res.statusText}`,
     );
   io.stderr.write(
-    `bulwark: pushed to ${endpoint.pathname.replace(/^.*\/projects\/([^/]+)\/scans$/, '$1')} ` +
+    `bulwark: pushed to ${endpoint.pathname.replace(/^.*\/projects\/([^/]+)\/\w+$/, '$1')} ` +
       `(${endpoint.searchParams.get('repository')}): ${body.new ?? 0} new, ${body.fixed ?? 0} fixed, ` +
       `${body.reopened ?? 0} reopened (scan ${body.scanId ?? '?'})\n`,
   );

@@ -129,7 +129,8 @@ export function registerSbom(program: Command, io: CliIO): void {
       .addOption(
         new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'),
       )
-      .option('-o, --output <file>', 'write the result to a file instead of stdout'),
+      .option('-o, --output <file>', 'write the result to a file instead of stdout')
+      .option('--push <url>', 'also send the SBOM to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)'),
   )
     .addHelpText(
       'after',
@@ -140,7 +141,7 @@ Examples:
   bulwark sbom oci-dir://layout --platform linux/arm64 -f cyclonedx-json -o sbom.cdx.json
   bulwark sbom fs://. -f spdx-json`,
     )
-    .action(async (target: string, flags: SourceFlags & { format: string; output?: string }) => {
+    .action(async (target: string, flags: SourceFlags & { format: string; output?: string; push?: string }) => {
       if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
       const opts = sourceOptions(flags, io);
       // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
@@ -160,6 +161,7 @@ Examples:
         const color =
           flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
         await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
+        if (flags.push) await (await import('../server-push.js')).pushSbom(sbom, flags.push, io);
       } finally {
         bar.done();
         await source.close();
