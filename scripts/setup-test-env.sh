@@ -12,6 +12,8 @@ declare -A PKG=(
 )
 missing=()
 for tool in "${!PKG[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG[$tool]}"); done
+# PostgreSQL (server tests start a private cluster): Debian keeps its binaries off the PATH.
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [[ $EUID -eq 0 ]]; then

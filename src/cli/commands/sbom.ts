@@ -154,7 +154,11 @@ export function registerSbom(program: Command, io: CliIO): void {
       .addOption(
         new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'),
       )
-      .option('-o, --output <file>', 'write the result to a file instead of stdout'),
+      .option('-o, --output <file>', 'write the result to a file instead of stdout')
+      .option(
+        '--push <url>',
+        'also send the SBOM to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+      ),
   )
     .addHelpText(
       'after',
@@ -165,30 +169,35 @@ Examples:
   bulwark sbom oci-dir://layout --platform linux/arm64 -f cyclonedx-json -o sbom.cdx.json
   bulwark sbom fs://. -f spdx-json`,
     )
-    .action(async (target: string, flags: SourceFlags & { format: string; output?: string }) => {
-      if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
-      const opts = sourceOptions(flags, io);
-      // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
-      const [{ catalogSource }, { formatSbom }, { openSource }, { redactSbom }] = await Promise.all([
-        import('../../catalog/run.js'),
-        import('../../sbom/format/index.js'),
-        import('../../source/open.js'),
-        import('../../sbom/format/redact.js'),
-      ]);
-      const bar = progress(io, 'reading', flags.quiet === true);
-      const source = await openSource(target, opts.open);
-      try {
-        const { sbom } = await catalogSource(source, {
-          ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
-          walk: { onProgress: (d, t) => bar.update(d, t) },
-        });
-        bar.done();
-        const color =
-          flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
-        await emit(io, formatSbom(redactSbom(sbom), flags.format, { color, env: io.env }), flags.output);
-      } finally {
-        bar.done();
-        await source.close();
-      }
-    });
+    .action(
+      async (target: string, flags: SourceFlags & { format: string; output?: string; push?: string }) => {
+        if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
+        const opts = sourceOptions(flags, io);
+        // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
+        const [{ catalogSource }, { formatSbom }, { openSource }, { redactSbom }] = await Promise.all([
+          import('../../catalog/run.js'),
+          import('../../sbom/format/index.js'),
+          import('../../source/open.js'),
+          import('../../sbom/format/redact.js'),
+        ]);
+        const bar = progress(io, 'reading', flags.quiet === true);
+        const source = await openSource(target, opts.open);
+        try {
+          const { sbom } = await catalogSource(source, {
+            ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
+            walk: { onProgress: (d, t) => bar.update(d, t) },
+          });
+          bar.done();
+          const color =
+            flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
+          // Image metadata is redacted before it leaves this process, in every format and on a push.
+          const redacted = redactSbom(sbom);
+          await emit(io, formatSbom(redacted, flags.format, { color, env: io.env }), flags.output);
+          if (flags.push) await (await import('../server-push.js')).pushSbom(redacted, flags.push, io);
+        } finally {
+          bar.done();
+          await source.close();
+        }
+      },
+    );
 }

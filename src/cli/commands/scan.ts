@@ -32,6 +32,7 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   failOn?: string;
   failOnNotEvaluated?: boolean;
   exitCode: string;
+  push?: string;
 }
 
 export function parseScanners(text: string): ScannerName[] {
@@ -81,7 +82,11 @@ export function registerScan(program: Command, io: CliIO): void {
       '--fail-on-not-evaluated',
       'exit with --exit-code when any package was not evaluated (no advisory data for its OS or runtime, unparseable version, …)',
     )
-    .option('--exit-code <n>', 'exit code for --fail-on and --fail-on-not-evaluated', '1');
+    .option('--exit-code <n>', 'exit code for --fail-on and --fail-on-not-evaluated', '1')
+    .option(
+      '--push <url>',
+      'also send the report to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+    );
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
       'after',
@@ -121,6 +126,7 @@ Examples:
         env: io.env,
       });
       await emit(io, text, flags.output);
+      if (flags.push) await (await import('../server-push.js')).pushScanReport(report, flags.push, io);
       const failing = failOn ? failingCounts(report, failOn) : undefined;
       if (failOn && failing && failing.total > 0) {
         const parts = [
