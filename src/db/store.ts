@@ -263,6 +263,14 @@ interface PackageRow extends RecordRow {
   entries: Buffer;
 }
 
+const PKG_COLS = 'r.rid AS rid, r.id AS id, r.modified AS modified, a.rowid AS aid, a.entries AS entries';
+
+/** The package lookups of every scan (exported so a test can check that they stay indexed). */
+export const LOOKUP_SQL = {
+  byBase: `SELECT ${PKG_COLS} FROM affected a JOIN records r ON r.rid = a.rid WHERE a.base_key = ? AND a.name_key = ? ORDER BY a.rowid`,
+  byFull: `SELECT ${PKG_COLS} FROM affected a JOIN records r ON r.rid = a.rid WHERE a.ecosystem_key = ? AND a.name_key = ? ORDER BY a.rowid`,
+} as const;
+
 class SqliteVulnDatabase implements VulnDatabase {
   private readonly cache = new Map<number, OsvRecord>();
   private readonly entryCache = new Map<number, OsvAffected[]>();
@@ -284,13 +292,8 @@ class SqliteVulnDatabase implements VulnDatabase {
     // Record headers are fetched only when not yet decoded on this handle; a package's affected
     // entries come with the index row.
     const cols = 'r.rid AS rid, r.id AS id, r.modified AS modified';
-    const pkgCols = `${cols}, a.rowid AS aid, a.entries AS entries`;
-    this.byBase = db.prepare(
-      `SELECT ${pkgCols} FROM affected a JOIN records r ON r.rid = a.rid WHERE a.base_key = ? AND a.name_key = ? ORDER BY a.rowid`,
-    );
-    this.byFull = db.prepare(
-      `SELECT ${pkgCols} FROM affected a JOIN records r ON r.rid = a.rid WHERE a.ecosystem_key = ? AND a.name_key = ? ORDER BY a.rowid`,
-    );
+    this.byBase = db.prepare(LOOKUP_SQL.byBase);
+    this.byFull = db.prepare(LOOKUP_SQL.byFull);
     this.entriesStmt = db.prepare('SELECT entries FROM affected WHERE rid = ? ORDER BY rowid');
     this.hasFull = db.prepare('SELECT 1 AS x FROM affected WHERE ecosystem_key = ? LIMIT 1');
     this.hasBase = db.prepare('SELECT 1 AS x FROM affected WHERE base_key = ? LIMIT 1');

@@ -150,7 +150,10 @@ export function createFolderScanners(root: string, options: ExtraScanOptions): I
       let secretFindings: RedactedFinding[] | undefined;
       if (secrets) {
         const result = secrets.result();
-        problems.push(...result.problems.map((p) => ({ ...p, path: p.path.replace(/^\/+/, '') })));
+        pushAll(
+          problems,
+          result.problems.map((p) => ({ ...p, path: p.path.replace(/^\/+/, '') })),
+        );
         // A folder has one pseudo-layer: findings carry its paths, relative, and no layer.
         secretFindings = sortFindings(
           result.findings.map((f) => {

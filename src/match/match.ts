@@ -113,13 +113,13 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   let osOwnedSkipped = 0;
   const ownedRuntimes = runtimesOwnedByOsPackages(sbom);
   for (const pkg of sbom.packages) {
+    if (leaveToOwner.has(pkg.id)) {
+      osOwnedSkipped++;
+      continue;
+    }
     if (ownedRuntimes.has(pkg.id)) {
       // Installed by the OS package manager: evaluated through that package and its distro's data.
       matched++;
-      continue;
-    }
-    if (leaveToOwner.has(pkg.id)) {
-      osOwnedSkipped++;
       continue;
     }
     const planned = planPackage(pkg, ctx, withData);
