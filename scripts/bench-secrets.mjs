@@ -1,12 +1,12 @@
 // Secret-scanning throughput (part of `npm run bench`; standalone: `npm run build && node scripts/bench-secrets.mjs`).
 //
-// 1. this repository's node_modules, as `bulwark secrets` would walk it (generated files skipped);
+// 1. this repository's node_modules, as `bulwark secrets` would walk it (lock files skipped; bundles scanned);
 // 2. a generated text corpus (BENCH_SECRETS_MB, default 500 MB) in a temp dir, deleted afterwards;
 // 3. the same corpus through a naive loop that runs every rule's regex over every line, on a sample
 //    (BENCH_SECRETS_NAIVE_MB, default 16 MB) because the full run would take far too long.
 //
 // Everything runs on one thread of this process; the engine has no worker threads.
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync, writeSync, closeSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -90,7 +90,7 @@ export default async function benchSecrets() {
     const res = await scanPath(join(ROOT, 'node_modules'), { engine, noIgnore: true });
     const s = (performance.now() - t0) / 1000;
     rows.push({
-      input: 'node_modules (generated skipped)',
+      input: 'node_modules (lock files skipped)',
       files: res.stats.files,
       MB: fmt(res.stats.bytes / 1e6, 1),
       seconds: fmt(s, 2),
@@ -116,6 +116,32 @@ export default async function benchSecrets() {
       'MB/s': fmt(res.stats.bytes / 1e6 / s, 1),
       findings: res.findings.length,
     });
+
+    // 2b. one minified bundle: a single 20 MB line dense in rule keywords, a key in the middle
+    {
+      const r = rng(7);
+      const parts = [];
+      let size = 0;
+      for (let i = 0; size < 20e6; i++) {
+        const chunk = `function n${i}(e,t){var r=t.apiKey||e.token,o={password:r.secret,key:"${pick(r, 8)}"};return e.map(function(a){return a.id+o.key})}`;
+        parts.push(chunk);
+        size += chunk.length;
+        if (i === 50_000) parts.push(`;var s="sk_live_${pick(r, 40)}";`);
+      }
+      const bundle = join(dir, 'app.min.js');
+      writeFileSync(bundle, parts.join(''));
+      const t2 = performance.now();
+      const res = await scanPath(bundle, { engine });
+      const s2 = (performance.now() - t2) / 1000;
+      rows.push({
+        input: 'minified bundle, one 20 MB line',
+        files: res.stats.files,
+        MB: fmt(res.stats.bytes / 1e6, 1),
+        seconds: fmt(s2, 2),
+        'MB/s': fmt(res.stats.bytes / 1e6 / s2, 1),
+        findings: res.findings.length,
+      });
+    }
 
     // 3. naive: every rule's regex on every line of a sample of the same corpus
     const regexes = BUILTIN_RULES.map(

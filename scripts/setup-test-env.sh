@@ -8,10 +8,12 @@ cd "$(dirname "$0")/.."
 declare -A PKG=(
   [git]=git [rpm]=rpm [rpmbuild]=rpm [db5.3_load]=db-util [zstd]=zstd
   [skopeo]=skopeo [umoci]=umoci [docker-registry]=docker-registry [htpasswd]=apache2-utils
-  [openssl]=openssl [debootstrap]=debootstrap [jq]=jq [curl]=curl [chromium]=chromium
+  [openssl]=openssl [debootstrap]=debootstrap [jq]=jq [curl]=curl [chromium]=chromium [go]=golang-go
 )
 missing=()
 for tool in "${!PKG[@]}"; do command -v "$tool" >/dev/null 2>&1 || missing+=("${PKG[$tool]}"); done
+# PostgreSQL (server tests start a private cluster): Debian keeps its binaries off the PATH.
+compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null || missing+=(postgresql)
 if ((${#missing[@]})); then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   if [[ $EUID -eq 0 ]]; then
@@ -28,7 +30,7 @@ IMAGES_CACHE=${BULWARK_TEST_IMAGES:-/var/tmp/bulwark-images}
 # The same script again with Debian's language packages in debian12-node, into its own cache so the
 # standard images stay as they are (the script's key includes APT_PKGS, so this is cached too).
 LANG_IMAGES_CACHE=${BULWARK_TEST_LANG_IMAGES:-/var/tmp/bulwark-images-lang}
-LANG_APT_PKGS="python3-requests ruby-rack liblog4j2-java"   # keep in sync with src/test-support/images.ts
+LANG_APT_PKGS="python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp"   # keep in sync with src/test-support/images.ts
 if [[ -x ../shared/images/build-images.sh ]]; then
   if [[ $EUID -eq 0 ]]; then
     ../shared/images/build-images.sh "$IMAGES_CACHE" build >&2

@@ -35,4 +35,4 @@ export { lintDockerfile, type LintOptions, type LintResult } from './lint/engine
 export { detectSecretsInText, scanPath, scanGit } from './secrets/index.js';
 
 export { BulwarkError, ExitCode } from './util/errors.js';
-export { BULWARK_VERSION } from './version.js';
+export { BULWARK_VERSION } from './util/tool-version.js';

@@ -6,12 +6,27 @@
  * layer was read completely and its digests verified. A failed layer is never cached. Layers without a
  * diff ID (folders) pass straight through.
  */
-import type { ContentSink, EntryHeader, LayerRef, LayerVisitor, SourceProblem } from '../source/types.js';
-import type { LayerCache, LayerRecord, RecordedEntry } from './layer-cache.js';
+import type {
+  ContentSink,
+  EntryHeader,
+  LayerRef,
+  LayerStartInfo,
+  LayerVisitor,
+  SourceProblem,
+} from '../source/types.js';
+import {
+  MAX_LAYER_RECORD_BYTES,
+  type LayerCache,
+  type LayerRecord,
+  type RecordedEntry,
+} from './layer-cache.js';
 
 interface Recording extends LayerRecord {
   readonly layer: LayerRef;
+  /** Read failed, or the record grew past what the cache stores: it will not be written. */
   failed: boolean;
+  /** File bytes recorded so far. */
+  bytes: number;
 }
 
 export class CachingCollector implements LayerVisitor {
@@ -19,23 +34,40 @@ export class CachingCollector implements LayerVisitor {
   readonly replayed: number[] = [];
   private recording: Recording | undefined;
 
+  /**
+   * @param scrub applied to each file's bytes before they are stored (never to what the catalog sees
+   *   now): the cache must not keep secrets in clear text, so the caller passes the secret masker.
+   */
   constructor(
     private readonly inner: LayerVisitor,
     private readonly cache: LayerCache,
     private readonly key: string,
+    /** Applied to file bytes before they are stored (the secret masker: no secret on disk). */
+    private readonly scrub?: (content: Buffer) => Buffer,
+    /** Largest record kept (the cache refuses larger ones); tests lower it. */
+    private readonly maxRecordBytes = MAX_LAYER_RECORD_BYTES,
   ) {}
 
-  layerStart(layer: LayerRef): void | 'skip' {
+  /** File bytes held for the layer being recorded (0 once it outgrew what the cache stores). */
+  get recordingBytes(): number {
+    const rec = this.recording;
+    return rec && !rec.failed ? rec.bytes : 0;
+  }
+
+  layerStart(layer: LayerRef, info?: LayerStartInfo): void | 'skip' {
     this.recording = undefined;
-    const answer = this.inner.layerStart?.(layer);
+    const answer = this.inner.layerStart?.(layer, info);
     if (answer === 'skip' || !layer.diffId) return answer;
-    const hit = this.cache.read(layer.diffId, this.key);
+    // A blob not known to be the verified one (changed or new file) is read again, whatever we hold.
+    let hit;
+    if (info?.reusable === false) this.cache.stats.misses++;
+    else hit = this.cache.read(layer.diffId, this.key);
     if (hit) {
       this.replay(layer, hit);
       this.replayed.push(layer.index);
       return 'skip';
     }
-    this.recording = { layer, entries: [], contents: [], problems: [], failed: false };
+    this.recording = { layer, entries: [], contents: [], problems: [], failed: false, bytes: 0 };
     return undefined;
   }
 
@@ -58,15 +90,27 @@ export class CachingCollector implements LayerVisitor {
     const recorded: RecordedEntry = { header, content: -1 };
     rec.entries.push(recorded);
     if (!sink) return sink;
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     return {
       write: (chunk) => {
-        chunks.push(Buffer.from(chunk));
+        if (!rec.failed) {
+          rec.bytes += chunk.length;
+          if (rec.bytes > this.maxRecordBytes) {
+            // The cache would refuse this record: stop holding a second copy of the layer's files now.
+            rec.failed = true;
+            rec.contents.length = 0;
+            chunks = [];
+          } else chunks.push(Buffer.from(chunk));
+        }
         sink.write(chunk);
       },
       end: () => {
-        recorded.content = rec.contents.length;
-        rec.contents.push(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+        if (!rec.failed) {
+          recorded.content = rec.contents.length;
+          const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+          rec.contents.push(this.scrub ? this.scrub(content) : content);
+        }
+        chunks = [];
         sink.end();
       },
       abort: (err) => {

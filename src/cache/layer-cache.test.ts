@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { OS_CATALOGERS } from '../catalog/os/index.js';
+import { OS_CATALOGERS } from '../catalog/registry/os.js';
 import { catalogSource } from '../catalog/run.js';
 import type { Cataloger } from '../catalog/types.js';
 import { openSource } from '../source/open.js';
@@ -34,8 +34,8 @@ function counting(
     walk: (visitor: LayerVisitor, options) =>
       source.walk(
         {
-          layerStart(layer) {
-            const a = visitor.layerStart?.(layer);
+          layerStart(layer, info) {
+            const a = visitor.layerStart?.(layer, info);
             if (a === 'skip') counts.layersSkipped++;
             else counts.layersRead++;
             return a;

@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  existsSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -26,10 +27,11 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { EntryHeader, EntryType } from '../source/types.js';
+import type { BlobTrust, EntryHeader, EntryType } from '../source/types.js';
 
 export const CACHE_FORMAT = 1;
 const MAGIC = Buffer.from('BWLAYER\0', 'latin1');
@@ -129,9 +131,41 @@ export interface LayerCacheOptions {
   readonly limitBytes?: number;
 }
 
+const VERIFIED_SUFFIX = '.bwv';
+
+/**
+ * Blobs known good: an empty `<sha256 of the stamp>.bwv` file per layer blob that was read with its
+ * digest and diff ID verified, where the stamp is the blob's digests, location, size, inode, mtime and
+ * ctime. A warm scan trusts a cached layer only when its blob's current stamp is one of these, so
+ * checking costs one stat per layer; any change to the blob file (even a same-size edit with the mtime
+ * put back, which still moves the ctime) makes the layer be read and verified again.
+ */
+export class VerifiedBlobs implements BlobTrust {
+  constructor(readonly dir: string) {}
+
+  private pathFor(stamp: string): string {
+    return join(this.dir, `${createHash('sha256').update(stamp).digest('hex')}${VERIFIED_SUFFIX}`);
+  }
+
+  isVerified(stamp: string): boolean {
+    return existsSync(this.pathFor(stamp));
+  }
+
+  recordVerified(stamp: string): void {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(this.pathFor(stamp), '', { mode: 0o600 });
+    } catch {
+      // Not remembering only costs a re-read next time.
+    }
+  }
+}
+
 /** The cache folder `<cache dir>/layers`. */
 export class LayerCache {
   readonly stats: LayerCacheStats = { hits: 0, misses: 0, writes: 0, corrupt: 0 };
+  /** Which layer blobs were verified (see {@link VerifiedBlobs}); pass as the walk's `trust`. */
+  readonly verified: VerifiedBlobs;
   private readonly limit: number;
 
   constructor(
@@ -139,6 +173,7 @@ export class LayerCache {
     options: LayerCacheOptions = {},
   ) {
     this.limit = options.limitBytes ?? DEFAULT_CACHE_LIMIT_BYTES;
+    this.verified = new VerifiedBlobs(dir);
   }
 
   private fileKey(diffId: string, key: string): string {
@@ -295,12 +330,14 @@ export class LayerCache {
 
   /** Remove every cache file; returns what was removed. */
   clean(): { files: number; bytes: number } {
+    // Verification marks (empty files) go too, without being counted as cache files.
+    for (const f of this.list(true)) if (f.path.endsWith(VERIFIED_SUFFIX)) rmSync(f.path, { force: true });
     const files = this.list();
     for (const f of files) rmSync(f.path, { force: true });
     return { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) };
   }
 
-  private list(): { path: string; size: number; mtime: number }[] {
+  private list(withVerified = false): { path: string; size: number; mtime: number }[] {
     let names: string[];
     try {
       names = readdirSync(this.dir);
@@ -310,7 +347,9 @@ export class LayerCache {
     const out: { path: string; size: number; mtime: number }[] = [];
     for (const name of names) {
       // `.bws` files are whole-image results (./sbom-cache.ts) kept in the same folder.
-      if (!name.endsWith(SUFFIX) && !name.endsWith('.bws') && !name.endsWith('.tmp')) continue;
+      const verified = name.endsWith(VERIFIED_SUFFIX);
+      if (verified && !withVerified) continue;
+      if (!verified && !name.endsWith(SUFFIX) && !name.endsWith('.bws') && !name.endsWith('.tmp')) continue;
       try {
         const st = statSync(join(this.dir, name));
         if (st.isFile()) out.push({ path: join(this.dir, name), size: st.size, mtime: st.mtimeMs });

@@ -8,6 +8,7 @@
  * reinstalled) it.
  */
 import type { FileVersion } from './types.js';
+import { rethrowIfInternal } from '../util/errors.js';
 
 export interface Attributed<T> {
   /** An item of the final version of the database. */
@@ -50,7 +51,8 @@ export function attributeLayers<T>(
     let present: Set<string>;
     try {
       present = new Set(options.parse(versions[i]!.content, false).map((item) => options.key(item)));
-    } catch {
+    } catch (err) {
+      rethrowIfInternal(err);
       break;
     }
     const next = new Set<string>();

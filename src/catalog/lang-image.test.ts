@@ -1,8 +1,8 @@
 /**
  * Language packages installed by Debian packages, on a real image: debian12-node built by the shared
- * image script with `APT_PKGS="python3-requests ruby-rack liblog4j2-java"`. Every Python distribution,
- * gem specification and jar that a dpkg package lists must appear with the name and version its own
- * file declares, attributed to the layer that wrote the file, and linked FROM that dpkg package by an
+ * image script with `APT_PKGS="python3-requests ruby-rack liblog4j2-java node-cookie node-path-to-regexp"`.
+ * Every Python distribution, node module, gem specification and jar that a dpkg package lists must
+ * appear with the name and version its own file declares, attributed to the layer that wrote the file, and linked FROM that dpkg package by an
  * `ownership-by-file-overlap` relationship. The expectations are computed here from the image's own
  * files (dpkg status, `info/*.list`, the metadata files, the jars' pom.properties) with plain regexes
  * and fflate, independently of the catalogers.
@@ -13,7 +13,7 @@ import { openSource } from '../source/open.js';
 import { haveLangImage, langImagePath } from '../test-support/images.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
 import { catalogSource } from './run.js';
-import type { FileTree } from './tree.js';
+import type { FileTree } from '../source/tree.js';
 import type { Cataloger, Package } from './types.js';
 import type { Sbom } from '../model/sbom.js';
 
@@ -21,6 +21,8 @@ const LIST = /^\/var\/lib\/dpkg\/info\/([^/]+)\.list$/;
 const PY_META = /\/(?:site|dist)-packages\/[^/]+\.(?:dist-info\/METADATA|egg-info\/PKG-INFO|egg-info)$/;
 const GEMSPEC = /\/specifications\/(?:default\/)?[^/]+\.gemspec$/;
 const JAR = /^\/usr\/share\/java\/[^/]+\.jar$/;
+/** A Debian node-* module: `/usr/share/nodejs/<name>/package.json` or `/usr/lib/nodejs/@scope/<name>/package.json`. */
+const NODE = /^\/usr\/(?:share|lib)\/nodejs\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/;
 const POM = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/;
 
 /** Buffers the raw files the expectations are computed from; it reports no packages itself. */
@@ -28,12 +30,17 @@ const probe: Cataloger = {
   id: 'test-probe',
   version: 1,
   match: (p) =>
-    p === '/var/lib/dpkg/status' || LIST.test(p) || PY_META.test(p) || GEMSPEC.test(p) || JAR.test(p),
+    p === '/var/lib/dpkg/status' ||
+    LIST.test(p) ||
+    PY_META.test(p) ||
+    GEMSPEC.test(p) ||
+    JAR.test(p) ||
+    NODE.test(p),
   catalog: () => ({ packages: [] }),
 };
 
 interface Expected {
-  type: 'pypi' | 'gem' | 'maven';
+  type: 'pypi' | 'gem' | 'maven' | 'npm';
   name: string;
   version: string;
   purl: string;
@@ -109,6 +116,15 @@ function expectations(tree: FileTree): { expected: Expected[]; status: Map<strin
       const version = /^\s*s\.version = "([^"]+)"/m.exec(spec)?.[1];
       if (name && version)
         expected.push({ type: 'gem', name, version, purl: `pkg:gem/${name}@${version}`, ...base });
+    } else if (NODE.test(path)) {
+      const doc = JSON.parse(node.content.toString('utf8')) as { name?: unknown; version?: unknown };
+      if (typeof doc.name === 'string' && typeof doc.version === 'string') {
+        const scoped = /^(@[^/]+)\/(.+)$/.exec(doc.name);
+        const purl = scoped
+          ? `pkg:npm/${encodeURIComponent(scoped[1]!)}/${scoped[2]}@${doc.version}`
+          : `pkg:npm/${doc.name}@${doc.version}`;
+        expected.push({ type: 'npm', name: doc.name, version: doc.version, purl, ...base });
+      }
     } else if (JAR.test(path)) {
       const entries = unzipSync(node.content, { filter: (f) => POM.test(f.name) });
       for (const data of Object.values(entries)) {
@@ -171,7 +187,7 @@ const FORMS = [
 ] as const;
 
 describe.skipIf(!haveLangImage())(
-  'Debian language packages in debian12-node (python3-requests, ruby-rack, liblog4j2-java)',
+  'Debian language packages in debian12-node (python3-requests, ruby-rack, liblog4j2-java, node-cookie, node-path-to-regexp)',
   () => {
     const results = new Map<string, Facts>();
     beforeAll(async () => {
@@ -179,9 +195,9 @@ describe.skipIf(!haveLangImage())(
     }, 240_000);
 
     describe.each(FORMS.map(([label]) => label))('%s', (label) => {
-      it('reports every dist-info/egg-info, gemspec and jar a dpkg package lists, with its own name, version, PURL and layer', () => {
+      it('reports every dist-info/egg-info, gemspec, jar and node module a dpkg package lists, with its own name, version, PURL and layer', () => {
         const { sbom, expected } = results.get(label)!;
-        for (const type of ['pypi', 'gem', 'maven'] as const)
+        for (const type of ['pypi', 'gem', 'maven', 'npm'] as const)
           expect(expected.filter((e) => e.type === type).length, type).toBeGreaterThan(0);
         for (const e of expected) {
           const p = find(sbom, e);
@@ -241,6 +257,20 @@ describe.skipIf(!haveLangImage())(
         // Debian's version is the upstream version plus a revision: 2.2.22 → 2.2.22-0+deb12u1.
         expect(/^Version: (.+)$/m.exec(status.get('ruby-rack')!)?.[1]?.startsWith(rack!.version)).toBe(true);
         expect(ownersOf(sbom, find(sbom, rack!)!)).toEqual(['ruby-rack']);
+      });
+
+      it('shows the Debian node-* modules under /usr/share/nodejs as npm packages, linked to their node-* package', () => {
+        const { sbom, expected, status } = results.get(label)!;
+        const modules = expected.filter((e) => e.type === 'npm');
+        expect(modules.map((e) => `${e.name} <- ${e.owner}`).sort()).toEqual(
+          expect.arrayContaining(['cookie <- node-cookie', 'path-to-regexp <- node-path-to-regexp']),
+        );
+        for (const e of modules) {
+          const p = find(sbom, e)!;
+          // Debian's version is the upstream version plus a revision (and bundled components): 0.5.0 → 0.5.0-2.
+          expect(/^Version: (.+)$/m.exec(status.get(e.owner)!)?.[1]?.startsWith(`${p.version}`)).toBe(true);
+          expect(ownersOf(sbom, p)).toEqual([e.owner]);
+        }
       });
 
       it('shows the log4j jars with their Maven coordinates, linked to liblog4j2-java', () => {

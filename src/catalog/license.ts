@@ -4,6 +4,7 @@
  */
 import spdxCorrect from 'spdx-correct';
 import parseSpdx from 'spdx-expression-parse';
+import { rethrowIfInternal } from '../util/errors.js';
 
 /** Well-known non-SPDX spellings seen in package metadata (Debian DEP-5 short names, RPM, gems). */
 const ALIASES: Record<string, string> = {
@@ -41,7 +42,8 @@ function isValidExpression(expr: string): boolean {
   try {
     parseSpdx(expr);
     return true;
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return false;
   }
 }

@@ -4,19 +4,22 @@
  * filesystem, then identity, relationships and ordering of the result.
  */
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { CachingCollector } from '../cache/caching-collector.js';
 import { catalogerKey, type LayerCache } from '../cache/layer-cache.js';
 import { resolveLinkTarget } from '../source/paths.js';
 import { combineVisitors } from '../source/visitors.js';
 import type { LayerRef, LayerVisitor, Source, WalkOptions } from '../source/types.js';
 import { SBOM_SCHEMA, type Sbom } from '../model/sbom.js';
-import { BULWARK_VERSION } from '../version.js';
-import { oneLine } from '../util/errors.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
+import { oneLine, rethrowIfInternal } from '../util/errors.js';
 import { CatalogCollector, DEFAULT_MAX_FILE_SIZE, type FileRequest } from './collector.js';
 import { detectDistro, matchDistroFile } from './distro/detect.js';
+import { cmp } from './kit.js';
 import { DEFAULT_CATALOGERS } from './registry.js';
-import type { FileTree, TreeNode } from './tree.js';
+import type { FileTree, TreeNode } from '../source/tree.js';
 import type { CatalogFile, Cataloger, Distro, FileView, Package, Relationship, Unknown } from './types.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface CatalogOptions {
   readonly catalogers?: readonly Cataloger[];
@@ -27,30 +30,40 @@ export interface CatalogOptions {
   readonly walk?: WalkOptions;
   /** Serve unchanged image layers from this cache (keyed by diff ID + cataloger versions); folders are never cached. */
   readonly layerCache?: LayerCache;
+  /** Memory for kept file contents before they spill to temporary files (default 512 MiB). */
+  readonly contentBudget?: number;
+  /** Applied to file bytes before the layer cache stores them (the secret masker: no secret on disk). */
+  readonly scrubCachedContent?: (content: Buffer) => Buffer;
 }
 
 export interface CatalogOutcome {
   readonly sbom: Sbom;
   /** The final filesystem, for consumers that need metadata of every path (image checks). */
   readonly tree: FileTree;
+  /** Memory held for file contents at its peak, and how many files were spilled to disk instead. */
+  readonly contents: { readonly peakHeldBytes: number; readonly spilledFiles: number };
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 function catalogFile(node: TreeNode, path: string, wantHistory: boolean): CatalogFile {
-  const content = node.content ?? Buffer.alloc(0);
+  const spilled = node.spilled;
+  // Spilled contents are read back from their temporary file on each read (not kept).
+  const read = async (): Promise<Buffer> =>
+    spilled ? await readFile(spilled.path) : (node.content ?? Buffer.alloc(0));
   return {
     path,
     ...(node.layer.diffId || node.layer.digest ? { layer: node.layer } : {}),
-    size: content.length,
+    size: spilled ? spilled.size : (node.content?.length ?? 0),
     mode: node.header.mode,
-    read: async () => content,
+    read,
     history: async () =>
       wantHistory && node.history?.length
         ? node.history
-        : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content }],
+        : [{ ...(node.layer.diffId ? { layer: node.layer } : {}), content: await read() }],
   };
 }
+
+const hasContent = (node: TreeNode | undefined): boolean =>
+  node?.content !== undefined || node?.spilled !== undefined;
 
 function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean): FileView {
   let files: CatalogFile[] | undefined;
@@ -60,7 +73,7 @@ function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean)
         files = [];
         for (const path of [...matched].sort(cmp)) {
           const node = tree.lookup(path);
-          if (node?.content && (node.header.type === 'file' || node.header.type === 'hardlink')) {
+          if (node && hasContent(node) && (node.header.type === 'file' || node.header.type === 'hardlink')) {
             files.push(catalogFile(node, path, history));
           }
         }
@@ -69,7 +82,7 @@ function viewFor(tree: FileTree, matched: ReadonlySet<string>, history: boolean)
     },
     get(path) {
       const node = tree.resolve(path);
-      return node?.content ? catalogFile(node, path, history) : undefined;
+      return hasContent(node) ? catalogFile(node!, path, history) : undefined;
     },
     stat(path) {
       return tree.resolve(path)?.header;
@@ -110,13 +123,40 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     source.description.kind === 'image' && source.description.image.layers[0]
       ? source.description.image.layers[0]
       : { index: 0, digest: '', diffId: '', mediaType: '', size: 0 };
-  const collector = new CatalogCollector(requests, firstLayer, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+  const collector = new CatalogCollector(
+    requests,
+    firstLayer,
+    options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE,
+    options.contentBudget,
+  );
+  try {
+    return await catalogWith(source, options, catalogers, collector);
+  } finally {
+    collector.dispose();
+  }
+}
+
+async function catalogWith(
+  source: Source,
+  options: CatalogOptions,
+  catalogers: readonly Cataloger[],
+  collector: CatalogCollector,
+): Promise<CatalogOutcome> {
   const maxFileSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const consumer =
     options.layerCache && source.description.kind === 'image'
-      ? new CachingCollector(collector, options.layerCache, catalogerKey(catalogers, maxFileSize, 'distro'))
+      ? new CachingCollector(
+          collector,
+          options.layerCache,
+          catalogerKey(catalogers, maxFileSize, 'distro'),
+          options.scrubCachedContent,
+        )
       : collector;
-  await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), options.walk);
+  const walk =
+    options.layerCache && source.description.kind === 'image'
+      ? { ...options.walk, trust: options.layerCache.verified }
+      : options.walk;
+  await source.walk(combineVisitors([consumer, ...(options.visitors ?? [])]), walk);
 
   const tree = collector.tree;
   const unknowns: Unknown[] = [
@@ -139,6 +179,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     try {
       result = await c.catalog(viewFor(tree, collector.matched[i + 1]!, c.history === true), ctx);
     } catch (err) {
+      rethrowIfInternal(err);
       // A cataloger bug must not lose the rest of the SBOM: report it as an unknown.
       unknowns.push({ path: '', reason: `cataloger ${c.id} failed: ${oneLine(err)}`, cataloger: c.id });
       continue;
@@ -162,7 +203,7 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
 
   const merged = mergeLockedInstalls(packages, relationships);
   const deduped = dedupe(merged);
-  relationships.push(...fileOverlap(deduped, tree));
+  pushAll(relationships, fileOverlap(deduped, tree));
   const ids = new Set(deduped.map((p) => p.id));
   const rels = uniqueRelationships(
     relationships.filter((r) => ids.has(r.from) && ids.has(r.to) && r.from !== r.to),
@@ -177,7 +218,11 @@ export async function catalogSource(source: Source, options: CatalogOptions = {}
     unknowns: unknowns.sort((a, b) => cmp(a.path, b.path) || cmp(a.reason, b.reason)),
     catalogers: catalogers.map((c) => ({ id: c.id, version: c.version })).sort((a, b) => cmp(a.id, b.id)),
   };
-  return { sbom, tree };
+  return {
+    sbom,
+    tree,
+    contents: { peakHeldBytes: collector.peakHeldBytes, spilledFiles: collector.spilledFiles },
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
  * the core buffers exactly those files during the single pass over the source, builds the final
  * filesystem view (whiteouts applied, symlinks resolvable), and hands each cataloger its files.
  */
-import type { EntryHeader, LayerRef, SourceDescription } from '../source/types.js';
+import type { EntryHeader, FileVersion, LayerRef, SourceDescription } from '../source/types.js';
 import type { Distro, Package, Relationship, Unknown } from '../model/package.js';
 
 // The package model lives in ../model/; catalogers keep importing it from here.
@@ -21,11 +21,8 @@ export type {
   Unknown,
 } from '../model/package.js';
 
-/** One version of a file as written by one layer (for catalogers that ask for history). */
-export interface FileVersion {
-  readonly layer?: LayerRef;
-  readonly content: Buffer;
-}
+/** One version of a file as written by one layer (defined with the layer merge, in source/). */
+export type { FileVersion };
 
 /** A file handed to a cataloger. */
 export interface CatalogFile {

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { BulwarkError, ExitCode, oneLine } from '../util/errors.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { processIO, type CliIO } from './io.js';
 import { commandsFor, type RegisterCommand } from './commands/index.js';
 import { ExitWith } from './exit.js';

@@ -39,6 +39,21 @@ export async function emit(io: CliIO, text: string, output?: string): Promise<vo
 }
 
 /** Parse sizes like `64MiB`, `10MB`, `1048576`. */
+/**
+ * Parse a per-file size limit (`--max-file-size`): a size from 1 byte to `max`. Throws a message naming
+ * the limit when it is above what can be held in memory.
+ */
+export function parseFileSizeLimit(text: string, max: number): number {
+  const n = parseSize(text);
+  if (n < 1) throw new Error(`must be at least 1 byte, got "${text}"`);
+  if (n > max) {
+    throw new Error(
+      `"${text}" (${n} bytes) is above the largest file that can be held in memory (${max} bytes = ${max / 1024 ** 3}GiB)`,
+    );
+  }
+  return n;
+}
+
 export function parseSize(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i.exec(text.trim());
   if (!m) throw new Error(`invalid size "${text}" (e.g. 64MiB)`);

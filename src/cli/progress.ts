@@ -1,4 +1,5 @@
-/** A single-line progress indicator on stderr, only when stderr is a terminal and not --quiet. */
+/** The CLI's byte progress (reading an image), drawn by the shared renderer of ../util/progress.ts. */
+import { byteProgressText, createProgress } from '../util/progress.js';
 import type { CliIO } from './io.js';
 
 export interface Progress {
@@ -6,27 +7,15 @@ export interface Progress {
   done(): void;
 }
 
-const NOOP: Progress = { update() {}, done() {} };
-
-function mb(n: number): string {
-  return `${(n / 1e6).toFixed(1)} MB`;
-}
-
+/** A progress line for `label` on stderr, only when stderr is a terminal and not --quiet. */
 export function progress(io: CliIO, label: string, quiet: boolean): Progress {
-  if (quiet || !io.stderr.isTTY) return NOOP;
-  let last = 0;
-  let shown = false;
+  const line = createProgress(io.stderr, !quiet && io.stderr.isTTY === true);
   return {
     update(done, total) {
-      const now = Date.now();
-      if (now - last < 100) return;
-      last = now;
-      shown = true;
-      const pct = total > 0 ? ` ${Math.min(100, Math.floor((done / total) * 100))}%` : '';
-      io.stderr.write(`\r\x1b[K${label}${pct} (${mb(done)}${total > 0 ? ` / ${mb(total)}` : ''})`);
+      line.update(byteProgressText(label, done, total));
     },
     done() {
-      if (shown) io.stderr.write('\r\x1b[K');
+      line.done();
     },
   };
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { lintConfigFrom } from '../lint/config.js';
-import { parseIgnoreRules } from '../policy/config.js';
+import { parseIgnoreRules, parseIncludeOsOwned } from '../policy/config.js';
 import { resolveSecretsConfig } from '../secrets/config.js';
 import { REPO_ROOT } from '../test-support/images.js';
 
@@ -17,6 +17,7 @@ describe('README configuration example', () => {
     const data = parse(block!) as Record<string, unknown>;
     const ignore = parseIgnoreRules(data, 'README.md');
     expect(ignore).toHaveLength(1);
+    expect(parseIncludeOsOwned(data, 'README.md')).toBe(false);
     const lint = lintConfigFrom({ path: 'README.md', data });
     expect(lint.rules['missing-healthcheck']).toBe('off');
     expect(lint.trustedRegistries).toEqual(['docker.io', 'ghcr.io']);

@@ -4,10 +4,18 @@
  * and explicit `versions` lists with the ecosystem's version scheme (`SEMVER` ranges with the lenient
  * `semver-loose` scheme, whatever the ecosystem), and says why in one line.
  * `GIT` ranges are kept in the record but not evaluated (they need commit history). Versions of
- * different schemes are never compared; a version the scheme cannot parse is not affected, with reason
- * "unparseable".
+ * different schemes are never compared. A version the scheme cannot parse — the installed one or a
+ * range event's — makes the evaluation {@link Evaluation.indeterminate}, never a quiet "not affected".
+ * Only the schemes' typed {@link InvalidVersionError} means "does not parse": any other error is a
+ * bug and propagates.
  */
-import { getScheme, schemeForEcosystem, type VersionScheme, type VersionSchemeId } from '../version/index.js';
+import {
+  InvalidVersionError,
+  getScheme,
+  schemeForEcosystem,
+  type VersionScheme,
+  type VersionSchemeId,
+} from '../version/index.js';
 import { ecosystemMatches, normalizePackageName } from './ecosystem.js';
 import type { OsvAffected, OsvEvent, OsvRange, OsvRecord, RangeType } from './types.js';
 
@@ -16,6 +24,8 @@ export interface PackageVersion {
   readonly ecosystem: string;
   readonly name: string;
   readonly version: string;
+  /** Narrows the affected entries considered beyond ecosystem and name (e.g. a Red Hat product stream). */
+  readonly accepts?: (entry: OsvAffected) => boolean;
 }
 
 /** The interval that matched. */
@@ -35,6 +45,11 @@ export interface Evaluation {
   /** Fixed versions named by the record for this package, sorted by the scheme. */
   readonly fixedVersions: readonly string[];
   readonly range?: MatchedRange;
+  /**
+   * Set when the record could not be evaluated for this version (and did not match otherwise): the
+   * installed version, or an event of one of its ranges, does not parse in the scheme.
+   */
+  readonly indeterminate?: { readonly kind: 'installed-version' | 'range-event'; readonly detail: string };
 }
 
 interface Interval {
@@ -51,7 +66,8 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
     (a): a is OsvAffected & { package: NonNullable<OsvAffected['package']> } =>
       a.package !== undefined &&
       ecosystemMatches(pkg.ecosystem, a.package.ecosystem) &&
-      normalizePackageName(a.package.ecosystem, a.package.name) === wanted,
+      normalizePackageName(a.package.ecosystem, a.package.name) === wanted &&
+      (pkg.accepts === undefined || pkg.accepts(a)),
   );
   if (entries.length === 0) {
     return {
@@ -66,6 +82,7 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
   const fixedBySchemes = new Map<VersionSchemeId, Set<string>>();
   let hit: { reason: string; range?: MatchedRange } | undefined;
   let unparseable: string | undefined;
+  let badRange: string | undefined;
 
   for (const entry of entries) {
     const ecoScheme = schemeForEcosystem(entry.package.ecosystem);
@@ -101,6 +118,7 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
       const intervals = toIntervals(range, scheme);
       if (typeof intervals === 'string') {
         notes.push(intervals);
+        badRange ??= intervals;
         continue;
       }
       for (const iv of intervals) {
@@ -123,7 +141,20 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
     return hit.range
       ? { affected: true, reason: hit.reason, fixedVersions, range: hit.range }
       : { affected: true, reason: hit.reason, fixedVersions };
-  if (unparseable && misses.length === 0) return { affected: false, reason: unparseable, fixedVersions };
+  if (unparseable)
+    return {
+      affected: false,
+      reason: unparseable,
+      fixedVersions,
+      indeterminate: { kind: 'installed-version', detail: unparseable.replace(/^unparseable: /, '') },
+    };
+  if (badRange)
+    return {
+      affected: false,
+      reason: badRange,
+      fixedVersions,
+      indeterminate: { kind: 'range-event', detail: badRange },
+    };
   if (misses.length > 0) {
     return { affected: false, reason: `${pkg.version} is ${misses.join(' and ')}`, fixedVersions };
   }
@@ -135,19 +166,22 @@ export function evaluate(record: OsvRecord, pkg: PackageVersion): Evaluation {
   };
 }
 
+/** `isValid`, where only a typed parse error means "invalid"; anything else is a bug and propagates. */
 function safeValid(scheme: VersionScheme, v: string): boolean {
   try {
     return scheme.isValid(v);
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof InvalidVersionError) return false;
+    throw err;
   }
 }
 
 function safeCompare(scheme: VersionScheme, a: string, b: string): number | undefined {
   try {
     return scheme.compare(a, b);
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof InvalidVersionError) return undefined;
+    throw err;
   }
 }
 

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { DatabaseError } from './errors.js';
-import { openSqlite } from './store.js';
+import { openSqlite, verifyDatabaseFile } from './store.js';
 import { DatabaseBuilder } from './writer.js';
 
 /** A unique temporary path in the target's directory (same filesystem, so rename is atomic). */
@@ -56,7 +56,9 @@ export function ensureParentDir(target: string): void {
 export function checkBase(path: string): { usable: boolean; reason?: string } {
   if (!existsSync(path)) return { usable: false };
   try {
-    openSqlite(path, true).close();
+    // Every page is read (quick_check): rows are carried over from this file, and a damaged page met
+    // half way through the carry-over would fail the update that is meant to repair it.
+    verifyDatabaseFile(path);
     return { usable: true };
   } catch (err) {
     return { usable: false, reason: (err as Error).message };

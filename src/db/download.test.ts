@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, humanBytes } from './progress.js';
-import { download, parseRetryAfter, redactUrl } from './download.js';
+import { download, isDnsFailure, parseRetryAfter, redactUrl } from './download.js';
 
 describe('download helpers', () => {
   it.each([
@@ -27,32 +26,30 @@ describe('download helpers', () => {
   });
 });
 
-describe('progress', () => {
-  const sink = (isTTY: boolean) => {
-    const out: string[] = [];
-    return { stream: { isTTY, write: (t: string) => out.push(t) }, out };
-  };
-
-  it('draws only on a terminal', () => {
-    const tty = sink(true);
-    const p = createProgress(tty.stream);
-    p.update('Go/all.zip: 1.0 MB');
-    p.log('osv:Go: 10 records');
-    p.done();
-    expect(tty.out.join('')).toContain('Go/all.zip: 1.0 MB');
-    expect(tty.out.join('')).toContain('osv:Go: 10 records\n');
-
-    const pipe = sink(false);
-    const q = createProgress(pipe.stream);
-    q.update('x');
-    q.log('y');
-    q.done();
-    expect(pipe.out).toEqual([]);
+describe('DNS failures', () => {
+  it('fail at once, without the retry back-off', async () => {
+    const retries: string[] = [];
+    const t0 = performance.now();
+    const err = await download('http://bulwark-test.invalid/osv/ecosystems.txt', '/nonexistent/x', {
+      onRetry: (reason) => retries.push(reason),
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(retries).toEqual([]);
+    expect(err?.code).toBe('E_DNS');
+    expect(err?.message).toMatch(
+      /cannot resolve host "bulwark-test\.invalid" \(DNS lookup failed: (ENOTFOUND|EAI_AGAIN)/,
+    );
   });
 
-  it.each([
-    [999, '999 B'],
-    [1500, '1.5 KB'],
-    [12_345_678, '12.3 MB'],
-  ])('humanBytes(%s) = %s', (n, text) => expect(humanBytes(n)).toBe(text));
+  it('are told apart from other connection failures', () => {
+    const fetchError = (code: string) =>
+      Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(code), { code }) });
+    expect(isDnsFailure(fetchError('ENOTFOUND'))).toBe(true);
+    expect(isDnsFailure(fetchError('EAI_AGAIN'))).toBe(true);
+    expect(isDnsFailure(fetchError('ECONNREFUSED'))).toBe(false);
+    expect(isDnsFailure(fetchError('ECONNRESET'))).toBe(false);
+  });
 });

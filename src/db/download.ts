@@ -4,7 +4,9 @@
  * Retry-After), an inactivity timeout, a byte cap, and the body streamed to a file.
  */
 import { open, rm } from 'node:fs/promises';
-import { BULWARK_VERSION } from '../version.js';
+import { ProxyAgent, fetch as proxiedFetch } from 'undici';
+import { proxyAuthorization, proxyFor, redactProxy } from '../util/proxy.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { NetworkError } from './errors.js';
 
 export interface DownloadOptions {
@@ -25,6 +27,35 @@ export interface DownloadOptions {
   readonly onProgress?: (received: number, total: number | undefined) => void;
   /** Called before sleeping for a retry (for a one-line notice). */
   readonly onRetry?: (reason: string, delayMs: number) => void;
+  /** Environment for HTTPS_PROXY / HTTP_PROXY / NO_PROXY (default process.env). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Node's own fetch ignores the proxy variables; through a proxy the request goes with undici's fetch and
+ * a ProxyAgent (a CONNECT tunnel), decided per URL by the rules every Bulwark client shares
+ * (src/util/proxy.ts).
+ */
+async function fetchVia(
+  url: string,
+  init: { headers: Record<string, string>; signal: AbortSignal },
+  env: NodeJS.ProcessEnv,
+): Promise<{ res: Response; close: () => void }> {
+  const proxy = proxyFor(new URL(url), env);
+  if (!proxy) return { res: await fetch(url, { ...init, redirect: 'follow' }), close: () => undefined };
+  const token = proxyAuthorization(proxy);
+  const dispatcher = new ProxyAgent({
+    uri: `${proxy.protocol}//${proxy.host}`,
+    ...(token ? { token } : {}),
+  });
+  const close = (): void => void dispatcher.destroy().catch(() => undefined);
+  try {
+    const res = await proxiedFetch(url, { ...init, redirect: 'follow', dispatcher });
+    return { res: res as unknown as Response, close };
+  } catch (err) {
+    close();
+    throw Object.assign(err as Error, { proxy: redactProxy(proxy.href) });
+  }
 }
 
 export type DownloadResult =
@@ -135,13 +166,30 @@ async function attemptDownload(url: string, dest: string, options: DownloadOptio
   };
   if (options.etag) headers['if-none-match'] = options.etag;
   if (options.lastModified) headers['if-modified-since'] = options.lastModified;
+  let closeDispatcher = (): void => undefined;
   try {
     let res: Response;
     try {
-      res = await fetch(url, { headers, signal: controller.signal, redirect: 'follow' });
+      const got = await fetchVia(url, { headers, signal: controller.signal }, options.env ?? process.env);
+      res = got.res;
+      closeDispatcher = got.close;
     } catch (err) {
+      // A name that does not resolve will not resolve in 15 s either: on a machine without internet
+      // (or DNS) backing off would only make every scan wait. Fail at once.
+      const via = (err as { proxy?: string }).proxy;
+      if (!timedOut && isDnsFailure(err)) {
+        throw new NetworkError(
+          'E_DNS',
+          via
+            ? `${redactUrl(url)}: cannot resolve the proxy ${via} (DNS lookup failed: ${causeText(err)})`
+            : `${redactUrl(url)}: cannot resolve host "${parsed(url)}" (DNS lookup failed: ${causeText(err)})`,
+          { cause: err },
+        );
+      }
       throw new RetryableError(
-        timedOut ? `no response within ${timeoutMs / 1000} s` : `connection failed (${causeText(err)})`,
+        timedOut
+          ? `no response within ${timeoutMs / 1000} s`
+          : `connection failed${via ? ` through proxy ${via}` : ''} (${causeText(err)})`,
       );
     }
     if (res.status === 304) {
@@ -210,6 +258,26 @@ async function attemptDownload(url: string, dest: string, options: DownloadOptio
     return result as DownloadResult;
   } finally {
     clearTimeout(timer);
+    closeDispatcher();
+  }
+}
+
+const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'EAI_NODATA']);
+
+/** fetch() failures whose cause (or the cause's cause) is a failed host-name lookup. */
+export function isDnsFailure(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DNS_CODES.has(code)) return true;
+  }
+  return false;
+}
+
+function parsed(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
   }
 }
 

@@ -4,6 +4,7 @@
  * ecosystem, which decides the version scheme and the name normalisation. Keys are case-insensitive on
  * the ecosystem (users type `pypi`); names are normalised per ecosystem (table in docs/database.md).
  */
+import { pep503 } from '../util/pep503.js';
 
 /** `Debian:12` → `Debian`; `PyPI` → `PyPI`. */
 export function baseEcosystem(ecosystem: string): string {
@@ -28,7 +29,7 @@ export function normalizePackageName(ecosystem: string, name: string): string {
   const trimmed = name.trim();
   switch (base) {
     case 'pypi':
-      return trimmed.toLowerCase().replace(/[-_.]+/g, '-');
+      return pep503(trimmed);
     case 'nuget':
     case 'packagist':
     case 'hex':

@@ -6,6 +6,7 @@ import { InputError } from '../util/errors.js';
 import { decodeEpss, parseEpss } from './epss.js';
 import { parseKev } from './kev.js';
 import { HAVE_VULNDATA, KEV_FILE, VULNDATA_DIR } from './test-support/shared.js';
+import { prerequisite } from '../test-support/require.js';
 
 const CSV = [
   '#model_version:v2025.03.14,score_date:2025-08-25T12:55:00Z',
@@ -53,22 +54,25 @@ describe('EPSS CSV', () => {
   });
 
   const fixtures = join(VULNDATA_DIR, 'native', 'vunnel-fixtures', 'epss', 'test-fixtures');
-  it.skipIf(!existsSync(fixtures))('agrees with the public EPSS excerpts (vunnel fixtures)', () => {
-    const good = parseEpss(readFileSync(join(fixtures, 'example-1.csv'), 'utf8'), 'example-1.csv');
-    expect(good.date).toBe('2025-02-20');
-    expect(good.entries.find((e) => e.cve === 'CVE-1999-0002')).toEqual({
-      cve: 'CVE-1999-0002',
-      score: 0.01328,
-      percentile: 0.85996,
-      date: '2025-02-20',
-    });
-    expect(() =>
-      parseEpss(readFileSync(join(fixtures, 'invalid-header.csv'), 'utf8'), 'invalid-header.csv'),
-    ).toThrow(/header/);
-    expect(() =>
-      parseEpss(readFileSync(join(fixtures, 'missing-date.csv'), 'utf8'), 'missing-date.csv'),
-    ).toThrow(/score_date/);
-  });
+  it.skipIf(!prerequisite(existsSync(fixtures), `EPSS fixture test: ${fixtures} is missing`))(
+    'agrees with the public EPSS excerpts (vunnel fixtures)',
+    () => {
+      const good = parseEpss(readFileSync(join(fixtures, 'example-1.csv'), 'utf8'), 'example-1.csv');
+      expect(good.date).toBe('2025-02-20');
+      expect(good.entries.find((e) => e.cve === 'CVE-1999-0002')).toEqual({
+        cve: 'CVE-1999-0002',
+        score: 0.01328,
+        percentile: 0.85996,
+        date: '2025-02-20',
+      });
+      expect(() =>
+        parseEpss(readFileSync(join(fixtures, 'invalid-header.csv'), 'utf8'), 'invalid-header.csv'),
+      ).toThrow(/header/);
+      expect(() =>
+        parseEpss(readFileSync(join(fixtures, 'missing-date.csv'), 'utf8'), 'missing-date.csv'),
+      ).toThrow(/score_date/);
+    },
+  );
 });
 
 describe('KEV catalog', () => {

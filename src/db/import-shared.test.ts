@@ -5,11 +5,12 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate } from './affected.js';
 import { importInputs, type ImportReport } from './import.js';
 import { search } from './search.js';
-import { openDatabase, type VulnDatabase } from './store.js';
+import { LOOKUP_SQL, openDatabase, type VulnDatabase } from './store.js';
 import { HAVE_VULNDATA, KEV_FILE, OSV_DIR, countEcosystem } from './test-support/shared.js';
 
 describe.skipIf(!HAVE_VULNDATA)('import of the shared OSV data and KEV', () => {
@@ -109,7 +110,7 @@ describe.skipIf(!HAVE_VULNDATA)('import of the shared OSV data and KEV', () => {
     );
   });
 
-  it('1,000 lookups are fast (prepared statements, indexed)', () => {
+  it('1,000 lookups find the records through an index (speed: npm run bench)', () => {
     const names =
       db.searchPackage('requests').length > 0 ? ['requests', 'django', 'jinja2', 'urllib3', 'pillow'] : [];
     const keys: [string, string][] = [
@@ -124,16 +125,25 @@ describe.skipIf(!HAVE_VULNDATA)('import of the shared OSV data and KEV', () => {
       ['PyPI', 'nonexistent-package'],
       ...names.map((n): [string, string] => ['PyPI', n]),
     ];
-    db.lookup('Go', 'warm-up');
-    const start = performance.now();
     let found = 0;
     for (let i = 0; i < 1000; i++) {
       const [eco, name] = keys[i % keys.length]!;
       found += db.lookup(eco, name).length;
     }
-    const ms = performance.now() - start;
     expect(found).toBeGreaterThan(1000);
-    // The target is < 100 ms (see `npm run bench`); the bound here only catches a lost index on a busy CI box.
-    expect(ms).toBeLessThan(1000);
+    // Speed is measured by `npm run bench` (target < 100 ms), not here: this asserts what makes it fast,
+    // an index search on the package key and no scan of the affected table.
+    const raw = new Database(dbPath, { readonly: true });
+    try {
+      for (const sql of Object.values(LOOKUP_SQL)) {
+        const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('Go', 'x') as { detail: string }[])
+          .map((r) => r.detail)
+          .join('; ');
+        expect(plan, sql).toMatch(/SEARCH a USING (COVERING )?INDEX/);
+        expect(plan, sql).not.toMatch(/SCAN a\b/);
+      }
+    } finally {
+      raw.close();
+    }
   });
 });

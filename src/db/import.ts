@@ -29,9 +29,10 @@ import {
 } from './ingest.js';
 import { isKevDocument } from './kev.js';
 import { acquireLock, type LockOptions } from './lock.js';
-import { createProgress, humanBytes, type ProgressStream } from './progress.js';
+import { createProgress, humanBytes, type ProgressStream } from '../util/progress.js';
 import { defaultDatabasePath } from './paths.js';
 import { readHead, sniff, type ZipLimits } from './zip.js';
+import { pushAll } from '../util/arrays.js';
 
 export interface ImportOptions {
   readonly dbPath?: string;
@@ -188,7 +189,7 @@ export async function importInputs(
       for (const job of jobs) {
         switch (job.kind) {
           case 'dir':
-            reports.push(...ingestDirectory(ctx, job.path, fetchedAt));
+            pushAll(reports, ingestDirectory(ctx, job.path, fetchedAt));
             break;
           case 'zip':
             reports.push(

@@ -9,9 +9,10 @@ import { InputError, fsError } from '../util/errors.js';
 import { decodeEpss, parseEpss } from './epss.js';
 import { isKevDocument, parseKev } from './kev.js';
 import { parseOsvJson, parseOsvRecord } from './osv.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../util/progress.js';
 import type { DatabaseBuilder, SourceInfo, SourceKind } from './writer.js';
 import { forEachZipEntry, type ZipLimits } from './zip.js';
+import { pushAll } from '../util/arrays.js';
 
 /** What one source contributed to a build. */
 export interface SourceReport {
@@ -52,6 +53,25 @@ function report(
     duplicates: counts.duplicates,
     reasons: [...counts.reasons],
   };
+}
+
+/** The report of a whole-file feed (KEV, EPSS): `rejected` counts the `what` that were skipped. */
+function feedReport(
+  info: SourceInfo,
+  kind: SourceKind,
+  parsed: { entries: readonly unknown[]; rejected: number },
+  what: string,
+): SourceReport {
+  return report(
+    { ...info, kind },
+    {
+      records: parsed.entries.length,
+      rejected: parsed.rejected,
+      withdrawn: 0,
+      duplicates: 0,
+      reasons: parsed.rejected > 0 ? [`${parsed.rejected} ${what} skipped`] : [],
+    },
+  );
 }
 
 /** Import every `*.json` entry of an OSV zip archive (the export's flat `all.zip`). */
@@ -135,7 +155,7 @@ export function ingestDirectory(
     }
     if (isDir) {
       // One level of ecosystem folders; deeper trees are not the OSV layout.
-      if (depth === 0) reports.push(...ingestDirectory(ctx, path, fetchedAt, depth + 1));
+      if (depth === 0) pushAll(reports, ingestDirectory(ctx, path, fetchedAt, depth + 1));
       continue;
     }
     if (!name.endsWith('.json')) continue;
@@ -187,17 +207,7 @@ export function ingestKevData(
   const parsed = parseKev(data, label);
   const withNote = parsed.catalogVersion ? { ...info, note: `catalog ${parsed.catalogVersion}` } : info;
   ctx.builder.writeKev(withNote, parsed.entries);
-  return {
-    key: info.key,
-    kind: 'kev',
-    url: info.url,
-    status: 'imported',
-    records: parsed.entries.length,
-    rejected: parsed.rejected,
-    withdrawn: 0,
-    duplicates: 0,
-    reasons: parsed.rejected > 0 ? [`${parsed.rejected} malformed KEV entries skipped`] : [],
-  };
+  return feedReport(info, 'kev', parsed, 'malformed KEV entries');
 }
 
 /** Import an EPSS CSV (optionally gzip-compressed). */
@@ -211,15 +221,5 @@ export function ingestEpssData(
   if (parsed.entries.length === 0) throw new InputError('E_EPSS', `${label}: EPSS CSV has no rows`);
   const note = `score date ${parsed.date}${parsed.modelVersion ? `, model ${parsed.modelVersion}` : ''}`;
   ctx.builder.writeEpss({ ...info, note }, parsed.entries);
-  return {
-    key: info.key,
-    kind: 'epss',
-    url: info.url,
-    status: 'imported',
-    records: parsed.entries.length,
-    rejected: parsed.rejected,
-    withdrawn: 0,
-    duplicates: 0,
-    reasons: parsed.rejected > 0 ? [`${parsed.rejected} malformed EPSS rows skipped`] : [],
-  };
+  return feedReport(info, 'epss', parsed, 'malformed EPSS rows');
 }

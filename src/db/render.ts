@@ -1,8 +1,9 @@
 /** Text and JSON output of the `bulwark db` commands (deterministic: sorted, no colours). */
 import type { SourceReport } from './ingest.js';
-import { humanBytes } from './progress.js';
+import { humanBytes } from '../util/progress.js';
 import type { SearchResult } from './search.js';
 import type { DatabaseStatus } from './store.js';
+import { maxOf } from '../util/arrays.js';
 
 /** Parse an age like `7d`, `36h`, `90m` or `7` (days) into milliseconds; undefined when invalid. */
 export function parseAge(text: string): number | undefined {
@@ -40,7 +41,7 @@ export function statusView(status: DatabaseStatus, maxAgeMs: number, now = Date.
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const widths = rows[0]!.map((_, i) => maxOf(rows.map((r) => (r[i] ?? '').length)));
   return rows
     .map((r) =>
       r

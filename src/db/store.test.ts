@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulwarkError } from '../util/errors.js';
 import { importInputs } from './import.js';
 import { acquireLock } from './lock.js';
-import { openDatabase } from './store.js';
+import { isCorruptionError, openDatabase, verifyDatabaseFile } from './store.js';
 
 const root = mkdtempSync(join(tmpdir(), 'bulwark-store-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -211,6 +211,33 @@ describe('the database', () => {
     const text = join(root, 'text.sqlite');
     writeFileSync(text, 'hello');
     expect(() => openDatabase(text)).toThrow(/not a SQLite database/);
+  });
+
+  it('a truncated copy is refused at open from its header alone, with the database exit code', () => {
+    const truncated = join(root, 'truncated.sqlite');
+    const bytes = readFileSync(dbPath);
+    writeFileSync(truncated, bytes.subarray(0, bytes.length - 4096));
+    const err = (() => {
+      try {
+        openDatabase(truncated);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(err).toBeInstanceOf(BulwarkError);
+    expect((err as BulwarkError).exitCode).toBe(4);
+    expect((err as BulwarkError).code).toBe('E_DB_CORRUPT');
+    expect((err as Error).message).toMatch(/the file is truncated: \d+ bytes, the header says \d+ pages/);
+    expect(() => verifyDatabaseFile(dbPath)).not.toThrow();
+  });
+
+  it('tells corruption from other SQLite errors', () => {
+    expect(isCorruptionError({ code: 'SQLITE_CORRUPT' })).toBe(true);
+    expect(isCorruptionError({ code: 'SQLITE_CORRUPT_INDEX' })).toBe(true);
+    expect(isCorruptionError({ code: 'SQLITE_NOTADB' })).toBe(true);
+    expect(isCorruptionError({ code: 'SQLITE_BUSY' })).toBe(false);
+    expect(isCorruptionError(new Error('x'))).toBe(false);
   });
 
   it('a missing database says how to get one', () => {

@@ -19,7 +19,7 @@ import {
 } from './ingest.js';
 import { acquireLock, type LockOptions } from './lock.js';
 import { defaultDatabasePath } from './paths.js';
-import { createProgress, humanBytes, type ProgressStream } from './progress.js';
+import { createProgress, humanBytes, type ProgressStream } from '../util/progress.js';
 import { openDatabase, type SourceStatus } from './store.js';
 import { DatabaseBuilder, type SourceInfo, type SourceKind } from './writer.js';
 import type { ZipLimits } from './zip.js';
@@ -89,6 +89,11 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
   const temps = new Set<string>();
   let builder: DatabaseBuilder | undefined;
   try {
+    // The ecosystem list first: without network this fails at once, before the previous database is
+    // read through (checkBase reads every page).
+    const ecosystems = options.ecosystems
+      ? [...new Set(options.ecosystems)].sort()
+      : await fetchEcosystems(base, dbPath, options, temps);
     const baseCheck = checkBase(dbPath);
     const previous = new Map<string, SourceStatus>();
     if (baseCheck.usable) {
@@ -100,9 +105,6 @@ export async function updateDatabase(options: UpdateOptions = {}): Promise<Updat
       }
     }
 
-    const ecosystems = options.ecosystems
-      ? [...new Set(options.ecosystems)].sort()
-      : await fetchEcosystems(base, dbPath, options, temps);
     const plan: Planned[] = ecosystems.map((eco) => ({
       key: `osv:${eco}`,
       kind: 'osv',

@@ -6,7 +6,7 @@
 import { deflateRawSync } from 'node:zlib';
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import { baseEcosystem, ecosystemKey, normalizePackageName } from './ecosystem.js';
 import { DatabaseError } from './errors.js';
 import { APPLICATION_ID, CREATE_INDEXES, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';

@@ -1,11 +1,18 @@
 /**
  * Bounded reading of zip archives (the OSV export's `all.zip`): the entry count, each entry's size and
- * the total uncompressed size are capped before anything is inflated, and yauzl checks that entries
- * really inflate to their declared size, so a zip bomb or a lying header ends with a clear error.
+ * the total uncompressed size are capped before anything is inflated, and the shared zip reader checks
+ * that entries really inflate to their declared size, so a zip bomb or a lying header ends with a clear
+ * error. The archive is read from disk one entry at a time; memory follows the largest entry.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import yauzl from 'yauzl';
 import { InputError } from '../util/errors.js';
+import {
+  openZipFile,
+  readZipDirectory,
+  readZipEntry,
+  type ZipDirectory,
+  type ZipEntry,
+} from '../util/zip.js';
 
 export interface ZipLimits {
   /** Maximum number of entries in the archive. */
@@ -60,35 +67,8 @@ export function readHead(path: string, n = 512): Buffer {
   }
 }
 
-function openZip(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(
-      path,
-      { lazyEntries: true, autoClose: true, validateEntrySizes: true, strictFileNames: false },
-      (err, zip) => (err ? reject(err) : resolve(zip)),
-    );
-  });
-}
-
-function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, maxBytes: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    zip.openReadStream(entry, (err, stream) => {
-      if (err) return reject(err);
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxBytes) {
-          stream.destroy(new Error(`entry inflates beyond ${maxBytes} bytes`));
-          return;
-        }
-        chunks.push(chunk);
-      });
-      stream.on('error', reject);
-      stream.on('end', () => resolve(Buffer.concat(chunks, size)));
-    });
-  });
-}
+/** Entries read between two turns of the event loop (a long import must not starve timers and I/O). */
+const ENTRIES_PER_TURN = 256;
 
 /**
  * Call `onEntry` for every file entry (directories skipped) whose name passes `filter`, in archive order.
@@ -109,84 +89,72 @@ export async function forEachZipEntry(
     );
   }
   if (kind !== 'zip') throw new InputError('E_ZIP', `${label}: not a zip archive`);
-  let zip: yauzl.ZipFile;
+  const file = openZipFile(path);
   try {
-    zip = await openZip(path);
-  } catch (err) {
-    throw new InputError('E_ZIP', `${label}: truncated or corrupt zip archive (${(err as Error).message})`, {
-      cause: err,
-    });
-  }
-  if (zip.entryCount > limits.maxEntries) {
-    zip.close();
-    throw new InputError(
-      'E_ZIP_LIMIT',
-      `${label}: ${zip.entryCount} entries exceed the limit of ${limits.maxEntries}`,
-    );
-  }
-  let total = 0;
-  let count = 0;
-  return new Promise((resolve, reject) => {
-    let done = false;
-    const fail = (err: unknown, raw = false): void => {
-      if (done) return;
-      done = true;
-      zip.close();
-      reject(
-        raw || err instanceof InputError
-          ? err
-          : new InputError('E_ZIP', `${label}: corrupt zip archive (${(err as Error).message})`, {
-              cause: err,
-            }),
-      );
-    };
-    zip.on('error', fail);
-    zip.on('end', () => {
-      if (done) return;
-      done = true;
-      resolve({ entries: count, bytes: total });
-    });
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (done) return;
-      const name = entry.fileName;
-      if (name.endsWith('/') || (options.filter && !options.filter(name))) {
-        zip.readEntry();
-        return;
-      }
-      if (entry.uncompressedSize > limits.maxEntryBytes) {
-        fail(
-          new InputError(
-            'E_ZIP_LIMIT',
-            `${label}: entry ${name} is ${entry.uncompressedSize} bytes uncompressed, over the limit of ${limits.maxEntryBytes} (zip bomb?)`,
-          ),
-        );
-        return;
-      }
-      total += entry.uncompressedSize;
-      if (total > limits.maxTotalBytes) {
-        fail(
-          new InputError(
-            'E_ZIP_LIMIT',
-            `${label}: uncompressed content exceeds the limit of ${limits.maxTotalBytes} bytes (zip bomb?)`,
-          ),
-        );
-        return;
-      }
-      readEntry(zip, entry, limits.maxEntryBytes).then(
-        (data) => {
-          count++;
-          try {
-            onEntry(name, data);
-          } catch (err) {
-            // The consumer's own error (e.g. writing the database): pass it through unchanged.
-            fail(err, true);
-            return;
-          }
-          zip.readEntry();
+    let dir: ZipDirectory;
+    try {
+      dir = readZipDirectory(file);
+    } catch (err) {
+      throw new InputError(
+        'E_ZIP',
+        `${label}: truncated or corrupt zip archive (${(err as Error).message})`,
+        {
+          cause: err,
         },
-        (err: unknown) => fail(err),
       );
-    });
-    zip.readEntry();
-  });
+    }
+    if (dir.count > limits.maxEntries) {
+      throw new InputError(
+        'E_ZIP_LIMIT',
+        `${label}: ${dir.count} entries exceed the limit of ${limits.maxEntries}`,
+      );
+    }
+    const corrupt = (err: unknown): InputError =>
+      new InputError('E_ZIP', `${label}: corrupt zip archive (${(err as Error).message})`, { cause: err });
+    let total = 0;
+    let count = 0;
+    let sinceTurn = 0;
+    const entries = dir.entries();
+    for (;;) {
+      let next: IteratorResult<ZipEntry>;
+      try {
+        next = entries.next();
+      } catch (err) {
+        throw corrupt(err);
+      }
+      if (next.done) break;
+      const entry = next.value;
+      const name = entry.name;
+      if (name.endsWith('/') || (options.filter && !options.filter(name))) continue;
+      if (entry.size > limits.maxEntryBytes) {
+        throw new InputError(
+          'E_ZIP_LIMIT',
+          `${label}: entry ${name} is ${entry.size} bytes uncompressed, over the limit of ${limits.maxEntryBytes} (zip bomb?)`,
+        );
+      }
+      total += entry.size;
+      if (total > limits.maxTotalBytes) {
+        throw new InputError(
+          'E_ZIP_LIMIT',
+          `${label}: uncompressed content exceeds the limit of ${limits.maxTotalBytes} bytes (zip bomb?)`,
+        );
+      }
+      let data: Buffer;
+      try {
+        data = readZipEntry(file, entry, limits.maxEntryBytes);
+      } catch (err) {
+        throw corrupt(err);
+      }
+      count++;
+      // The consumer's own error (e.g. writing the database) passes through unchanged.
+      onEntry(name, data);
+      if (++sinceTurn >= ENTRIES_PER_TURN) {
+        sinceTurn = 0;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    }
+    return { entries: count, bytes: total };
+  } finally {
+    file.close();
+  }
 }

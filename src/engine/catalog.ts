@@ -9,12 +9,13 @@ import { DEFAULT_MAX_FILE_SIZE } from '../catalog/collector.js';
 import { DEFAULT_CATALOGERS } from '../catalog/registry.js';
 import { catalogSource } from '../catalog/run.js';
 import type { Sbom } from '../model/sbom.js';
-import { redactSource } from '../sbom/format/redact.js';
+import { redactSbom } from '../sbom/format/redact.js';
 import { readSbomFile } from '../sbom/read/index.js';
+import { maskSecretsInBytes } from '../secrets/metadata.js';
 import type { LayerVisitor, Source } from '../source/types.js';
 import { layerCacheDir } from '../util/cache-dir.js';
 import { UsageError } from '../util/errors.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import type { EngineEvents } from './events.js';
 import { openTarget, toTarget, type OpenTargetOptions, type Target } from './target.js';
 
@@ -56,7 +57,7 @@ export async function catalogTarget(
   if (target.kind === 'sbom' && options.sbomFiles !== false) {
     if (!target.rest) throw new UsageError('sbom:// needs a file, e.g. sbom://bom.cdx.json');
     return {
-      sbom: readSbomFile(target.rest, cwd, target.text),
+      sbom: redactSbom(readSbomFile(target.rest, cwd, target.text)),
       cachedLayers: 0,
       catalogMs: performance.now() - t0,
     };
@@ -83,10 +84,13 @@ export async function catalogTarget(
         BULWARK_VERSION,
       );
       imageCache = { cache: new SbomCache(dir), key };
-      const hit = imageCache.cache.read(key);
+      // Only for blobs still present and unchanged since they were verified (a stat each): a missing
+      // blob fails here, a changed one sends the scan through the layers, which reads it again.
+      const trusted = (await source.blobsVerified?.(layerCache.verified)) !== false;
+      const hit = trusted ? imageCache.cache.read(key) : undefined;
       if (hit)
         return {
-          sbom: { ...hit, source: desc },
+          sbom: redactSbom({ ...hit, source: desc }),
           cachedLayers: desc.image.layers.length,
           catalogMs: performance.now() - t0,
         };
@@ -94,13 +98,15 @@ export async function catalogTarget(
     const onProgress = options.onProgress;
     const { sbom } = await catalogSource(source, {
       ...(options.maxFileSize ? { maxFileSize: options.maxFileSize } : {}),
-      ...(layerCache ? { layerCache } : {}),
+      ...(layerCache ? { layerCache, scrubCachedContent: maskSecretsInBytes } : {}),
       ...(visitors.length ? { visitors } : {}),
       ...(onProgress ? { walk: { onProgress: (d: number, total: number) => onProgress(d, total) } } : {}),
     });
-    // The image config may hold secrets in env values: never write them to the cache.
-    imageCache?.cache.write(imageCache.key, { ...sbom, source: redactSource(sbom.source) });
-    return { sbom, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+    // Image metadata may hold secrets (env values, build arguments, commands): from here on, in every
+    // report and in the image cache, only its redacted form exists.
+    const redacted = redactSbom(sbom);
+    imageCache?.cache.write(imageCache.key, redacted);
+    return { sbom: redacted, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
   } finally {
     await source.close();
   }

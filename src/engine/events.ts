@@ -2,7 +2,7 @@
  * How the engine talks back to its caller. The engine never writes to stdout or stderr: a front end
  * (the CLI, a server) decides where notices, warnings and progress go.
  */
-import type { ProgressStream } from '../db/progress.js';
+import type { ProgressStream } from '../util/progress.js';
 
 export interface EngineEvents {
   /**
@@ -10,10 +10,11 @@ export interface EngineEvents {
    * file the secret scanner could not read). Without a sink they are dropped.
    */
   readonly onWarning?: (message: string) => void;
-  /** One-line notes about slow steps about to start (downloading the vulnerability database). */
-  readonly onNotice?: (message: string) => void;
   /** Bytes of the target read so far, and the total when known (0 when not). */
   readonly onProgress?: (done: number, total: number) => void;
-  /** Where a database download draws its progress line (a terminal stream); none when absent. */
-  readonly updateProgress?: ProgressStream;
+  /**
+   * Where the automatic database refresh writes its own lines — notices, warnings (a stale database, a
+   * failed update) and the download progress on a terminal. Without one they are dropped.
+   */
+  readonly updateOutput?: ProgressStream;
 }

@@ -2,7 +2,7 @@
  * The scan engine: the pipeline (target → source → catalog → match → policy → report) as a library.
  * Every CLI command is a thin adapter over these entry points (flags → options → engine call → render),
  * and so is any other front end. The engine never writes to stdout or stderr and never exits: notices,
- * warnings and progress go to the callbacks in its options ({@link EngineEvents}); failures are
+ * warnings and progress go to the callbacks and sinks in its options ({@link EngineEvents}); failures are
  * `BulwarkError`s carrying their exit code.
  *
  * - {@link parseTarget} / {@link openTarget}: a target string parsed once, opened for one pass.

@@ -5,21 +5,22 @@
 import { loadConfig } from '../config/load.js';
 import { lintConfigFrom } from '../lint/config.js';
 import { matchSbom, type MatchStats } from '../match/match.js';
+import { osOwners } from '../match/os-owned.js';
 import type { SeveritySourceOption } from '../match/severity.js';
-import { parseIgnoreRules } from '../policy/config.js';
+import { parseIgnoreRules, parseIncludeOsOwned } from '../policy/config.js';
 import type { FindingFilters } from '../policy/filters.js';
 import { buildScanReport } from '../policy/report.js';
 import { filterBySeverity } from '../policy/scanners.js';
 import { loadVexFiles } from '../policy/vex.js';
 import type { ScanReport } from '../report/types.js';
 import {
+  createFolderScanners,
   createImageScanners,
-  scanFolder,
   type ExtraFindings,
   type ExtraScanOptions,
   type ImageScanners,
-} from '../scanners/extra.js';
-import type { ScannerName } from '../scanners/types.js';
+} from '../extra-scanners/extra.js';
+import type { ScannerName } from '../extra-scanners/types.js';
 import { resolveSecretsConfig } from '../secrets/config.js';
 import { SecretEngine } from '../secrets/engine.js';
 import { UsageError, oneLine } from '../util/errors.js';
@@ -42,6 +43,11 @@ export interface ScanOptions
   readonly vexFiles?: readonly string[];
   /** Where severities come from (default `auto`). */
   readonly severitySource?: SeveritySourceOption;
+  /**
+   * Also match language packages an OS package owns by their own version (default: the configuration
+   * file's `scan.includeOsOwned`, else only through their OS package).
+   */
+  readonly includeOsOwned?: boolean;
 }
 
 export interface ScanRun {
@@ -51,7 +57,13 @@ export interface ScanRun {
   readonly timings: { readonly catalogMs: number; readonly matchMs: number };
 }
 
-const NO_MATCHES: MatchStats = { packagesMatched: 0, packagesSkipped: 0, queries: 0, ownedDuplicates: 0 };
+const NO_MATCHES: MatchStats = {
+  packagesMatched: 0,
+  packagesSkipped: 0,
+  queries: 0,
+  ownedDuplicates: 0,
+  osOwnedSkipped: 0,
+};
 
 /**
  * Target → SBOM → findings → report. The database is opened (and maybe updated) before reading the
@@ -65,10 +77,13 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
   const scanners = options.scanners ?? ['vuln'];
   const wantVulns = scanners.includes('vuln');
   const filters = applyPolicy ? (options.filters ?? {}) : {};
-  const needsConfig = applyPolicy || scanners.some((s) => s !== 'vuln');
+  const needsConfig = applyPolicy || wantVulns || scanners.some((s) => s !== 'vuln');
   const config = needsConfig ? loadConfig(cwd, options.configFile) : { data: {} };
   const rules = applyPolicy ? parseIgnoreRules(config.data, config.path ?? '.bulwark.yaml') : [];
   const vex = applyPolicy && options.vexFiles?.length ? loadVexFiles([...options.vexFiles], cwd) : [];
+  const includeOsOwned =
+    options.includeOsOwned === true ||
+    (wantVulns && parseIncludeOsOwned(config.data, config.path ?? '.bulwark.yaml'));
   const extras = extraScanOptions(scanners, config, options);
   if (extras && target.kind === 'sbom')
     throw new UsageError(
@@ -77,38 +92,53 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
   const db = wantVulns ? await prepareDatabase({ ...options, cwd }) : undefined;
   try {
     let imageScanners: ImageScanners | undefined;
+    // Images and folders alike: the extra scanners are visitors of the catalog's single walk.
     const loaded = await catalogTarget(target, {
       ...options,
       cwd,
       visitors: (source) => {
-        if (!extras || source.description.kind !== 'image') return [];
-        imageScanners = createImageScanners(source.description.image, extras);
+        if (!extras) return [];
+        const d = source.description;
+        imageScanners =
+          d.kind === 'image' ? createImageScanners(d.image, extras) : createFolderScanners(d.path, extras);
         return imageScanners.visitors;
       },
     });
-    let extra: ExtraFindings | undefined;
-    if (imageScanners) extra = imageScanners.finish();
-    else if (extras && loaded.sbom.source.kind === 'directory')
-      extra = await scanFolder(loaded.sbom.source.path, extras);
+    const extra: ExtraFindings | undefined = imageScanners?.finish();
     for (const p of extra?.problems ?? []) options.onWarning?.(`${oneLine(p.path)}: ${oneLine(p.reason)}`);
     const t1 = performance.now();
-    const { findings, stats } = db
-      ? matchSbom(loaded.sbom, db, { severitySource: options.severitySource ?? 'auto' })
-      : { findings: [], stats: NO_MATCHES };
+    const matched = db
+      ? matchSbom(loaded.sbom, db, { severitySource: options.severitySource ?? 'auto', includeOsOwned })
+      : undefined;
+    const findings = matched?.findings ?? [];
+    const stats = matched?.stats ?? NO_MATCHES;
     const status = db?.status();
     const base = buildScanReport(
       loaded.sbom,
       findings,
       { rules, vex, filters },
-      db && status
-        ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
-        : {},
+      {
+        ...(db && status
+          ? { database: { path: db.path, builtAt: status.builtAt, schemaVersion: status.schemaVersion } }
+          : {}),
+        ...(matched ? { notEvaluated: matched.notEvaluated } : {}),
+      },
     );
     const report: ScanReport = {
       ...base,
       ...(extra?.secrets ? { secrets: filterBySeverity(extra.secrets, filters.severities) } : {}),
       ...(extra?.misconfigurations
         ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
+        : {}),
+      // Default: the owned packages left to their owner (an owner that cannot be matched leaves them to
+      // their own version, marked); included: every owned package.
+      ...(db
+        ? {
+            osOwned: {
+              packages: includeOsOwned ? osOwners(loaded.sbom).size : stats.osOwnedSkipped,
+              included: includeOsOwned,
+            },
+          }
         : {}),
     };
     const matchMs = performance.now() - t1;

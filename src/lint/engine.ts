@@ -6,7 +6,7 @@ import type { DockerIgnore } from './dockerignore.js';
 import { DEFAULT_LINT_CONFIG, type LintConfig } from './config.js';
 import { RULES } from './rules/index.js';
 import { suppressionsByInstruction } from './suppression.js';
-import type { Finding, LintRule, Report, SecretDetector } from './types.js';
+import type { Finding, LintRule, Report, SecretDetector, TextSecretDetector } from './types.js';
 
 export interface LintOptions {
   /** The file name used in findings (`-` for stdin). */
@@ -15,6 +15,7 @@ export interface LintOptions {
   /** `.dockerignore` next to the Dockerfile: `null` = none, `undefined` = unknown (skip the context rule). */
   readonly dockerignore?: DockerIgnore | null;
   readonly detectSecret?: SecretDetector;
+  readonly detectSecretsInText?: TextSecretDetector;
   /** Defaults to every registered rule. */
   readonly rules?: readonly LintRule[];
 }
@@ -62,7 +63,7 @@ export function lintDockerfile(source: string, options: LintOptions): LintResult
       findings.push({
         ruleId: rule.id,
         title: rule.title,
-        severity,
+        severity: override ?? r.severity ?? severity,
         message: r.message,
         path: options.path,
         range,
@@ -76,6 +77,7 @@ export function lintDockerfile(source: string, options: LintOptions): LintResult
         trustedRegistries: config.trustedRegistries,
         dockerignore: options.dockerignore,
         ...(options.detectSecret ? { detectSecret: options.detectSecret } : {}),
+        ...(options.detectSecretsInText ? { detectSecretsInText: options.detectSecretsInText } : {}),
       },
       report,
     });

@@ -1,6 +1,6 @@
 /** Reading Dockerfiles: discovery in a folder, size and binary checks, stdin. */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { walkFolder } from '../source/fs/walk.js';
 import { InputError, fsError } from '../util/errors.js';
 
 /** Larger than any real Dockerfile; keeps memory bounded for hostile input. */
@@ -8,24 +8,44 @@ export const MAX_DOCKERFILE_BYTES = 64 * 1024 * 1024;
 
 const DOCKERFILE_NAME = /^(?:Dockerfile|Containerfile)$|\.Dockerfile$|^Dockerfile\./;
 
-/** `Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*` in `dir` (not `*.dockerignore`), sorted. */
-export function discoverDockerfiles(dir: string): string[] {
-  let names: string[];
+/** Whether a file name is one `bulwark lint` picks up in a folder. */
+export function isDockerfileName(name: string): boolean {
+  return DOCKERFILE_NAME.test(name) && !name.endsWith('.dockerignore');
+}
+
+/**
+ * `Dockerfile`, `Containerfile`, `*.Dockerfile`, `Dockerfile.*` in `dir` (not `*.dockerignore`), sorted.
+ * Found through the shared folder walk, so `.gitignore`, `.git/info/exclude` and `exclude` globs apply
+ * as they do to `fs://` targets and `bulwark secrets` (`gitignore: false` to include ignored files).
+ */
+export function discoverDockerfiles(
+  dir: string,
+  options: { readonly gitignore?: boolean; readonly exclude?: readonly string[] } = {},
+): string[] {
+  let st;
   try {
-    names = readdirSync(dir);
+    st = statSync(dir);
   } catch (err) {
     throw fsError(err, dir);
   }
-  return names
-    .filter((n) => DOCKERFILE_NAME.test(n) && !n.endsWith('.dockerignore'))
-    .filter((n) => {
-      try {
-        return statSync(join(dir, n)).isFile();
-      } catch {
-        return false;
-      }
-    })
-    .sort();
+  if (!st.isDirectory()) throw fsError(Object.assign(new Error('not a directory'), { code: 'ENOTDIR' }), dir);
+  const found: string[] = [];
+  let problem: string | undefined;
+  for (const e of walkFolder(dir, { ...options, maxDepth: 0 }, (p) => (problem ??= p.reason))) {
+    if (isDockerfileName(e.rel) && (e.stats.isFile() || (e.stats.isSymbolicLink() && isFileTarget(e.abs))))
+      found.push(e.rel);
+  }
+  if (problem !== undefined && found.length === 0) throw new InputError('E_UNREADABLE', problem);
+  return found.sort();
+}
+
+/** A symbolic link to a regular file counts (as `statSync` saw it before). */
+function isFileTarget(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** Decode Dockerfile bytes, refusing binary content with one clear error. */

@@ -2,12 +2,13 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { buildSarif, severityToSarif, type SarifRule } from '../util/sarif.js';
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 import type { LintResult } from './engine.js';
 import { IMAGE_RULE_LIST } from './image/rules.js';
 import type { ImageFinding, ImageLocation } from './image/types.js';
 import { RULES } from './rules/index.js';
 import { SEVERITIES, severityRank, type Finding, type LintRule, type Severity } from './types.js';
+import { maxOf } from '../util/arrays.js';
 
 /** Bumped on any incompatible change of the JSON output (documented in docs/lint.md). */
 export const LINT_JSON_VERSION = 1;
@@ -64,7 +65,12 @@ export function formatTable(run: LintRun): string {
   ]);
   const counted = [...findings, ...allImageFindings(run)];
   const table = (rows: string[][]): string[] => {
-    const widths = [0, 1, 2].map((k) => Math.max(0, ...rows.map((r) => r[k]!.length)));
+    const widths = [0, 1, 2].map((k) =>
+      maxOf(
+        rows.map((r) => r[k]!.length),
+        0,
+      ),
+    );
     return rows.map(
       (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]!.padEnd(widths[2]!)}  ${r[3]}`,
     );

@@ -3,6 +3,7 @@
  * built-image checks. Names are split into words (`DB_PASSWORD`, `dbPassword`, `db.password`) so that
  * `TOKENIZERS_PARALLELISM` or `PASSWORD_FILE` do not look like secrets.
  */
+import { maskSecretValue } from '../secrets/metadata.js';
 
 /** Words that make a name secret-looking when a word equals or ends with them. */
 const SECRET_WORDS = [
@@ -118,6 +119,5 @@ export function isSecretLiteral(value: string | undefined): boolean {
 
 /** `ghp_…` style redaction: at most the first 4 characters (only for values of 8+), plus the length. */
 export function redact(value: string): string {
-  const head = value.length >= 8 ? value.slice(0, 4) : '';
-  return `${head}*** (${value.length} chars)`;
+  return maskSecretValue(value);
 }

@@ -16,11 +16,32 @@ export interface Equivalents {
   readonly trivy?: readonly string[];
 }
 
+/** What the secret-scanning rules found: the secret's kind and the severity `bulwark secrets` gives it. */
+export interface DetectedSecret {
+  /** e.g. `GitHub personal access token (classic)`. */
+  readonly title: string;
+  readonly severity: Severity;
+  /** The masked value as the secrets reports show it: preview, length, fingerprint. */
+  readonly masked: string;
+}
+
 /**
- * A secret detector (from the secret-scanning rules) applied to ENV/ARG/LABEL values: returns the
- * name of the secret kind when the value looks like a secret, e.g. `GitHub personal access token`.
+ * A secret detector (from the secret-scanning rules) applied to ENV/ARG/LABEL values: what the value
+ * is when it looks like a secret. With `name`, the assignment `name=value` is also tried, so the
+ * generic rules (`…_TOKEN=…`, `…PASSWORD=…`) judge it as `bulwark secrets` would in a file.
  */
-export type SecretDetector = (value: string) => string | undefined;
+export type SecretDetector = (value: string, name?: string) => DetectedSecret | undefined;
+
+/** A secret found inside a longer text (a RUN command, a heredoc body); line and column are 1-based. */
+export interface DetectedSecretAt extends DetectedSecret {
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** The secret-scanning rules over a whole text (the `secret-in-run` rule). */
+export type TextSecretDetector = (text: string) => readonly DetectedSecretAt[];
 
 export interface RuleOptions {
   /** Registries (`ghcr.io`, `registry.example.com/team`) FROM may pull from; empty = any. */
@@ -28,6 +49,7 @@ export interface RuleOptions {
   /** The `.dockerignore` that applies to the Dockerfile; `null` when there is none, `undefined` when unknown. */
   readonly dockerignore: DockerIgnore | null | undefined;
   readonly detectSecret?: SecretDetector;
+  readonly detectSecretsInText?: TextSecretDetector;
 }
 
 export interface Report {
@@ -36,6 +58,11 @@ export interface Report {
   readonly range?: Range;
   /** The instruction the finding is about: used for suppressions and fingerprints. */
   readonly instruction?: Instruction;
+  /**
+   * Severity of what was found when it is not the rule's default: a secret recognised by the
+   * secret-scanning rules keeps the severity `bulwark secrets` gives it. A config override still wins.
+   */
+  readonly severity?: Severity;
 }
 
 export interface RuleContext {

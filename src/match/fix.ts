@@ -11,18 +11,20 @@
  */
 import { ecosystemMatches, normalizePackageName } from '../db/ecosystem.js';
 import type { OsvRecord } from '../db/types.js';
-import { getScheme, schemeForEcosystem } from '../version/index.js';
+import { InvalidVersionError, getScheme, schemeForEcosystem } from '../version/index.js';
 import type { FixState } from './types.js';
 import type { MatchQuery } from './matchers/types.js';
 
 const WONT_FIX_WORDS = new Set(['wont-fix', 'wont_fix', 'will_not_fix', 'will not fix', 'ignored']);
 const DEBIAN_WONT_FIX_URGENCY = new Set(['unimportant', 'end-of-life']);
 
+/** Only a typed parse error means "does not parse"; any other error is a bug and propagates. */
 function safe<T>(f: () => T): T | undefined {
   try {
     return f();
-  } catch {
-    return undefined;
+  } catch (err) {
+    if (err instanceof InvalidVersionError) return undefined;
+    throw err;
   }
 }
 
@@ -62,6 +64,7 @@ export function isWontFix(query: MatchQuery, records: readonly OsvRecord[]): boo
   for (const r of records) {
     for (const a of r.affected) {
       if (!a.package || !ecosystemMatches(query.ecosystem, a.package.ecosystem)) continue;
+      if (query.accepts && !query.accepts(a)) continue;
       if (normalizePackageName(a.package.ecosystem, a.package.name) !== wanted) continue;
       if (saysWontFix(a.ecosystemSpecific, debian) || saysWontFix(a.databaseSpecific, debian)) return true;
     }

@@ -13,7 +13,7 @@ import { importInputs } from '../db/import.js';
 import { openDatabase, type VulnDatabase } from '../db/store.js';
 import { SBOM_SCHEMA, type Sbom } from '../model/sbom.js';
 import { compareFindings, matchSbom } from './match.js';
-import { matcherFor } from './matchers/index.js';
+import { matcherFor, queriesOf } from './matchers/index.js';
 import { riskScore } from './risk.js';
 
 const range = (fixed?: string, introduced = '0') => [
@@ -255,10 +255,20 @@ describe('matchers', () => {
       [{ ecosystem: 'Packagist', name: 'laravel/framework', version: '10.0.0' }],
     ],
   ])('%s', (_name, p, distro, expected) => {
-    expect(matcherFor(p.type)!.queries(p, distro ? { distro } : {})).toEqual(expected);
+    const plan = matcherFor(p.type)!.plan(p, distro ? { distro } : {});
+    expect(queriesOf(plan).map(({ ecosystem, name, version }) => ({ ecosystem, name, version }))).toEqual(
+      expected,
+    );
   });
-  it('has no matcher for runtime binaries (no CPE guessing)', () => {
-    expect(matcherFor('binary')).toBeUndefined();
+  it('matches a tarball Go toolchain as Go stdlib and says why other runtimes are not evaluated', () => {
+    const go = { ...pkg('binary', 'go', '1.22rc1'), foundBy: 'runtime-go' };
+    expect(queriesOf(matcherFor('binary')!.plan(go, {}))).toEqual([
+      { ecosystem: 'Go', name: 'stdlib', version: '1.22.0-rc.1' },
+    ]);
+    const node = { ...pkg('binary', 'node', '20.11.1'), foundBy: 'runtime-node' };
+    expect(matcherFor('binary')!.plan(node, {})).toEqual({
+      skip: expect.objectContaining({ reason: 'no-advisory-source' }) as unknown,
+    });
   });
 });
 
@@ -399,7 +409,7 @@ describe('matchSbom', () => {
     expect(modules.map((f) => [f.package.name, f.fixedVersion])).toEqual([['stdlib', '1.22.5']]);
   });
 
-  it('drops a language finding its owning OS package already reports, keeps the others', () => {
+  it('matches OS-owned language packages through their owner only, unless includeOsOwned', () => {
     const deb = pkg('deb', 'python3-foo', '1.0-1', { sourceName: 'python-foo' });
     const py = pkg('pypi', 'foo-bar', '1.0');
     const widget = pkg('npm', 'widget', '1.0.0');
@@ -407,12 +417,46 @@ describe('matchSbom', () => {
       { from: deb.id, to: py.id, type: 'ownership-by-file-overlap' },
       { from: deb.id, to: widget.id, type: 'ownership-by-file-overlap' },
     ]);
-    const { findings, stats } = matchSbom(owned, db);
-    expect(findings.map((f) => `${f.package.name} ${f.vulnerabilityId}`).sort()).toEqual([
+    const byDefault = matchSbom(owned, db);
+    expect(byDefault.findings.map((f) => `${f.package.name} ${f.vulnerabilityId}`)).toEqual([
       'python3-foo CVE-2024-0030',
-      'widget CVE-2024-0020',
     ]);
+    expect(byDefault.stats.osOwnedSkipped).toBe(2);
+    // An owner that cannot be matched itself (a release with no advisory ecosystem) does not hide the
+    // packages it owns: they are matched by their own version, marked.
+    const unmapped = sbom([deb, py, widget], { id: 'debian', idLike: [] }, [...owned.relationships]);
+    const fallback = matchSbom(unmapped, db);
+    expect(
+      fallback.findings.map((f) => `${f.package.name} ${f.vulnerabilityId} ${f.ownedBy?.name}`).sort(),
+    ).toEqual(['foo-bar CVE-2024-0030 python3-foo', 'widget CVE-2024-0020 python3-foo']);
+    expect(fallback.stats.osOwnedSkipped).toBe(0);
+    // An ownership link from a language package (e.g. a jar inside a jar) does not make an OS-owned package.
+    const nested = sbom([py, widget], DEBIAN, [
+      { from: py.id, to: widget.id, type: 'ownership-by-file-overlap' },
+    ]);
+    expect(matchSbom(nested, db).stats.osOwnedSkipped).toBe(0);
+  });
+
+  it('with includeOsOwned: drops a language finding its owning OS package already reports, marks the others', () => {
+    const deb = pkg('deb', 'python3-foo', '1.0-1', { sourceName: 'python-foo' });
+    const py = pkg('pypi', 'foo-bar', '1.0');
+    const widget = pkg('npm', 'widget', '1.0.0');
+    const owned = sbom([deb, py, widget], DEBIAN, [
+      { from: deb.id, to: py.id, type: 'ownership-by-file-overlap' },
+      { from: deb.id, to: widget.id, type: 'ownership-by-file-overlap' },
+    ]);
+    const { findings, stats } = matchSbom(owned, db, { includeOsOwned: true });
+    expect(
+      findings.map((f) => `${f.package.name} ${f.vulnerabilityId} ${f.ownedBy?.name ?? '-'}`).sort(),
+    ).toEqual(['python3-foo CVE-2024-0030 -', 'widget CVE-2024-0020 python3-foo']);
+    expect(findings.find((f) => f.ownedBy)!.ownedBy).toEqual({
+      name: 'python3-foo',
+      version: '1.0-1',
+      type: 'deb',
+      purl: deb.purl,
+    });
     expect(stats.ownedDuplicates).toBe(1);
+    expect(stats.osOwnedSkipped).toBe(0);
     // without the relationship both are reported
     expect(matchSbom(sbom([deb, py], DEBIAN), db).findings).toHaveLength(2);
   });

@@ -3,7 +3,8 @@
  * its ecosystem's matcher (./matchers), which names the database queries; every record whose ranges
  * contain the installed version is a match. Matches of one package are merged by alias into one
  * finding per (vulnerability, package), then enriched (fix, severity, CVSS, EPSS, KEV) and ordered by
- * risk. No CPE matching.
+ * risk. No CPE matching. A package that cannot be evaluated (no advisory ecosystem for its OS, no
+ * advisory data, a version that does not parse) is returned as {@link NotEvaluated}, with why.
  */
 import { createHash } from 'node:crypto';
 import { evaluate, type Evaluation } from '../db/affected.js';
@@ -14,31 +15,42 @@ import type { Package } from '../model/package.js';
 import type { Sbom } from '../model/sbom.js';
 import { fixState, isWontFix, nearestFix, sortFixed } from './fix.js';
 import { matcherFor } from './matchers/index.js';
+import { getScheme, schemeForEcosystem } from '../version/index.js';
 import { compareFindings } from './order.js';
-import type { MatchContext, MatchQuery } from './matchers/types.js';
+import { markOsOwned, osOwners, ownedToSkip } from './os-owned.js';
+import type { MatchContext, Matcher, MatchQuery, Skip } from './matchers/types.js';
 import { groupByAlias, sortIds } from './merge.js';
 import { riskScore } from './risk.js';
 import { decideSeverity, type SeveritySourceOption } from './severity.js';
-import type { Finding, MatchDetail } from './types.js';
+import type { Finding, MatchDetail, NotEvaluated } from './types.js';
 
 export { compareFindings } from './order.js';
 
 export interface MatchOptions {
   readonly severitySource?: SeveritySourceOption;
+  /**
+   * Also match language packages whose files an OS package owns by their own (upstream) version; their
+   * findings carry `ownedBy`. Default false: they are matched through their OS package only.
+   */
+  readonly includeOsOwned?: boolean;
 }
 
 export interface MatchStats {
-  /** Packages a matcher handled. */
+  /** Packages evaluated against the advisories. */
   readonly packagesMatched: number;
-  /** Packages of types with no advisory source (e.g. runtimes found by file). */
+  /** Packages not (fully) evaluated: the length of {@link MatchResult.notEvaluated}. */
   readonly packagesSkipped: number;
   readonly queries: number;
   /** Language-package findings dropped because the owning OS package has the same vulnerability. */
   readonly ownedDuplicates: number;
+  /** Language packages owned by an OS package, left to their OS package's advisories (not `includeOsOwned`). */
+  readonly osOwnedSkipped: number;
 }
 
 export interface MatchResult {
   readonly findings: Finding[];
+  /** Packages that were not (fully) evaluated, and why; sorted by package name, version, id. */
+  readonly notEvaluated: NotEvaluated[];
   readonly stats: MatchStats;
 }
 
@@ -57,10 +69,11 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
   const ctx: MatchContext = sbom.distro ? { distro: sbom.distro } : {};
   const lookups = new Map<string, OsvRecord[]>();
   const related = new Map<string, OsvRecord[]>();
+  const hasData = new Map<string, boolean>();
   let queries = 0;
   let matched = 0;
-  let skipped = 0;
   const findings: Finding[] = [];
+  const notEvaluated: NotEvaluated[] = [];
 
   const lookup = (q: MatchQuery): OsvRecord[] => {
     const key = `${q.ecosystem}\u0000${q.name}`;
@@ -71,6 +84,11 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
       lookups.set(key, recs);
     }
     return recs;
+  };
+  const withData = (ecosystem: string): boolean => {
+    let has = hasData.get(ecosystem);
+    if (has === undefined) hasData.set(ecosystem, (has = db.hasEcosystem(ecosystem)));
+    return has;
   };
   const byCve = (cve: string): OsvRecord[] => {
     let recs = related.get(cve);
@@ -86,29 +104,49 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
     return recs;
   };
 
+  // An OS package whose distro has an advisory ecosystem answers for the language packages it owns
+  // (see ./os-owned.ts); without data for it in the database the owner itself is reported not evaluated.
+  const owners = osOwners(sbom);
+  const leaveToOwner = options.includeOsOwned
+    ? new Set<string>()
+    : ownedToSkip(owners, (o) => !('skip' in planPackage(o, ctx, () => true)));
+  let osOwnedSkipped = 0;
+  const ownedRuntimes = runtimesOwnedByOsPackages(sbom);
   for (const pkg of sbom.packages) {
-    const matcher = matcherFor(pkg.type);
-    if (!matcher) {
-      skipped++;
+    if (leaveToOwner.has(pkg.id)) {
+      osOwnedSkipped++;
       continue;
     }
-    const qs = matcher.queries(pkg, ctx);
-    if (qs.length === 0) {
-      skipped++;
+    if (ownedRuntimes.has(pkg.id)) {
+      // Installed by the OS package manager: evaluated through that package and its distro's data.
+      matched++;
       continue;
     }
-    matched++;
+    const planned = planPackage(pkg, ctx, withData);
+    if ('skip' in planned) {
+      notEvaluated.push(notEvaluatedOf(pkg, planned.skip));
+      continue;
+    }
+    const { matcher, queries: qs } = planned;
     const hits: Hit[] = [];
     const seen = new Set<string>();
+    const problems = new Problems();
     for (const q of qs) {
       for (const record of lookup(q)) {
         if (seen.has(record.id)) continue;
         const evaluation = evaluate(record, q);
-        if (!evaluation.affected) continue;
+        if (!evaluation.affected) {
+          if (evaluation.indeterminate) problems.add(record.id, evaluation.indeterminate);
+          continue;
+        }
         seen.add(record.id);
         hits.push({ record, evaluation, query: q, matcher: matcher.id });
       }
     }
+    // Advisories that could not be evaluated make the package not (fully) evaluated; its findings stand.
+    const problem = problems.result(pkg, seen);
+    if (problem) notEvaluated.push(problem);
+    else matched++;
     for (const group of groupByAlias(hits, (h) => h.record)) {
       findings.push(buildFinding(pkg, group.items, group.ids, db, byCve, options));
     }
@@ -116,9 +154,121 @@ export function matchSbom(sbom: Sbom, db: VulnDatabase, options: MatchOptions = 
 
   const { kept, dropped } = dropOwnedDuplicates(findings, sbom);
   return {
-    findings: kept.sort(compareFindings),
-    stats: { packagesMatched: matched, packagesSkipped: skipped, queries, ownedDuplicates: dropped },
+    findings: markOsOwned(kept, owners).sort(compareFindings),
+    notEvaluated: notEvaluated.sort(compareNotEvaluated),
+    stats: {
+      packagesMatched: matched,
+      packagesSkipped: notEvaluated.length,
+      queries,
+      ownedDuplicates: dropped,
+      osOwnedSkipped,
+    },
   };
+}
+
+/**
+ * Runtimes found by file (`binary` packages) whose files belong to an OS package (Debian's
+ * python3.11-minimal owns /usr/bin/python3.11): the OS package carries the distribution's fixes and
+ * is matched against its advisories, so the runtime itself is not matched again.
+ */
+function runtimesOwnedByOsPackages(sbom: Sbom): Set<string> {
+  const binaries = new Set(sbom.packages.filter((p) => p.type === 'binary').map((p) => p.id));
+  const owned = new Set<string>();
+  if (binaries.size === 0) return owned;
+  for (const r of sbom.relationships)
+    if (r.type === 'ownership-by-file-overlap' && binaries.has(r.to)) owned.add(r.to);
+  return owned;
+}
+
+/**
+ * The matcher and the queries to run for one package, or why it cannot be evaluated: the matcher's
+ * own skip, no advisory data in the database for any of its ecosystems, or an installed version that
+ * does not parse in the ecosystem's version scheme.
+ */
+function planPackage(
+  pkg: Package,
+  ctx: MatchContext,
+  withData: (ecosystem: string) => boolean,
+): { matcher: Matcher; queries: readonly MatchQuery[] } | { skip: Skip } {
+  const matcher = matcherFor(pkg.type);
+  if (!matcher) {
+    const text = `no matcher for ${pkg.type} packages`;
+    return { skip: { reason: 'no-advisory-source', detail: text, group: text } };
+  }
+  const plan = matcher.plan(pkg, ctx);
+  if ('skip' in plan) return plan;
+  const queries = plan.queries.filter((q) => withData(q.ecosystem));
+  if (queries.length === 0) {
+    const text = `no advisory data for ${plan.queries[0]?.ecosystem ?? pkg.type} in the database`;
+    return { skip: { reason: 'no-advisory-data', detail: text, group: text } };
+  }
+  for (const q of queries) {
+    const id = schemeForEcosystem(q.ecosystem);
+    // The scheme's isValid lets only its typed parse error mean "invalid"; a bug propagates.
+    if (id && !getScheme(id).isValid(q.version))
+      return {
+        skip: {
+          reason: 'unparseable-version',
+          detail: `installed version "${q.version}" is not a valid ${id} version`,
+          group: 'unparseable installed version',
+        },
+      };
+  }
+  return { matcher, queries };
+}
+
+function notEvaluatedOf(pkg: Package, s: Skip): NotEvaluated {
+  return { package: pkg, reason: s.reason, detail: s.detail, group: s.group ?? s.detail };
+}
+
+/** Advisories of one package that could not be evaluated, by kind of problem. */
+class Problems {
+  private readonly byKind = new Map<
+    'installed-version' | 'range-event',
+    { detail: string; ids: Set<string> }
+  >();
+
+  add(recordId: string, p: NonNullable<Evaluation['indeterminate']>): void {
+    let entry = this.byKind.get(p.kind);
+    if (!entry) this.byKind.set(p.kind, (entry = { detail: p.detail, ids: new Set() }));
+    entry.ids.add(recordId);
+  }
+
+  /** The package's not-evaluated entry, counting only advisories that did not match anyway. */
+  result(pkg: Package, matchedIds: ReadonlySet<string>): NotEvaluated | undefined {
+    for (const kind of ['installed-version', 'range-event'] as const) {
+      const entry = this.byKind.get(kind);
+      if (!entry) continue;
+      const ids = [...entry.ids].filter((id) => !matchedIds.has(id)).sort(cmp);
+      if (ids.length === 0) continue;
+      const more =
+        ids.length > 1 ? ` (and ${ids.length - 1} more advisor${ids.length === 2 ? 'y' : 'ies'})` : '';
+      return kind === 'installed-version'
+        ? {
+            package: pkg,
+            reason: 'unparseable-version',
+            detail: `${entry.detail}: advisory ${ids[0]!}${more} not evaluated`,
+            group: 'unparseable installed version',
+            records: ids,
+          }
+        : {
+            package: pkg,
+            reason: 'unparseable-range',
+            detail: `advisory ${ids[0]!}${more}: ${entry.detail}`,
+            group: 'unparseable range event in an advisory',
+            records: ids,
+          };
+    }
+    return undefined;
+  }
+}
+
+function compareNotEvaluated(a: NotEvaluated, b: NotEvaluated): number {
+  return (
+    cmp(a.package.name, b.package.name) ||
+    cmp(a.package.version, b.package.version) ||
+    cmp(a.package.id, b.package.id)
+  );
 }
 
 function buildFinding(
@@ -187,7 +337,7 @@ function buildFinding(
       matcher: h.matcher,
       recordId: h.record.id,
       searchedBy: { ecosystem: h.query.ecosystem, name: h.query.name, version: h.query.version },
-      reason: h.evaluation.reason,
+      reason: h.query.scope ? `${h.evaluation.reason} (${h.query.scope})` : h.evaluation.reason,
     }))
     .sort((a, b) => cmp(a.recordId, b.recordId));
 

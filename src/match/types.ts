@@ -41,6 +41,15 @@ export interface Suppression {
   readonly expires?: string;
 }
 
+/** The OS package that owns a language package's files (see `ownedBy`). */
+export interface OsOwner {
+  readonly name: string;
+  readonly version: string;
+  /** `deb`, `rpm` or `apk`. */
+  readonly type: string;
+  readonly purl: string;
+}
+
 export interface Finding {
   /** Stable id: hash of (primary vulnerability id, package id). */
   readonly id: string;
@@ -68,6 +77,11 @@ export interface Finding {
   readonly matches: readonly MatchDetail[];
   /** Risk score used for ordering (documented in docs/scan.md). */
   readonly risk: number;
+  /**
+   * Set when the package's files belong to an OS package: matched by its upstream version only because
+   * `--include-os-owned` asked for it (the distribution may have backported the fix).
+   */
+  readonly ownedBy?: OsOwner;
   /** Set when an ignore rule or VEX statement suppresses the finding; suppressed findings stay in JSON. */
   suppressed?: Suppression;
 }
@@ -78,4 +92,53 @@ export interface ExpiredSuppression {
   readonly id: string;
   readonly expires: string;
   readonly reason: string;
+}
+
+/**
+ * Why a package was not (fully) evaluated against the advisories. A package that was not evaluated is
+ * never reported as "not affected": every output says so, counted, and `--fail-on-not-evaluated`
+ * turns it into a failure.
+ * - `no-advisory-ecosystem`: its OS release has no OSV advisory ecosystem (Amazon Linux, Oracle Linux,
+ *   CentOS, Fedora, …);
+ * - `unknown-os`: an OS package on a system whose release was not recognised;
+ * - `no-advisory-data`: the ecosystem exists but the database holds no advisory for it at all;
+ * - `no-advisory-source`: a runtime found by file whose project publishes no advisories in OSV;
+ * - `no-version` / `no-package-name`: nothing to look up or compare (e.g. a `(devel)` Go main module,
+ *   a jar without a Maven groupId);
+ * - `unparseable-version`: the installed version does not parse in the ecosystem's version scheme;
+ * - `unparseable-range`: a range event of an advisory for the package does not parse (the advisory
+ *   ids are listed).
+ */
+export type NotEvaluatedReason =
+  | 'no-advisory-ecosystem'
+  | 'unknown-os'
+  | 'no-advisory-data'
+  | 'no-advisory-source'
+  | 'no-version'
+  | 'no-package-name'
+  | 'unparseable-version'
+  | 'unparseable-range';
+
+/** One package the match stage could not (fully) evaluate, and why. */
+export interface NotEvaluated {
+  readonly package: Package;
+  readonly reason: NotEvaluatedReason;
+  /** Why, for this package, e.g. `"1.2.3~garbage" is not a valid dpkg version`. */
+  readonly detail: string;
+  /** The same cause without package specifics, to group by, e.g. `no advisory ecosystem for amzn 2023`. */
+  readonly group: string;
+  /** Advisories that could not be evaluated (`unparseable-range`), sorted. */
+  readonly records?: readonly string[];
+}
+
+/** How many packages were evaluated, and the not-evaluated ones grouped by cause (largest group first). */
+export interface Coverage {
+  readonly packages: number;
+  readonly evaluated: number;
+  readonly notEvaluated: number;
+  readonly groups: readonly {
+    readonly reason: NotEvaluatedReason;
+    readonly group: string;
+    readonly packages: number;
+  }[];
 }

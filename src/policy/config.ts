@@ -93,3 +93,23 @@ export function parseIgnoreRules(
     };
   });
 }
+
+/**
+ * `scan.includeOsOwned` (boolean, default false): also match language packages whose files an OS
+ * package owns by their own version (see docs/scan.md). Other keys of `scan:` belong to other settings
+ * and are left to them. Throws a one-line InputError on a wrong type.
+ */
+export function parseIncludeOsOwned(
+  data: Readonly<Record<string, unknown>>,
+  path = '.bulwark.yaml',
+): boolean {
+  const scan = data['scan'];
+  if (scan === undefined || scan === null) return false;
+  if (typeof scan !== 'object' || Array.isArray(scan))
+    throw new InputError('E_CONFIG', `${path}: scan: expected a mapping`);
+  const value = (scan as Record<string, unknown>)['includeOsOwned'];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean')
+    throw new InputError('E_CONFIG', `${path}: scan.includeOsOwned: expected true or false`);
+  return value;
+}

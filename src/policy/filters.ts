@@ -78,6 +78,22 @@ function typeMatches(types: readonly string[], t: PackageType): boolean {
   );
 }
 
+/**
+ * Does a package pass the package filters (`--only-package-type`, `--package`)? Used for the
+ * not-evaluated list, which the finding filters about severity or fixes do not concern.
+ */
+export function packageSelected(
+  p: Pick<Finding['package'], 'type' | 'name' | 'sourceName'>,
+  f: FindingFilters,
+): boolean {
+  return (
+    (!f.packageTypes || typeMatches(f.packageTypes, p.type)) &&
+    (!f.packages ||
+      f.packages.includes(p.name) ||
+      (p.sourceName !== undefined && f.packages.includes(p.sourceName)))
+  );
+}
+
 /** Keep the findings the filters select (order preserved). */
 export function applyFilters(findings: readonly Finding[], f: FindingFilters): Finding[] {
   if (f.onlyFixed && f.onlyUnfixed)

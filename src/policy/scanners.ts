@@ -3,7 +3,7 @@ import type { Rating } from '../db/types.js';
 import type { ScanReport } from '../report/types.js';
 import { failingFindings } from './filters.js';
 import type { RedactedFinding } from '../secrets/types.js';
-import { ratingOf, ratingRank, type Misconfiguration } from '../scanners/types.js';
+import { ratingOf, ratingRank, type Misconfiguration } from '../extra-scanners/types.js';
 
 export interface FailingCounts {
   readonly vulnerabilities: number;

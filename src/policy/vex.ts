@@ -13,9 +13,9 @@
  * Statuses are normalised to OpenVEX words: `not_affected` and `fixed` suppress; `affected` and
  * `under_investigation` keep the finding.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { InputError, fsError, oneLine } from '../util/errors.js';
+import { InputError } from '../util/errors.js';
+import { readJsonFile } from '../util/json-file.js';
+import { pushAll } from '../util/arrays.js';
 
 export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
 
@@ -46,22 +46,12 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 export function loadVexFiles(files: readonly string[], cwd: string): VexStatement[] {
   const out: VexStatement[] = [];
   for (const file of files) {
-    const path = resolve(cwd, file);
-    let text: string;
-    try {
-      if (statSync(path).size > MAX_VEX_BYTES)
-        throw new InputError('E_VEX', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`);
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw fsError(err, file);
-    }
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (err) {
-      throw new InputError('E_VEX', `${file}: not JSON: ${oneLine(err)}`);
-    }
-    out.push(...parseVex(doc, file, out.length));
+    const { doc } = readJsonFile(file, cwd, {
+      maxBytes: MAX_VEX_BYTES,
+      tooLarge: () => new InputError('E_VEX', `${file}: VEX document larger than ${MAX_VEX_BYTES} bytes`),
+      notJson: (detail) => new InputError('E_VEX', `${file}: not JSON: ${detail}`),
+    });
+    pushAll(out, parseVex(doc, file, out.length));
   }
   return out;
 }
@@ -123,19 +113,37 @@ function parseOpenVex(doc: Record<string, unknown>, label: string, orderBase: nu
     const justification = str(s.justification);
     const detail = str(s.impact_statement) ?? str(s.status_notes) ?? str(s.action_statement);
     const timestamp = str(s.timestamp) ?? docTime;
-    out.push({
-      source: `${label}#${str(s['@id']) ?? `statements[${i}]`}`,
-      ids,
-      // The image itself (pkg:oci / pkg:docker) is the scanned target: such a product covers every package.
-      products: products.filter((p) => !IMAGE_PURL.test(p)),
-      status,
-      ...(justification ? { justification } : {}),
-      ...(detail ? { detail } : {}),
-      ...(timestamp ? { timestamp } : {}),
-      order: orderBase + i,
-    });
+    out.push(
+      statement(
+        {
+          source: `${label}#${str(s['@id']) ?? `statements[${i}]`}`,
+          ids,
+          // The image itself (pkg:oci / pkg:docker) is the scanned target: such a product covers every package.
+          products: products.filter((p) => !IMAGE_PURL.test(p)),
+          status,
+        },
+        { justification, detail, timestamp },
+        orderBase + i,
+      ),
+    );
   });
   return out;
+}
+
+/** A statement with its optional fields set only when present (the key order stays that of the type). */
+function statement(
+  fields: Pick<VexStatement, 'source' | 'ids' | 'products' | 'status'>,
+  optional: { justification: string | undefined; detail: string | undefined; timestamp: string | undefined },
+  order: number,
+): VexStatement {
+  const { justification, detail, timestamp } = optional;
+  return {
+    ...fields,
+    ...(justification ? { justification } : {}),
+    ...(detail ? { detail } : {}),
+    ...(timestamp ? { timestamp } : {}),
+    order,
+  };
 }
 
 const CDX_STATE: Record<string, VexStatus> = {
@@ -192,16 +200,13 @@ function parseCycloneDxVex(doc: Record<string, unknown>, label: string, orderBas
     const justification = analysis ? str(analysis.justification) : undefined;
     const detail = analysis ? str(analysis.detail) : undefined;
     const timestamp = (analysis ? str(analysis.lastUpdated) : undefined) ?? str(v.updated) ?? docTime;
-    out.push({
-      source: `${label}#${str(v['bom-ref']) ?? `vulnerabilities[${i}]`}`,
-      ids,
-      products,
-      status,
-      ...(justification ? { justification } : {}),
-      ...(detail ? { detail } : {}),
-      ...(timestamp ? { timestamp } : {}),
-      order: orderBase + i,
-    });
+    out.push(
+      statement(
+        { source: `${label}#${str(v['bom-ref']) ?? `vulnerabilities[${i}]`}`, ids, products, status },
+        { justification, detail, timestamp },
+        orderBase + i,
+      ),
+    );
   });
   return out;
 }

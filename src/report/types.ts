@@ -3,9 +3,9 @@
  * matched, the vulnerability findings after policy, and the findings of the other scanners that shared
  * the pass. Serialised by `--format json` (schema in docs/scan-json.md).
  */
-import type { ExpiredSuppression, Finding } from '../match/types.js';
+import type { Coverage, ExpiredSuppression, Finding, NotEvaluated } from '../match/types.js';
 import type { Sbom } from '../model/sbom.js';
-import type { Misconfiguration } from '../scanners/types.js';
+import type { Misconfiguration } from '../extra-scanners/types.js';
 import type { RedactedFinding } from '../secrets/types.js';
 
 /** The result of `bulwark scan`: the SBOM it matched, every finding (suppressed ones included), context. */
@@ -17,6 +17,13 @@ export interface ScanReport {
   readonly findings: readonly Finding[];
   readonly database?: { readonly path: string; readonly builtAt?: string; readonly schemaVersion?: number };
   readonly expiredSuppressions: readonly ExpiredSuppression[];
+  /**
+   * Packages that were not (fully) evaluated, sorted by package name, version, id. Absent when no
+   * vulnerability matching ran (e.g. `--scanners secret`).
+   */
+  readonly notEvaluated?: readonly NotEvaluated[];
+  /** Counts of evaluated and not-evaluated packages: present exactly when `notEvaluated` is. */
+  readonly coverage?: Coverage;
   /** Filters that were applied (`--severity`, `--only-fixed`, …), for the record. */
   readonly filters: Readonly<Record<string, unknown>>;
   /**
@@ -26,4 +33,10 @@ export interface ScanReport {
   readonly secrets?: readonly RedactedFinding[];
   /** Dockerfile or built-image findings of the `config` scanner: present exactly when it ran. */
   readonly misconfigurations?: readonly Misconfiguration[];
+  /**
+   * Language packages whose files an OS package owns: by default how many were matched only through
+   * their OS package; with `included` (`--include-os-owned`) how many there are, all matched by their
+   * own version too.
+   */
+  readonly osOwned?: { readonly packages: number; readonly included: boolean };
 }

@@ -17,7 +17,8 @@ import { isPlaceholder, isDocumentationLine } from './placeholder.js';
 import { redact } from './redact.js';
 import { KeywordAutomaton } from './keyword-automaton.js';
 import { BUILTIN_RULES } from './rules/index.js';
-import type { SecretRule, TextFinding } from './types.js';
+import type { RedactedSecret, SecretRule, TextFinding } from './types.js';
+import { maxOf } from '../util/arrays.js';
 
 /** Characters of context before a keyword hit that a rule's regex may see. */
 const BACK = 512;
@@ -84,7 +85,10 @@ export class SecretEngine {
         forward: Math.max(FORWARD, rule.span ?? 0),
       };
     });
-    this.maxForward = Math.max(FORWARD, ...this.compiled.map((c) => c.forward));
+    this.maxForward = maxOf(
+      this.compiled.map((c) => c.forward),
+      FORWARD,
+    );
     const direct = new Map<string, Set<number>>();
     for (const c of this.compiled) {
       for (const kw of c.rule.keywords) {
@@ -95,7 +99,10 @@ export class SecretEngine {
     }
     const byKeyword = new Map([...direct].map(([kw, ids]) => [kw, [...ids]]));
     this.automaton = new KeywordAutomaton([...byKeyword.keys()], [...byKeyword.values()]);
-    this.maxKeyword = Math.max(1, ...[...byKeyword.keys()].map((k) => k.length));
+    this.maxKeyword = maxOf(
+      [...byKeyword.keys()].map((k) => k.length),
+      1,
+    );
   }
 
   /** A streaming scanner for one text (file, diff, config value). */
@@ -109,6 +116,42 @@ export class SecretEngine {
     s.writeText(text);
     return s.end();
   }
+
+  /**
+   * `text` with every secret the rules find replaced by its redacted form (`ghp_…(40 chars, fp …)`,
+   * as the secrets reports show it). This is how free text that may hold credentials — image history,
+   * labels, commands — is made printable; the raw values never leave this module.
+   */
+  maskText(text: string): string {
+    const s = new TextScanner(this, {}, true);
+    s.writeText(text);
+    s.end();
+    const spans = s.spans.sort((a, b) => a.start - b.start || b.end - a.end);
+    if (spans.length === 0) return text;
+    let out = '';
+    let at = 0;
+    for (const span of spans) {
+      // Overlapping matches (two rules on one value) are masked once, up to the furthest end.
+      if (span.start < at) {
+        if (span.end > at) at = span.end;
+        continue;
+      }
+      out += text.slice(at, span.start) + maskedForm(span.secret);
+      at = span.end;
+    }
+    return out + text.slice(at);
+  }
+}
+
+/** The printable stand-in for a secret inside other text: preview, length and fingerprint. */
+export function maskedForm(secret: RedactedSecret): string {
+  return `${secret.preview}(${secret.length} chars, fp ${secret.fingerprint})`;
+}
+
+interface MaskSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly secret: RedactedSecret;
 }
 
 /** Scans one text delivered in chunks. Call {@link write} / {@link writeText}, then {@link end} once. */
@@ -128,15 +171,20 @@ export class TextScanner {
   private cursorLine = 1;
   private cursorLastNl = -1;
   private readonly seen = new Set<string>();
-  private readonly specificSpans: Array<[number, number]> = [];
+  /** Secret spans (absolute offsets) already reported: one value is one finding. */
+  private readonly acceptedSpans: Array<[number, number]> = [];
   private readonly findings: TextFinding[] = [];
   /** True when a NUL byte marked the input as binary; nothing was scanned. */
   binary = false;
   /** True when input past `maxBytes` was ignored. */
   truncated = false;
+  /** @internal Secret spans (absolute offsets) of the findings, kept only for {@link SecretEngine.maskText}. */
+  readonly spans: MaskSpan[] = [];
+  private readonly keepSpans: boolean;
 
-  constructor(engine: SecretEngine, options: ScannerOptions) {
+  constructor(engine: SecretEngine, options: ScannerOptions, keepSpans = false) {
     this.engine = engine;
+    this.keepSpans = keepSpans;
     this.sniff = options.sniffBinary ?? false;
     this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
   }
@@ -275,23 +323,31 @@ export class TextScanner {
   }
 
   private accept(candidates: Candidate[]): void {
-    // Specific rules first, so generic ones can yield to them.
-    candidates.sort(
-      (a, b) =>
-        Number(a.compiled.rule.generic ?? false) - Number(b.compiled.rule.generic ?? false) ||
-        a.start - b.start,
-    );
+    // One value is one finding: candidates are accepted most specific first, and a candidate whose
+    // secret overlaps an accepted one is dropped. Specific before generic, then rules with a validator
+    // (checksum, structure), then the longer secret, then rule order.
+    const rank = (c: Candidate): number[] => [
+      Number(c.compiled.rule.generic ?? false),
+      Number(c.compiled.rule.validate === undefined),
+      c.secretStart - c.secretEnd,
+      c.compiled.index,
+      c.start,
+    ];
+    candidates.sort((a, b) => {
+      const ra = rank(a);
+      const rb = rank(b);
+      for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return (ra[i] as number) - (rb[i] as number);
+      return 0;
+    });
     const accepted: Candidate[] = [];
     for (const cand of candidates) {
       if (this.findings.length + accepted.length >= this.engine.maxFindings) break;
-      const rule = cand.compiled.rule;
       const key = `${cand.compiled.index}:${cand.secretStart}:${cand.secretEnd}`;
       if (this.seen.has(key)) continue;
       if (!this.keep(cand)) continue;
-      if (rule.generic && this.specificSpans.some(([s, e]) => cand.secretStart < e && s < cand.secretEnd))
-        continue;
+      if (this.acceptedSpans.some(([s, e]) => cand.secretStart < e && s < cand.secretEnd)) continue;
       this.seen.add(key);
-      if (!rule.generic) this.specificSpans.push([cand.secretStart, cand.secretEnd]);
+      this.acceptedSpans.push([cand.secretStart, cand.secretEnd]);
       accepted.push(cand);
     }
     accepted.sort((a, b) => a.secretStart - b.secretStart);
@@ -325,11 +381,13 @@ export class TextScanner {
       const newlines = spanText.split('\n').length - 1;
       const lastBreak = spanText.lastIndexOf('\n');
       const rule = cand.compiled.rule;
+      const secret = redact(rule.id, cand.secret);
+      if (this.keepSpans) this.spans.push({ start: cand.secretStart, end: cand.secretEnd, secret });
       this.findings.push({
         ruleId: rule.id,
         title: rule.title,
         severity: rule.severity,
-        secret: redact(rule.id, cand.secret),
+        secret,
         line: startLine,
         column: startColumn,
         endLine: startLine + newlines,
@@ -357,7 +415,9 @@ export class TextScanner {
       after.slice(0, after.search(/[\s'"\x60<>()]|$/));
     if (isDocumentationLine(context)) return false;
     if (rule.validate && !rule.validate(secret)) return false;
-    // Inline suppression anywhere on the line where the match starts.
+    // Inline suppression anywhere on the line where the match starts. Masking ignores it: an accepted
+    // secret is still a secret, and is still not printed.
+    if (this.keepSpans) return true;
     const local = cand.start - this.bufStart;
     const lineStart = this.lineStartNear(local);
     const lineEnd = this.lineEndNear(local, 2048);

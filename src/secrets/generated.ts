@@ -1,6 +1,10 @@
 /**
- * Files that machines write: lock files (full of hashes), minified bundles and source maps (full of
- * random-looking identifiers and embedded sources). Skipped unless `--include-generated`.
+ * Files that machines write from other files: lock files (full of integrity hashes, and every
+ * dependency they name is cataloged anyway). Skipped unless `--include-generated`.
+ *
+ * Minified code, bundles (webpack, vite, rollup chunks) and source maps are **not** skipped: they are
+ * where front-end keys leak (a key in a `.env` read at build time ends up inlined in the bundle), and
+ * the engine scans their long lines in linear time.
  */
 import { posix } from 'node:path';
 
@@ -32,19 +36,8 @@ const LOCK_FILES = new Set([
   'conan.lock',
 ]);
 
-/** By name: lock files, `*.min.js`, `*.min.css`, source maps, bundles. */
+/** By name: lock files only. */
 export function isGeneratedPath(path: string): boolean {
   const base = posix.basename(path.replace(/\\/g, '/')).toLowerCase();
-  if (LOCK_FILES.has(base)) return true;
-  return /\.min\.(?:js|mjs|cjs|css)$|\.(?:js|css|mjs|cjs)\.map$|\.map$|[.-]bundle\.(?:js|mjs)$|\.chunk\.(?:js|mjs)$/.test(
-    base,
-  );
-}
-
-/** JS/CSS whose first block has very long lines is minified even without `.min` in the name. */
-export function looksMinified(path: string, head: Uint8Array): boolean {
-  if (!/\.(?:js|mjs|cjs|css)$/i.test(path) || head.length < 4096) return false;
-  let lines = 1;
-  for (let i = 0; i < head.length; i++) if (head[i] === 0x0a) lines++;
-  return head.length / lines > 500;
+  return LOCK_FILES.has(base);
 }

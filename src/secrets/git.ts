@@ -9,6 +9,7 @@ import type { SecretEngine, TextScanner } from './engine.js';
 import { isGeneratedPath } from './generated.js';
 import type { CommitInfo, RedactedFinding, ScanProblem, SecretScanResult } from './types.js';
 import { newStats } from './scan-files.js';
+import { pushAll } from '../util/arrays.js';
 
 /** Longer diff lines are cut here: a minified bundle in history must not hold a 1 GB line in memory. */
 const MAX_LINE = 1024 * 1024;
@@ -65,7 +66,7 @@ export function unquoteGitPath(p: string): string {
   for (let i = 0; i < body.length; i++) {
     const c = body[i] as string;
     if (c !== '\\') {
-      bytes.push(...Buffer.from(c, 'utf8'));
+      pushAll(bytes, Buffer.from(c, 'utf8'));
       continue;
     }
     const n = body[++i] ?? '';

@@ -6,6 +6,7 @@ import { imagePath, IMAGES_DIR } from '../test-support/images.js';
 import { SecretEngine } from './engine.js';
 import { createSecretLayerVisitor, scanImageConfig } from './image.js';
 import { expandTemplate } from './test-support/fake.js';
+import { prerequisite } from '../test-support/require.js';
 
 const engine = new SecretEngine();
 
@@ -134,12 +135,10 @@ describe('createSecretLayerVisitor', () => {
 });
 
 const expectedFile = imagePath('secrets-in-history', 'docker.tar').replace(/\.docker\.tar$/, '.expected');
-const haveImage = existsSync(imagePath('secrets-in-history', 'docker.tar')) && existsSync(expectedFile);
-if (!haveImage)
-  console.warn(
-    `\n*** SKIPPING secrets-in-history image test: not built in ${IMAGES_DIR} (see ../shared/images/build-images.sh). ***\n`,
-  );
-
+const haveImage = prerequisite(
+  existsSync(imagePath('secrets-in-history', 'docker.tar')) && existsSync(expectedFile),
+  `secrets-in-history image test: not built in ${IMAGES_DIR} (see ../shared/images/build-images.sh).`,
+);
 describe.skipIf(!haveImage)('secrets-in-history image (real)', () => {
   it.each(['docker.tar', 'oci', 'oci.tar'] as const)(
     'reports the layer-2 secrets as deleted in layer 3 and the Env token (%s)',

@@ -15,6 +15,7 @@ import type {
 import { oneLine } from '../util/errors.js';
 import type { SecretEngine } from './engine.js';
 import { isGeneratedPath } from './generated.js';
+import { redactMetadataText } from './metadata.js';
 import { FILE_RULES } from './rules/index.js';
 import { fileFinding } from './scan-files.js';
 import type {
@@ -49,11 +50,12 @@ export interface SecretLayerVisitor extends LayerVisitor {
   result(): SecretScanResult;
 }
 
+/** The layer as findings name it; its history text passes the metadata redactor here, once. */
 function layerInfo(layer: LayerRef): LayerInfo {
   return {
     index: layer.index,
     diffId: layer.diffId,
-    ...(layer.createdBy ? { createdBy: layer.createdBy } : {}),
+    ...(layer.createdBy ? { createdBy: redactMetadataText(layer.createdBy) } : {}),
   };
 }
 

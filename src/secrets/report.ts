@@ -2,6 +2,7 @@
 import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../util/sarif.js';
 import type { RedactedFinding, SecretRule, SecretScanResult } from './types.js';
 import { severityRank } from './types.js';
+import { maxOf } from '../util/arrays.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'sarif'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -52,7 +53,13 @@ export function renderTable(result: SecretScanResult, newFindings: readonly Reda
   } else {
     const header = ['SEVERITY', 'RULE', 'LOCATION', 'SECRET'];
     const widths = header.map((h, i) =>
-      Math.min(80, Math.max(h.length, ...rows.map((r) => (r[i] as string).length))),
+      Math.min(
+        80,
+        maxOf(
+          rows.map((r) => (r[i] as string).length),
+          h.length,
+        ),
+      ),
     );
     const fmt = (r: string[]): string =>
       r

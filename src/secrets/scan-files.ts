@@ -1,15 +1,15 @@
 /**
- * The folder/file target: walks a tree once, honouring `.gitignore` files at every level (unless
- * `noIgnore`), never entering `.git`, never following symlinks, and streams each file through the
- * engine in fixed-size chunks.
+ * The folder/file target: walks a tree once with the shared folder walk (`.gitignore` at every level
+ * and `.git/info/exclude` unless `noIgnore`, `--exclude` globs, never entering `.git`, never following
+ * symlinks), and streams each file through the engine in fixed-size chunks.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative, sep } from 'node:path';
-import ignore, { type Ignore } from 'ignore';
+import { lstat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { walkFolder } from '../source/fs/walk.js';
 import { fsError, oneLine } from '../util/errors.js';
 import type { SecretEngine } from './engine.js';
-import { isGeneratedPath, looksMinified } from './generated.js';
+import { isGeneratedPath } from './generated.js';
 import { redact } from './redact.js';
 import { FILE_RULES } from './rules/index.js';
 import type { RedactedFinding, ScanProblem, ScanStats, SecretScanResult } from './types.js';
@@ -26,9 +26,11 @@ export const DEFAULT_MAX_FILE_BYTES = 256 * 1024 * 1024;
 
 export interface FileScanOptions {
   readonly engine: SecretEngine;
-  /** Include files excluded by `.gitignore`. */
+  /** Include files excluded by `.gitignore` and `.git/info/exclude`. */
   readonly noIgnore?: boolean;
-  /** Scan lock files, minified bundles and source maps too. */
+  /** Glob patterns relative to the folder to leave out (`--exclude`), as the `fs://` source applies them. */
+  readonly exclude?: readonly string[];
+  /** Scan lock files too. */
   readonly includeGenerated?: boolean;
   /** Paths (relative, forward slashes) to skip, e.g. from the config's allowlist. */
   readonly skipPath?: (relPath: string) => boolean;
@@ -38,13 +40,6 @@ export interface FileScanOptions {
 export function newStats(): ScanStats {
   return { files: 0, bytes: 0, skippedBinary: 0, skippedGenerated: 0, skippedAllowlisted: 0 };
 }
-
-interface IgnoreLevel {
-  readonly dir: string;
-  readonly ig: Ignore;
-}
-
-const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
 
 /** Scan a folder or a single file. */
 export async function scanPath(target: string, options: FileScanOptions): Promise<SecretScanResult> {
@@ -58,7 +53,7 @@ export async function scanPath(target: string, options: FileScanOptions): Promis
   const problems: ScanProblem[] = [];
   const stats = newStats();
   if (st.isDirectory()) {
-    await walk(target, target, [], options, { findings, problems, stats });
+    await walk(target, options, { findings, problems, stats });
   } else {
     await scanOneFile(target, basename(target), options, { findings, problems, stats });
   }
@@ -71,57 +66,16 @@ interface Sink {
   stats: ScanStats;
 }
 
-async function loadIgnore(dir: string): Promise<Ignore | undefined> {
-  try {
-    const text = await readFile(join(dir, '.gitignore'), 'utf8');
-    return ignore().add(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function ignored(levels: readonly IgnoreLevel[], abs: string, isDir: boolean): boolean {
-  for (const level of levels) {
-    const rel = toPosix(relative(level.dir, abs));
-    if (rel === '' || rel.startsWith('..')) continue;
-    if (level.ig.ignores(isDir ? `${rel}/` : rel)) return true;
-  }
-  return false;
-}
-
-async function walk(
-  root: string,
-  dir: string,
-  levels: IgnoreLevel[],
-  options: FileScanOptions,
-  sink: Sink,
-): Promise<void> {
-  let here = levels;
-  if (!options.noIgnore) {
-    const ig = await loadIgnore(dir);
-    if (ig) here = [...levels, { dir, ig }];
-  }
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (err) {
-    sink.problems.push({ path: toPosix(relative(root, dir)) || '.', reason: oneLine(fsError(err, dir)) });
-    return;
-  }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const abs = join(dir, entry.name);
-    const rel = toPosix(relative(root, abs));
-    if (entry.isDirectory()) {
-      if (entry.name === '.git') continue;
-      if (!options.noIgnore && ignored(here, abs, true)) continue;
-      await walk(root, abs, here, options, sink);
-    } else if (entry.isFile()) {
-      if (!options.noIgnore && ignored(here, abs, false)) continue;
-      await scanOneFile(abs, rel, options, sink);
-    }
-    // Symlinks, sockets and devices are not followed: a link's target is scanned where it lives.
-  }
+/** The shared folder walk (src/source/fs/walk.ts): the same files the catalog's `fs://` source sees. */
+async function walk(root: string, options: FileScanOptions, sink: Sink): Promise<void> {
+  const entries = walkFolder(
+    root,
+    { gitignore: !options.noIgnore, ...(options.exclude ? { exclude: options.exclude } : {}) },
+    (p) => sink.problems.push({ path: p.rel, reason: p.reason }),
+  );
+  // Symlinks, sockets and devices are not followed: a link's target is scanned where it lives.
+  for (const entry of entries)
+    if (entry.stats.isFile()) await scanOneFile(entry.abs, entry.rel, options, sink);
 }
 
 async function scanOneFile(abs: string, rel: string, options: FileScanOptions, sink: Sink): Promise<void> {
@@ -156,10 +110,6 @@ async function scanOneFile(abs: string, rel: string, options: FileScanOptions, s
         const fileRule = FILE_RULES.find((r) => r.name.test(basename(rel)));
         if (fileRule && fileRule.magic(chunk)) {
           sink.findings.push(fileFinding(fileRule, rel, chunk));
-        }
-        if (!options.includeGenerated && looksMinified(rel, chunk)) {
-          sink.stats.skippedGenerated++;
-          return;
         }
       }
       scanner.write(chunk);

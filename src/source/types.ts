@@ -36,6 +36,12 @@ export type EntryType =
   /** A `.wh..wh..opq` marker: `path` is the directory whose lower-layer content is hidden. */
   | 'opaque';
 
+/** One version of a file as written by one layer (for catalogers that ask for history). */
+export interface FileVersion {
+  readonly layer?: LayerRef;
+  readonly content: Buffer;
+}
+
 /** One entry of a layer, already normalised: absolute path, no `.`/`..`, no trailing slash. */
 export interface EntryHeader {
   /** Absolute normalised path inside the image root, e.g. `/usr/lib/os-release`; the root is `/`. */
@@ -75,9 +81,17 @@ export interface SourceProblem {
  * A consumer of the single pass. All callbacks are synchronous so that several consumers can share
  * one decompression stream without buffering it.
  */
+export interface LayerStartInfo {
+  /**
+   * False when the layer's blob is not known to be the one verified before (new, or its file changed
+   * since): results remembered for this layer must not be used, the layer is read and verified again.
+   */
+  readonly reusable: boolean;
+}
+
 export interface LayerVisitor {
   /** Return `'skip'` when this layer's results are already known (cache hit): it is not read at all. */
-  layerStart?(layer: LayerRef): void | 'skip';
+  layerStart?(layer: LayerRef, info?: LayerStartInfo): void | 'skip';
   /** Called for every entry of a read layer; return a sink to receive a regular file's content. */
   entry(layer: LayerRef, header: EntryHeader): ContentSink | undefined | void;
   layerEnd?(layer: LayerRef): void;
@@ -136,8 +150,19 @@ export type SourceDescription =
   | { readonly kind: 'image'; readonly target: string; readonly image: ImageMetadata }
   | { readonly kind: 'directory'; readonly target: string; readonly path: string };
 
+/**
+ * Remembers which blobs were read and verified, by stamp (digest, location, size, inode, mtime, ctime):
+ * lets a warm cache be trusted without re-hashing unchanged blobs. Implemented by the cache.
+ */
+export interface BlobTrust {
+  isVerified(stamp: string): boolean;
+  recordVerified(stamp: string): void;
+}
+
 export interface WalkOptions {
   readonly signal?: AbortSignal;
+  /** With a cache: which blobs are known good (a changed blob makes its layer `reusable: false`). */
+  readonly trust?: BlobTrust;
   /** Called as compressed bytes are consumed; `total` is 0 when unknown. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -146,5 +171,12 @@ export interface WalkOptions {
 export interface Source {
   readonly description: SourceDescription;
   walk(visitor: LayerVisitor, options?: WalkOptions): Promise<void>;
+  /**
+   * Cheaply check (stat, no hashing) that every layer blob is present, of the recorded size, and unchanged
+   * since it was last verified. Throws the input error of a missing or wrongly sized blob; false when some
+   * blob was never verified or changed (results cached for the whole image must not be used then).
+   * Sources without local blobs (folders, registries) omit it.
+   */
+  blobsVerified?(trust: BlobTrust): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -1,14 +1,21 @@
 /** Several consumers sharing one pass over a source. */
-import type { ContentSink, LayerRef, LayerVisitor, SourceProblem, EntryHeader } from './types.js';
+import type {
+  ContentSink,
+  EntryHeader,
+  LayerRef,
+  LayerStartInfo,
+  LayerVisitor,
+  SourceProblem,
+} from './types.js';
 
 export function combineVisitors(visitors: readonly LayerVisitor[]): LayerVisitor {
   if (visitors.length === 1) return visitors[0]!;
   let active: LayerVisitor[] = [];
   let current: number | undefined;
   return {
-    layerStart(layer: LayerRef) {
+    layerStart(layer: LayerRef, info?: LayerStartInfo) {
       // A layer is skipped only when every consumer already knows its results.
-      const answers = visitors.map((v) => v.layerStart?.(layer));
+      const answers = visitors.map((v) => v.layerStart?.(layer, info));
       if (answers.every((a) => a === 'skip')) {
         current = undefined;
         return 'skip';

@@ -81,3 +81,25 @@ export function fsError(err: unknown, path: string): BulwarkError {
       return new InputError('E_READ', `${path}: ${oneLine(err)}`, { cause: err });
   }
 }
+
+/**
+ * The JavaScript engine ran out of a resource inside Bulwark's own code: stack depth (a spread or a
+ * recursion over a huge input) or an allocation. That is a Bulwark bug or limit, never "a bad file":
+ * it must not be reported as an unknown while the scan goes on and prints "0 packages".
+ * (Node's own range errors carry a `code`, e.g. ERR_OUT_OF_RANGE from a truncated binary, and are
+ * ordinary bad input.)
+ */
+export function isResourceExhaustion(err: unknown): boolean {
+  return (
+    err instanceof RangeError &&
+    (err as NodeJS.ErrnoException).code === undefined &&
+    /Maximum call stack size exceeded|Array buffer allocation failed|Invalid (typed )?array length/.test(
+      err.message,
+    )
+  );
+}
+
+/** For catch blocks that turn errors into unknowns: let resource exhaustion through (exit 70). */
+export function rethrowIfInternal(err: unknown): void {
+  if (isResourceExhaustion(err)) throw err;
+}

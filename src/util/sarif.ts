@@ -3,7 +3,7 @@
  * (lint, secrets, scan). Scanners map their findings to {@link SarifRule} and {@link SarifResult};
  * this module produces a deterministic log (rules and results sorted).
  */
-import { BULWARK_VERSION } from '../version.js';
+import { BULWARK_VERSION } from '../util/tool-version.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 

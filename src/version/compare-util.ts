@@ -67,3 +67,28 @@ export function validator(parse: (v: string) => unknown): (v: string) => boolean
     }
   };
 }
+
+/**
+ * Compare two lists of identifiers (pre-release or local labels) element by element: both numeric →
+ * numerically; numeric against alphanumeric → the numeric one is `numeric` (`low`: sorts first, `high`:
+ * sorts last); else as strings after `fold`. When one list is a prefix of the other, the shorter sorts first.
+ */
+export function compareIdentifierLists(
+  a: readonly string[],
+  b: readonly string[],
+  numeric: 'low' | 'high',
+  fold: (s: string) => string = (s) => s,
+): -1 | 0 | 1 {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    const nx = /^[0-9]+$/.test(x);
+    const ny = /^[0-9]+$/.test(y);
+    let r: -1 | 0 | 1;
+    if (nx && ny) r = compareDigits(x, y);
+    else if (nx !== ny) r = nx === (numeric === 'low') ? -1 : 1;
+    else r = compareStrings(fold(x), fold(y));
+    if (r !== 0) return r;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}

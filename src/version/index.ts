@@ -73,6 +73,7 @@ const ECOSYSTEMS: Readonly<Record<string, VersionSchemeId>> = {
   // Debian-family distributions
   Debian: 'dpkg',
   Ubuntu: 'dpkg',
+  Echo: 'dpkg',
   // apk-based distributions
   Alpine: 'apk',
   Wolfi: 'apk',
@@ -80,6 +81,7 @@ const ECOSYSTEMS: Readonly<Record<string, VersionSchemeId>> = {
   MinimOS: 'apk',
   Alpaquita: 'apk',
   'BellSoft Hardened Containers': 'apk',
+  CleanStart: 'apk',
   // RPM-based distributions
   AlmaLinux: 'rpm',
   'Rocky Linux': 'rpm',

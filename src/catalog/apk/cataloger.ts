@@ -13,6 +13,8 @@ import type {
   Unknown,
 } from '../types.js';
 import { parseInstalled, type ApkEntry } from './installed.js';
+import { pushAll } from '../../util/arrays.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const ID = 'apk-db';
 const INSTALLED = '/lib/apk/db/installed';
@@ -23,7 +25,7 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
   for (const file of view.files()) {
     if (file.path !== INSTALLED) continue;
     const read = await attributeTextDatabase(ID, file, parseInstalled, 'malformed packages');
-    unknowns.push(...read.unknowns);
+    pushAll(unknowns, read.unknowns);
     for (const { item, since } of read.attributed)
       packages.push(toPackage(item, ctx, { path: file.path, layer: since.layer }));
   }
@@ -48,7 +50,8 @@ function isSpdx(word: string): boolean {
   try {
     parseSpdx(word);
     return true;
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return false;
   }
 }

@@ -3,7 +3,7 @@
  * cargo-auditable): which paths they buffer, how large a file may be, the magic-byte check and
  * per-file error isolation. Each cataloger supplies only what it reads from one executable.
  */
-import { ResultBuilder } from '../installed/support.js';
+import { ResultBuilder } from '../kit.js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { isExecutableCandidate } from './candidates.js';
 import { detectExecFormat } from './exec-format.js';

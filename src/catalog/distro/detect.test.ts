@@ -92,6 +92,19 @@ describe('detectDistro', () => {
       id: 'debian',
       versionId: '11',
     });
+    const sidOsRelease = await detectDistro(
+      memoryView({
+        '/etc/os-release': 'PRETTY_NAME="Debian GNU/Linux forky/sid"\nNAME="Debian GNU/Linux"\nID=debian\n',
+        '/etc/debian_version': 'forky/sid\n',
+      }),
+    );
+    // os-release without VERSION_ID or VERSION_CODENAME: the codename comes from debian_version.
+    expect(sidOsRelease).toMatchObject({
+      id: 'debian',
+      versionCodename: 'forky',
+      foundIn: '/etc/os-release',
+    });
+    expect(sidOsRelease.versionId).toBeUndefined();
     const sid = await detectDistro(memoryView({ '/etc/debian_version': 'trixie/sid\n' }));
     expect(sid).toMatchObject({ id: 'debian', versionCodename: 'trixie' });
     expect(sid.versionId).toBeUndefined();

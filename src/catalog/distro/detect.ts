@@ -5,6 +5,7 @@
  */
 import type { CatalogFile, Distro, FileView } from '../types.js';
 import { parseOsRelease } from './os-release.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const OS_RELEASE = ['/etc/os-release', '/usr/lib/os-release'] as const;
 const DEBIAN_VERSION = '/etc/debian_version';
@@ -40,7 +41,7 @@ export async function detectDistro(view: FileView): Promise<Distro> {
     const text = await readSmall(view.get(path));
     if (text === undefined) continue;
     const distro = fromOsRelease(text, path);
-    if (distro) return distro;
+    if (distro) return distro.id === 'debian' ? await withDebianRelease(distro, view) : distro;
   }
   const alpine = await readSmall(view.get(ALPINE_RELEASE));
   if (alpine !== undefined) {
@@ -69,12 +70,25 @@ export async function detectDistro(view: FileView): Promise<Distro> {
   return UNKNOWN_DISTRO;
 }
 
+/**
+ * Debian testing/unstable os-release has no VERSION_ID (and older ones no VERSION_CODENAME either):
+ * `/etc/debian_version` (`trixie/sid`) then gives the release codename, deliberately kept so the
+ * matcher can name the release being prepared rather than guess.
+ */
+async function withDebianRelease(distro: Distro, view: FileView): Promise<Distro> {
+  if (distro.versionId || distro.versionCodename) return distro;
+  const text = await readSmall(view.get(DEBIAN_VERSION));
+  const codename = text === undefined ? undefined : /^([a-z]+)\/sid$/.exec(firstLine(text))?.[1];
+  return codename ? { ...distro, versionCodename: codename } : distro;
+}
+
 async function readSmall(file: CatalogFile | undefined): Promise<string | undefined> {
   if (!file || file.size > MAX_RELEASE_FILE) return undefined;
   try {
     const content = await file.read();
     return content.subarray(0, MAX_RELEASE_FILE).toString('utf8');
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
-import { ResultBuilder, isRecord, locationOf, parseJson } from '../installed/support.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson } from '../kit.js';
 
 const ID = 'dotnet-deps';
 
@@ -14,13 +14,7 @@ export const dotnetDepsCataloger: Cataloger = {
   version: 1,
   maxFileSize: 32 * 1024 * 1024,
   match: (path) => path.endsWith('.deps.json'),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function splitKey(key: string): [string, string] | undefined {

@@ -17,6 +17,8 @@ import type {
 } from '../types.js';
 import { copyrightLicenses } from './copyright.js';
 import { parseStatus, type DpkgEntry } from './status.js';
+import { pushAll } from '../../util/arrays.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const ID = 'dpkg-db';
 const STATUS = '/var/lib/dpkg/status';
@@ -39,7 +41,7 @@ async function catalog(view: FileView, ctx: CatalogContext): Promise<CatalogResu
     if (file.path !== STATUS && !distroless) continue;
     if (distroless && file.path.endsWith('.md5sums')) continue;
     const read = await attributeTextDatabase(ID, file, parseStatus, 'malformed paragraphs');
-    unknowns.push(...read.unknowns);
+    pushAll(unknowns, read.unknowns);
     for (const { item, since } of read.attributed) {
       const files = distroless
         ? await md5sumsFiles(view, `${file.path}.md5sums`)
@@ -89,7 +91,8 @@ async function text(file: CatalogFile | undefined): Promise<string | undefined> 
   if (!file) return undefined;
   try {
     return (await file.read()).toString('utf8');
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined;
   }
 }

@@ -8,6 +8,7 @@ import { buildElf, buildMachO, buildPe, goBuildInfoBlob } from '../binary/test-s
 import { parseExecutable } from '../binary/exec-format.js';
 import { goBinaryCataloger, stdlibVersion } from './cataloger.js';
 import { parseModInfo } from './modinfo.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const MODINFO = [
   'path\texample.com/tool/cmd/tool',
@@ -187,9 +188,12 @@ describe('go-binary cataloger', () => {
 });
 
 const hasGo = spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0;
-if (!hasGo) console.warn('go toolchain not installed: skipping the real Go binary test');
-
-describe.skipIf(!hasGo)('go-binary cataloger on a real Go binary', () => {
+describe.skipIf(
+  !prerequisite(
+    hasGo,
+    'the real Go binary test: the go toolchain is not installed (apt-get install golang-go)',
+  ),
+)('go-binary cataloger on a real Go binary', () => {
   it('finds stdlib and the main module of a freshly built binary', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-go-'));
     try {

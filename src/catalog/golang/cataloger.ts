@@ -5,7 +5,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, Package } from '../types.js';
 import { executableCataloger } from '../binary/executable-cataloger.js';
-import { ResultBuilder, locationOf } from '../installed/support.js';
+import { ResultBuilder, locationOf } from '../kit.js';
 import { BUILDINFO_MAGIC, readBuildInfo } from './buildinfo.js';
 import { parseModInfo, type GoModule } from './modinfo.js';
 

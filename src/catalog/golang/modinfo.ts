@@ -1,3 +1,4 @@
+import { rethrowIfInternal } from '../../util/errors.js';
 /**
  * Parser for Go module info text (runtime/debug.BuildInfo.String form): tab-separated lines
  * `path`, `mod`, `dep`, `=>` (replacement of the preceding mod/dep) and `build key=value`.
@@ -70,7 +71,8 @@ function unquote(s: string): string {
   if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
     try {
       return JSON.parse(s) as string;
-    } catch {
+    } catch (err) {
+      rethrowIfInternal(err);
       return s;
     }
   }

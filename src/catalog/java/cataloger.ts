@@ -6,9 +6,10 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, Package } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, baseName, locationOf } from '../installed/support.js';
-import { listZip, readZipEntry, type ZipEntry } from '../installed/zip.js';
+import { ResultBuilder, baseName, locationOf } from '../kit.js';
+import { listZip, readZipEntry, type ZipEntry } from '../../util/zip.js';
 import { parseManifest, parseProperties } from './properties.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 const ID = 'java-archive';
 
@@ -121,6 +122,7 @@ function catalogArchive(w: Walk, buf: Buffer, path: string, depth: number): stri
     try {
       innerId = catalogArchive(w, extract(w, buf, e, Number.MAX_SAFE_INTEGER), inner, depth + 1);
     } catch (err) {
+      rethrowIfInternal(err);
       if (err instanceof BudgetError) {
         w.out.unknown(w.file, err.message, inner);
         w.exhausted = true; // the whole top-level file is out of budget

@@ -10,7 +10,10 @@ import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
 import { parse as parseYamlText } from 'yaml';
-import { InputError, oneLine } from '../../util/errors.js';
+import { InputError, oneLine, rethrowIfInternal } from '../../util/errors.js';
+import { pep503 } from '../../util/pep503.js';
+import { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord } from '../kit.js';
+import { isInsideInstalledPackage, isInsideInstalledPackageDir } from './inside-package.js';
 import type {
   CatalogContext,
   CatalogFile,
@@ -23,6 +26,7 @@ import type {
   Relationship,
   Unknown,
 } from '../types.js';
+import { pushAll } from '../../util/arrays.js';
 
 /** The error every lock-file parser throws for a file it cannot read as a whole. */
 export function lockError(message: string, cause?: unknown): InputError {
@@ -30,18 +34,9 @@ export function lockError(message: string, cause?: unknown): InputError {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Untrusted-shape helpers
+// Untrusted-shape helpers (the shared ones come from the cataloger kit, re-exported for the parsers)
 
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A non-empty string, or undefined. */
-export function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
+export { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord };
 
 /** `true` as JSON/TOML boolean or as a failsafe-YAML string. */
 export function isTrue(value: unknown): boolean {
@@ -52,24 +47,6 @@ export function isTrue(value: unknown): boolean {
 export function entries(value: unknown): [string, unknown][] {
   if (!isRecord(value)) return [];
   return Object.entries(value).sort(([a], [b]) => compare(a, b));
-}
-
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Text of a file: UTF-8 without a byte-order mark. */
-export function decode(content: Buffer): string {
-  const text = content.toString('utf8');
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-}
-
-export function parseJson(text: string, what: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw lockError(`${what}: invalid JSON (${oneLine(err)})`, err);
-  }
 }
 
 /**
@@ -90,6 +67,7 @@ export function parseYaml(text: string, what: string): unknown {
       prettyErrors: false,
     }) as unknown;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid YAML (${firstLine(err)})`, err);
   }
 }
@@ -117,6 +95,7 @@ export function parseToml(text: string, what: string): JsonRecord {
   try {
     return parseTomlText(text, { maxDepth: 64, unsafeKeyBehaviour: 'drop' }) as JsonRecord;
   } catch (err) {
+    rethrowIfInternal(err);
     throw lockError(`${what}: invalid TOML (${firstLine(err)})`, err);
   }
 }
@@ -134,10 +113,6 @@ export function redactUrl(text: string): string {
 // ---------------------------------------------------------------------------------------------------
 // Paths
 
-export function baseName(path: string): string {
-  return posix.basename(path);
-}
-
 /** Resolve `rel` against the folder of the file at `from` (absolute, normalised). */
 export function siblingPath(from: string, rel: string): string {
   return posix.resolve(posix.dirname(from), rel);
@@ -151,10 +126,8 @@ export function inFolder(path: string, folder: string): boolean {
 // ---------------------------------------------------------------------------------------------------
 // Identity
 
-/** PEP 503 normalised Python project name. */
-export function pep503(name: string): string {
-  return name.replace(/[-_.]+/g, '-').toLowerCase();
-}
+/** PEP 503 normalised Python project name (re-exported for the lock-file parsers). */
+export { pep503 };
 
 /**
  * Build a PURL. `name` is the ecosystem's full name as written: `@scope/pkg` (npm), `group:artifact`
@@ -320,7 +293,7 @@ export function propagateScopes(
       if (assigned.has(p.id)) continue;
       assigned.add(p.id);
       if (p.scope === undefined) p.scope = scope;
-      queue.push(...(adjacency.get(p.id) ?? []));
+      pushAll(queue, adjacency.get(p.id) ?? []);
     }
   }
 }
@@ -351,18 +324,9 @@ export interface LockCatalogerSpec {
 /** Companion files larger than this are ignored (they are manifests, not data). */
 const MAX_COMPANION_BYTES = 8 * 1024 * 1024;
 
+export { isInsideInstalledPackage } from './inside-package.js';
+
 /** Declare a lock-file cataloger: the loop over files, error isolation and sorting live here. */
-/**
- * Lock files shipped inside installed packages (an npm package's own yarn.lock, a gem's Gemfile.lock, a
- * vendored module's go.mod) describe how that package was developed, not what is installed here.
- */
-const INSIDE_INSTALLED_PACKAGE =
-  /\/(?:node_modules|site-packages|dist-packages|vendor|bower_components)\/|\/gems\/[^/]+\/|\/\.cargo\/registry\//;
-
-export function isInsideInstalledPackage(path: string): boolean {
-  return INSIDE_INSTALLED_PACKAGE.test(path);
-}
-
 export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
   return {
     id: spec.id,
@@ -379,6 +343,7 @@ export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
       const unknowns: Unknown[] = [];
       for (const file of view.files()) {
         if (!spec.primary(baseName(file.path), file.path)) continue;
+        if (await isInsideInstalledPackageDir(file.path, view, ctx)) continue;
         const builder = new LockBuilder(spec.id, file);
         try {
           const text = decode(await file.read());
@@ -387,16 +352,18 @@ export function defineLockCataloger(spec: LockCatalogerSpec): Cataloger {
             if (!other || other.size > MAX_COMPANION_BYTES) return undefined;
             try {
               return decode(await other.read());
-            } catch {
+            } catch (err) {
+              rethrowIfInternal(err);
               return undefined;
             }
           };
           await spec.parse({ file, text, view, ctx, companion }, builder);
           const r = builder.result();
-          packages.push(...r.packages);
-          relationships.push(...r.relationships);
-          unknowns.push(...r.unknowns);
+          pushAll(packages, r.packages);
+          pushAll(relationships, r.relationships);
+          pushAll(unknowns, r.unknowns);
         } catch (err) {
+          rethrowIfInternal(err);
           unknowns.push({ path: file.path, layer: file.layer, reason: oneLine(err), cataloger: spec.id });
         }
       }

@@ -90,6 +90,12 @@ describe('npm-installed cataloger', () => {
     ['/app/node_modules/@s/package.json', false],
     ['/app/package.json', true],
     ['/app/package-lock.json', false],
+    // Debian's node-* modules are real npm packages (their owner is linked by the core).
+    ['/usr/share/nodejs/cookie/package.json', true],
+    // A manifest inside a gem or a Python distribution is part of that package, not an npm install.
+    ['/usr/lib/ruby/gems/3.1.0/gems/typeprof-0.21.2/vscode/package.json', false],
+    ['/usr/lib/python3/dist-packages/notebook/static/package.json', false],
+    ['/usr/lib/python3.11/site-packages/jupyterlab/package.json', false],
   ])('match(%s) = %s', (path, expected) => {
     expect(npmInstalledCataloger.match(path)).toBe(expected);
   });

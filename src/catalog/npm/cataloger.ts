@@ -7,12 +7,18 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, isRecord, locationOf, parseJson, str } from '../installed/support.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
 
 const ID = 'npm-installed';
 
 /** `…/node_modules/name/package.json` or `…/node_modules/@scope/name/package.json`. */
 const PACKAGE_ROOT = /\/node_modules\/(?:@[^/]+\/)?[^/@][^/]*\/package\.json$/;
+
+/**
+ * Folders of other ecosystems' installed packages: a package.json there is part of a gem or a Python
+ * distribution (e.g. a VS Code extension manifest inside a gem), not an installed npm package.
+ */
+const OTHER_ECOSYSTEM_PACKAGE = /\/gems\/[^/]+\/|\/(?:site-packages|dist-packages|vendor_ruby)\//;
 
 export function isNodeModulesPackageRoot(path: string): boolean {
   return PACKAGE_ROOT.test(path);
@@ -20,29 +26,23 @@ export function isNodeModulesPackageRoot(path: string): boolean {
 
 export const npmInstalledCataloger: Cataloger = {
   id: ID,
-  version: 1,
+  version: 2,
   maxFileSize: 4 * 1024 * 1024,
   match(path) {
     if (!path.endsWith('/package.json')) return false;
     // Files nested inside a package (test fixtures, `dist/package.json` type markers) are not packages.
     if (path.includes('/node_modules/')) return PACKAGE_ROOT.test(path);
-    return true;
+    return !OTHER_ECOSYSTEM_PACKAGE.test(path);
   },
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
   const inModules = file.path.includes('/node_modules/');
   const doc = parseJson(buf, 'package.json');
   if (!isRecord(doc)) throw new Error('package.json is not a JSON object');
-  const name = str(doc, 'name');
-  const version = str(doc, 'version');
+  const name = stringField(doc, 'name');
+  const version = stringField(doc, 'version');
   if (!inModules) {
     // Outside node_modules only real, publishable packages count; anything else is silently an app.
     if (!name || !version || doc['private'] === true) return;
@@ -60,7 +60,7 @@ function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
     version,
   ).toString();
   const metadata: Record<string, unknown> = {};
-  const homepage = str(doc, 'homepage');
+  const homepage = stringField(doc, 'homepage');
   if (homepage) metadata['homepage'] = homepage;
   const author = authorOf(doc['author']);
   if (author) metadata['author'] = author;

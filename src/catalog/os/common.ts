@@ -5,6 +5,8 @@
  */
 import { attributeLayers, type Attributed } from '../attribution.js';
 import type { CatalogFile, Location, Package, Unknown } from '../types.js';
+import { pushAll } from '../../util/arrays.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 /** Problems reported per database file before summarising the rest. */
 export const MAX_PROBLEMS = 10;
@@ -60,6 +62,7 @@ export async function attributeTextDatabase<T extends DatabaseEntry>(
   try {
     versions = await file.history();
   } catch (err) {
+    rethrowIfInternal(err);
     const reason = `cannot read: ${err instanceof Error ? err.message : String(err)}`;
     return { attributed: [], unknowns: [databaseUnknown(catalogerId, file, reason)] };
   }
@@ -67,7 +70,7 @@ export async function attributeTextDatabase<T extends DatabaseEntry>(
   const attributed = attributeLayers(versions, {
     parse: (content, latest) => {
       const parsed = parse(content.toString('utf8'));
-      if (latest) problems.push(...parsed.problems);
+      if (latest) pushAll(problems, parsed.problems);
       return parsed.entries;
     },
     key: (e) => `${e.name}|${e.arch ?? ''}|${e.version}`,

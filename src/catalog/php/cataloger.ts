@@ -6,7 +6,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, isRecord, locationOf, parseJson, str } from '../installed/support.js';
+import { catalogEachFile, type ResultBuilder, isRecord, locationOf, parseJson, stringField } from '../kit.js';
 
 const ID = 'php-composer-installed';
 const NAME = /^[a-z0-9]([_.-]?[a-z0-9]+)*\/[a-z0-9](([_.]|-{1,2})?[a-z0-9]+)*$/i;
@@ -16,13 +16,7 @@ export const phpComposerInstalledCataloger: Cataloger = {
   version: 1,
   maxFileSize: 32 * 1024 * 1024,
   match: (path) => path.endsWith('/composer/installed.json'),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    for (const file of view.files()) {
-      await out.guard(file, async () => catalogFile(out, file, await file.read()));
-    }
-    return out.result();
-  },
+  catalog: (view) => catalogEachFile(ID, view, catalogFile),
 };
 
 function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
@@ -40,8 +34,8 @@ function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
   const byName = new Map<string, string>();
   const requires: [string, string[]][] = [];
   list.forEach((entry, i) => {
-    const name = str(entry, 'name');
-    const version = str(entry, 'version');
+    const name = stringField(entry, 'name');
+    const version = stringField(entry, 'version');
     if (!isRecord(entry) || !name || !version || !NAME.test(name)) {
       // One bad element does not void the others.
       out.unknown(file, `installed.json package #${i} lacks a valid name or version`);
@@ -56,7 +50,7 @@ function catalogFile(out: ResultBuilder, file: CatalogFile, buf: Buffer): void {
         : [];
     const metadata: Record<string, unknown> = {};
     for (const k of ['type', 'version_normalized', 'homepage'] as const) {
-      const v = str(entry, k);
+      const v = stringField(entry, k);
       if (v) metadata[k === 'version_normalized' ? 'versionNormalized' : k] = v;
     }
     const dist = entry['dist'];

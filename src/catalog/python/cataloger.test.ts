@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { zipSync } from 'fflate';
 import { memoryView } from '../test-support/memory-view.js';
 import { pythonInstalledCataloger } from './cataloger.js';
-import { normalizePythonName, parseMetadataHeaders, pythonLicenses } from './metadata.js';
+import { parseMetadataHeaders, pythonLicenses } from './metadata.js';
 
 const ctx = { source: { kind: 'directory' as const, target: '.', path: '.' } };
 
@@ -105,6 +105,5 @@ describe('python-installed cataloger', () => {
     );
     expect(h.get('license')).toEqual(['Copyright (c) someone\nPermission is hereby granted']);
     expect(pythonLicenses(h)).toEqual(['MIT']);
-    expect(normalizePythonName('Foo.Bar__baz--Qux')).toBe('foo-bar-baz-qux');
   });
 });

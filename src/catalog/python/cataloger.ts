@@ -6,9 +6,10 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile, FileView } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, dirName, locationOf, resolvePath } from '../installed/support.js';
-import { listZip, readZipEntry } from '../installed/zip.js';
-import { normalizePythonName, parseMetadataHeaders, pythonLicenses } from './metadata.js';
+import { ResultBuilder, dirName, locationOf, resolvePath } from '../kit.js';
+import { listZip, readZipEntry } from '../../util/zip.js';
+import { parseMetadataHeaders, pythonLicenses } from './metadata.js';
+import { pep503 } from '../../util/pep503.js';
 
 const ID = 'python-installed';
 
@@ -118,7 +119,7 @@ function addDistribution(
   if (!name || !version) throw new Error(`metadata lacks ${!name ? 'Name' : 'Version'}`);
   if (!/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(name))
     throw new Error(`invalid distribution name ${JSON.stringify(name.slice(0, 60))}`);
-  const metadata: Record<string, unknown> = { kind, normalizedName: normalizePythonName(name) };
+  const metadata: Record<string, unknown> = { kind, normalizedName: pep503(name) };
   const summary = h.get('summary')?.[0];
   if (summary) metadata['summary'] = summary.slice(0, 300);
   const requires = h.get('requires-dist');
@@ -132,7 +133,7 @@ function addDistribution(
     name,
     version,
     type: 'pypi',
-    purl: new PackageURL('pypi', undefined, normalizePythonName(name), version).toString(),
+    purl: new PackageURL('pypi', undefined, pep503(name), version).toString(),
     licenses: normalizeLicenses(pythonLicenses(h)),
     locations: [locationOf(file)],
     foundBy: ID,

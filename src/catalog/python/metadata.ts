@@ -28,11 +28,6 @@ export function parseMetadataHeaders(text: string): MetadataHeaders {
   return out;
 }
 
-/** PEP 503 normalisation: lower case, runs of `-`, `_`, `.` become one `-`. */
-export function normalizePythonName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
 /** Trove classifier → SPDX id for the common licence classifiers. */
 const CLASSIFIERS: Record<string, string> = {
   'MIT License': 'MIT',

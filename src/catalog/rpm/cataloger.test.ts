@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { tempDir } from '../../source/test-support/build.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryView, testLayer } from '../test-support/memory-view.js';
 import type { CatalogContext, CatalogResult, Package } from '../types.js';
@@ -16,15 +18,19 @@ import {
   writeNdb,
   type RpmFixtures,
 } from './test-support/rpm-fixtures.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const missing = missingRpmTools();
-if (missing)
-  console.warn(
-    `SKIPPING rpm-db database tests: ${missing} is not installed (apt-get install -y rpm db-util)`,
-  );
+prerequisite(
+  missing === undefined,
+  `rpm-db database tests: ${missing} is not installed (apt-get install -y rpm db-util)`,
+);
 const dbLoad = dbLoadCommand();
-if (!missing && !dbLoad)
-  console.warn('SKIPPING rpm-db Berkeley DB tests: db_load is not installed (apt-get install -y db-util)');
+if (!missing)
+  prerequisite(
+    dbLoad !== undefined,
+    'rpm-db Berkeley DB tests: db_load is not installed (apt-get install -y db-util)',
+  );
 
 const ctx: CatalogContext = {
   source: { kind: 'directory', target: 'root', path: 'root' },
@@ -45,7 +51,9 @@ describe('rpm-db cataloger: matching', () => {
     ['/var/lib/rpm/Packages', true],
     ['/usr/lib/sysimage/rpm/Packages.db', true],
     ['/var/lib/rpm/Packages.db', true],
-    ['/var/lib/rpm/rpmdb.sqlite-wal', false],
+    ['/var/lib/rpm/rpmdb.sqlite-wal', true],
+    ['/usr/lib/sysimage/rpm/rpmdb.sqlite-wal', true],
+    ['/var/lib/rpm/rpmdb.sqlite-shm', false],
     ['/var/lib/rpm/Name', false],
   ])('%s → %s', (path, expected) => {
     expect(rpmCataloger.match(path)).toBe(expected);
@@ -245,5 +253,60 @@ describe.skipIf(missing !== undefined)('rpm-db cataloger on real databases', () 
       expect(res.packages.length).toBeLessThan(3);
       expect(res.unknowns!.length).toBeGreaterThan(0);
     });
+  });
+});
+
+describe.skipIf(missing !== undefined)('rpm-db cataloger: the SQLite write-ahead log', () => {
+  let fx: RpmFixtures;
+  /** hello-tiny checkpointed in the database file; widget and libwidget committed only in the WAL. */
+  let main: Buffer;
+  let wal: Buffer;
+  beforeAll(() => {
+    fx = buildRpmFixtures();
+    const dir = tempDir();
+    const path = join(dir, 'rpmdb.sqlite');
+    // Start from rpm's one-package database, then commit two packages without a checkpoint.
+    writeFileSync(path, fx.sqliteFirst);
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.pragma('wal_autocheckpoint = 0');
+    const insert = db.prepare('INSERT INTO Packages (hnum, blob) VALUES (?, ?)');
+    db.transaction(() => {
+      insert.run(1000, fx.blobs[1]);
+      insert.run(1001, fx.blobs[2]);
+    })();
+    // Copied while the connection is open: closing would checkpoint the log into the file.
+    main = readFileSync(path);
+    wal = readFileSync(`${path}-wal`);
+    db.close();
+  }, 60_000);
+  afterAll(() => fx?.cleanup());
+
+  it('the WAL really holds the commits and the file alone does not', () => {
+    expect(wal.length).toBeGreaterThan(32);
+    expect(readSqliteBlobs(main)).toHaveLength(1);
+    expect(readSqliteBlobs(main, wal)).toHaveLength(3);
+  });
+
+  it('packages committed in the WAL and not checkpointed are found', async () => {
+    const res = await run({ '/var/lib/rpm/rpmdb.sqlite': main, '/var/lib/rpm/rpmdb.sqlite-wal': wal });
+    expect([...res.byName.keys()].sort()).toEqual(['hello-tiny', 'libwidget', 'widget']);
+    expect(res.unknowns ?? []).toEqual([]);
+  });
+
+  it('a layer that only changed the WAL is credited with what it committed', async () => {
+    const res = await run({
+      '/usr/lib/sysimage/rpm/rpmdb.sqlite': { content: main, layer: testLayer(0) },
+      '/usr/lib/sysimage/rpm/rpmdb.sqlite-wal': { content: wal, layer: testLayer(1) },
+    });
+    expect(res.byName.get('hello-tiny')!.locations[0]!.layer).toEqual(testLayer(0));
+    expect(res.byName.get('widget')!.locations[0]!.layer).toEqual(testLayer(1));
+  });
+
+  it('an empty or garbage WAL changes nothing (SQLite ignores frames that do not belong)', async () => {
+    for (const bad of [Buffer.alloc(0), Buffer.alloc(4096, 0x5a)]) {
+      const res = await run({ '/var/lib/rpm/rpmdb.sqlite': main, '/var/lib/rpm/rpmdb.sqlite-wal': bad });
+      expect([...res.byName.keys()]).toEqual(['hello-tiny']);
+    }
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RpmHeader, RpmHeaderError, Tag, TagType } from './header.js';
 import { readRpmEntry, splitSourceRpm } from './package-info.js';
 import { buildRpmFixtures, missingRpmTools, type RpmFixtures } from './test-support/rpm-fixtures.js';
+import { prerequisite } from '../../test-support/require.js';
 
 type Value = { type: number; count?: number; data: Buffer };
 const str = (s: string): Value => ({ type: TagType.STRING, data: Buffer.from(`${s}\0`) });
@@ -142,7 +143,12 @@ describe('splitSourceRpm', () => {
 });
 
 const missing = missingRpmTools();
-describe.skipIf(missing !== undefined)('header parsing of mutated real headers', () => {
+describe.skipIf(
+  !prerequisite(
+    missing === undefined,
+    `rpm header tests: ${missing} is not installed (apt-get install -y rpm)`,
+  ),
+)('header parsing of mutated real headers', () => {
   let fx: RpmFixtures;
   beforeAll(() => {
     fx = buildRpmFixtures();

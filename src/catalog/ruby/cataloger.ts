@@ -6,7 +6,7 @@
 import { PackageURL } from 'packageurl-js';
 import type { Cataloger } from '../types.js';
 import { normalizeLicenses } from '../license.js';
-import { ResultBuilder, locationOf } from '../installed/support.js';
+import { ResultBuilder, locationOf } from '../kit.js';
 import { parseGemspec } from './gemspec.js';
 
 const ID = 'ruby-installed';

@@ -1,3 +1,4 @@
+import { pushAll } from '../../util/arrays.js';
 /**
  * A reader for the generated `.gemspec` files RubyGems (and Debian's gem2deb) install under
  * `specifications/`. These are Ruby code, but in a fixed, literal form; we never evaluate anything —
@@ -74,7 +75,7 @@ export function parseGemspec(text: string): GemSpec {
       }
       case 'license':
       case 'licenses':
-        spec.licenses.push(...(rubyStringArray(value) ?? []));
+        pushAll(spec.licenses, rubyStringArray(value) ?? []);
         break;
       case 'homepage':
         spec.homepage = rubyString(value) ?? spec.homepage;
@@ -84,7 +85,7 @@ export function parseGemspec(text: string): GemSpec {
         break;
       case 'authors':
       case 'author':
-        spec.authors.push(...(rubyStringArray(value) ?? []));
+        pushAll(spec.authors, rubyStringArray(value) ?? []);
         break;
       default:
         break;

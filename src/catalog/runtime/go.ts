@@ -3,8 +3,7 @@
  * `/usr/local/go`, `/usr/lib/go-*` (Debian) and `/usr/lib/go`.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
-import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
+import { catalogRuntimes } from './runtime-package.js';
 
 const ID = 'runtime-go';
 const VERSION_FILE = /^\/(?:usr\/local\/go|usr\/lib\/go(?:-[\d.]+)?|usr\/local\/go[\d.]+|opt\/go)\/VERSION$/;
@@ -14,18 +13,11 @@ export const goRuntimeCataloger: Cataloger = {
   version: 1,
   maxFileSize: 64 * 1024,
   match: (path) => VERSION_FILE.test(path),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    const found: RuntimeFinding[] = [];
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const first = (await file.read()).toString('utf8').split(/\r?\n/)[0]!.trim();
-        const m = /^go(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)$/.exec(first);
-        if (!m) throw new Error(`unexpected Go VERSION line ${JSON.stringify(first.slice(0, 40))}`);
-        found.push({ name: 'go', version: m[1]!, cpe: 'golang:go', licenses: ['BSD-3-Clause'], file });
-      });
-    }
-    addRuntimes(out, found);
-    return out.result();
-  },
+  catalog: (view) =>
+    catalogRuntimes(ID, view, (file, buf) => {
+      const first = buf.toString('utf8').split(/\r?\n/)[0]!.trim();
+      const m = /^go(\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?)$/.exec(first);
+      if (!m) throw new Error(`unexpected Go VERSION line ${JSON.stringify(first.slice(0, 40))}`);
+      return { name: 'go', version: m[1]!, cpe: 'golang:go', licenses: ['BSD-3-Clause'], file };
+    }),
 };

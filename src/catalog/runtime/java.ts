@@ -3,9 +3,8 @@
  * `IMPLEMENTOR=…`), under `/usr/lib/jvm/*`, `/opt/java/*`, `/usr/local/openjdk-*` and similar.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
 import { parseOsRelease } from '../distro/os-release.js';
-import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
+import { catalogRuntimes } from './runtime-package.js';
 
 const ID = 'runtime-java';
 const RELEASE =
@@ -16,36 +15,29 @@ export const javaRuntimeCataloger: Cataloger = {
   version: 1,
   maxFileSize: 1024 * 1024,
   match: (path) => RELEASE.test(path),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    const found: RuntimeFinding[] = [];
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const fields = parseOsRelease((await file.read()).toString('utf8'));
-        const version = fields.get('JAVA_VERSION');
-        if (!version) return; // some other product's `release` file
-        if (!/^[\w.+-]{1,40}$/.test(version))
-          throw new Error(`unexpected JAVA_VERSION ${JSON.stringify(version.slice(0, 40))}`);
-        const metadata: Record<string, unknown> = {};
-        for (const [k, m] of [
-          ['IMPLEMENTOR', 'implementor'],
-          ['JAVA_RUNTIME_VERSION', 'runtimeVersion'],
-          ['IMAGE_TYPE', 'imageType'],
-        ] as const) {
-          const v = fields.get(k);
-          if (v) metadata[m] = v;
-        }
-        found.push({
-          name: 'openjdk',
-          version,
-          cpe: 'oracle:openjdk',
-          licenses: ['GPL-2.0-only WITH Classpath-exception-2.0'],
-          file,
-          metadata,
-        });
-      });
-    }
-    addRuntimes(out, found);
-    return out.result();
-  },
+  catalog: (view) =>
+    catalogRuntimes(ID, view, (file, buf) => {
+      const fields = parseOsRelease(buf.toString('utf8'));
+      const version = fields.get('JAVA_VERSION');
+      if (!version) return undefined; // some other product's `release` file
+      if (!/^[\w.+-]{1,40}$/.test(version))
+        throw new Error(`unexpected JAVA_VERSION ${JSON.stringify(version.slice(0, 40))}`);
+      const metadata: Record<string, unknown> = {};
+      for (const [k, m] of [
+        ['IMPLEMENTOR', 'implementor'],
+        ['JAVA_RUNTIME_VERSION', 'runtimeVersion'],
+        ['IMAGE_TYPE', 'imageType'],
+      ] as const) {
+        const v = fields.get(k);
+        if (v) metadata[m] = v;
+      }
+      return {
+        name: 'openjdk',
+        version,
+        cpe: 'oracle:openjdk',
+        licenses: ['GPL-2.0-only WITH Classpath-exception-2.0'],
+        file,
+        metadata,
+      };
+    }),
 };

@@ -6,8 +6,7 @@
  * and its fetch User-Agent (`node.js/vX.Y.Z`); both carry the exact version.
  */
 import type { Cataloger, CatalogFile } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
-import { addRuntimes, after, type RuntimeFinding } from './runtime-package.js';
+import { after, catalogRuntimes, type RuntimeFinding } from './runtime-package.js';
 
 const ID = 'runtime-node';
 const BINARY =
@@ -20,19 +19,11 @@ export const nodeRuntimeCataloger: Cataloger = {
   version: 1,
   maxFileSize: 512 * 1024 * 1024,
   match: (path) => BINARY.test(path) || HEADER.test(path),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    const found: RuntimeFinding[] = [];
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const buf = await file.read();
-        const version = HEADER.test(file.path) ? fromHeader(buf.toString('utf8')) : fromBinary(buf);
-        if (version) found.push(finding(file, version));
-      });
-    }
-    addRuntimes(out, found);
-    return out.result();
-  },
+  catalog: (view) =>
+    catalogRuntimes(ID, view, (file, buf) => {
+      const version = HEADER.test(file.path) ? fromHeader(buf.toString('utf8')) : fromBinary(buf);
+      return version ? finding(file, version) : undefined;
+    }),
 };
 
 function finding(file: CatalogFile, version: string): RuntimeFinding {

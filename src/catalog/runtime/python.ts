@@ -3,8 +3,7 @@
  * exact `PY_VERSION` as a NUL-terminated string), and `include/pythonX.Y/patchlevel.h`.
  */
 import type { Cataloger } from '../types.js';
-import { ResultBuilder } from '../installed/support.js';
-import { addRuntimes, type RuntimeFinding } from './runtime-package.js';
+import { catalogRuntimes } from './runtime-package.js';
 
 const ID = 'runtime-python';
 const BINARY = /^(?:\/usr(?:\/local)?|\/opt\/[^/]+)?\/bin\/python(\d+\.\d+)$/;
@@ -16,23 +15,15 @@ export const pythonRuntimeCataloger: Cataloger = {
   version: 1,
   maxFileSize: 256 * 1024 * 1024,
   match: (path) => BINARY.test(path) || LIBRARY.test(path) || HEADER.test(path),
-  async catalog(view) {
-    const out = new ResultBuilder(ID);
-    const found: RuntimeFinding[] = [];
-    for (const file of view.files()) {
-      await out.guard(file, async () => {
-        const buf = await file.read();
-        const header = HEADER.exec(file.path);
-        const majorMinor = (header ?? BINARY.exec(file.path) ?? LIBRARY.exec(file.path))?.[1];
-        if (!majorMinor) return;
-        const version = header ? fromPatchlevel(buf.toString('utf8')) : fromBinary(buf, majorMinor);
-        if (version)
-          found.push({ name: 'python', version, cpe: 'python:python', licenses: ['PSF-2.0'], file });
-      });
-    }
-    addRuntimes(out, found);
-    return out.result();
-  },
+  catalog: (view) =>
+    catalogRuntimes(ID, view, (file, buf) => {
+      const header = HEADER.exec(file.path);
+      const majorMinor = (header ?? BINARY.exec(file.path) ?? LIBRARY.exec(file.path))?.[1];
+      if (!majorMinor) return;
+      const version = header ? fromPatchlevel(buf.toString('utf8')) : fromBinary(buf, majorMinor);
+      if (!version) return undefined;
+      return { name: 'python', version, cpe: 'python:python', licenses: ['PSF-2.0'], file };
+    }),
 };
 
 export function fromPatchlevel(text: string): string | undefined {

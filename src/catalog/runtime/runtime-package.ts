@@ -4,8 +4,8 @@
  * product rather than a package ecosystem. See docs/catalogers-installed.md.
  */
 import { PackageURL } from 'packageurl-js';
-import type { CatalogFile, Package } from '../types.js';
-import { ResultBuilder, locationOf } from '../installed/support.js';
+import type { CatalogFile, CatalogResult, FileView, Package } from '../types.js';
+import { ResultBuilder, locationOf } from '../kit.js';
 
 export interface RuntimeFinding {
   name: string;
@@ -18,6 +18,27 @@ export interface RuntimeFinding {
 }
 
 /** Merge findings of the same runtime and version (binary + header + library) into one package. */
+/**
+ * The body of a runtime cataloger: `detect` looks at one matched file's bytes and says which runtime it
+ * shows (or nothing); a file that fails becomes an unknown, and the findings are merged per runtime.
+ */
+export async function catalogRuntimes(
+  catalogerId: string,
+  view: FileView,
+  detect: (file: CatalogFile, content: Buffer) => RuntimeFinding | undefined,
+): Promise<CatalogResult> {
+  const out = new ResultBuilder(catalogerId);
+  const found: RuntimeFinding[] = [];
+  for (const file of view.files()) {
+    await out.guard(file, async () => {
+      const finding = detect(file, await file.read());
+      if (finding) found.push(finding);
+    });
+  }
+  addRuntimes(out, found);
+  return out.result();
+}
+
 export function addRuntimes(out: ResultBuilder, findings: RuntimeFinding[]): void {
   const byKey = new Map<string, Package>();
   for (const f of findings) {

@@ -4,7 +4,8 @@
  * indices into `packages`.
  */
 import { Unzlib } from 'fflate';
-import { isRecord } from '../installed/support.js';
+import { isRecord } from '../kit.js';
+import { rethrowIfInternal } from '../../util/errors.js';
 
 /** The JSON is a few KiB for real programs; anything beyond this is hostile. */
 export const MAX_DEP_JSON = 8 * 1024 * 1024;
@@ -34,6 +35,7 @@ export function inflateZlibLimited(data: Uint8Array, limit: number): Buffer {
       z.push(data.subarray(i, Math.min(data.length, i + STEP)), i + STEP >= data.length);
     }
   } catch (err) {
+    rethrowIfInternal(err);
     throw new Error(`invalid zlib data: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (over) throw new Error(`compressed data expands beyond ${limit} bytes`);
@@ -46,7 +48,8 @@ export function decodeDepV0(section: Buffer): AuditablePackage[] {
   let doc: unknown;
   try {
     doc = JSON.parse(json);
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     throw new Error('cargo-auditable data is not valid JSON');
   }
   if (!isRecord(doc) || !Array.isArray(doc['packages']))

@@ -6,7 +6,7 @@ import { PackageURL } from 'packageurl-js';
 import type { Cataloger, CatalogFile } from '../types.js';
 import { parseExecutable, sectionData } from '../binary/exec-format.js';
 import { executableCataloger } from '../binary/executable-cataloger.js';
-import { ResultBuilder, locationOf } from '../installed/support.js';
+import { ResultBuilder, locationOf } from '../kit.js';
 import { decodeDepV0 } from './auditable.js';
 
 const ID = 'rust-auditable-binary';

@@ -17,7 +17,8 @@ import {
   humanAge,
 } from '../../db/render.js';
 import { search } from '../../db/search.js';
-import { openDatabase } from '../../db/store.js';
+import { openDatabase, verifyDatabaseFile } from '../../db/store.js';
+import { clearUpdateFailure } from '../../db/auto-update.js';
 import { DEFAULT_EPSS_URL, DEFAULT_KEV_URL, DEFAULT_OSV_BASE_URL, updateDatabase } from '../../db/update.js';
 import { UsageError } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
@@ -125,7 +126,10 @@ export function registerDb(program: Command, io: CliIO): void {
           epssUrl: flags.epss ? (flags.epssUrl ?? io.env.BULWARK_EPSS_URL ?? DEFAULT_EPSS_URL) : null,
           lock,
           stderr: io.stderr,
+          download: { env: io.env },
         });
+        // A working update ends the back-off of failed automatic updates (src/db/auto-update.ts).
+        clearUpdateFailure(report.dbPath);
         warnBaseIgnored(report.baseIgnored, io);
         if (flags.format === 'json') {
           await writeOut(io, json(report));
@@ -156,7 +160,9 @@ export function registerDb(program: Command, io: CliIO): void {
         cwd: io.cwd,
         lock,
         stderr: io.stderr,
+        download: { env: io.env },
       });
+      clearUpdateFailure(report.dbPath);
       warnBaseIgnored(report.baseIgnored, io);
       if (flags.format === 'json') {
         await writeOut(io, json(report));
@@ -179,7 +185,11 @@ export function registerDb(program: Command, io: CliIO): void {
       const maxAge = parseAge(ageText);
       if (maxAge === undefined)
         throw new UsageError(`--max-age must look like 7d, 36h or 90m, got ${JSON.stringify(ageText)}`);
-      const handle = openDatabase(dbPath(flags, io));
+      const path = dbPath(flags, io);
+      // Status is the health check: every page is read (quick_check, ~0.4 s per 100 MB), so damage that
+      // a scan would meet only for some packages is reported here.
+      verifyDatabaseFile(path);
+      const handle = openDatabase(path);
       let view;
       try {
         view = statusView(handle.status(), maxAge);

@@ -22,6 +22,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['lint'], load: async () => (await import('./lint.js')).registerLint },
   { names: ['secrets'], load: async () => (await import('./secrets.js')).registerSecrets },
   { names: ['db'], load: async () => (await import('./db.js')).registerDb },
+  { names: ['server'], load: async () => (await import('./server.js')).registerServer },
 ];
 
 /** The commands to register for `argv`: just the one being run, or all of them (help, typos). */

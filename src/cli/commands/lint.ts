@@ -22,11 +22,12 @@ import {
 } from '../../lint/report.js';
 import { lintImage } from '../../engine/image.js';
 import { parseTarget, type Target } from '../../engine/target.js';
-import { defaultSecretDetector } from '../../lint/secret-detector.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../../lint/secret-detector.js';
 import { SEVERITIES, type Severity } from '../../lint/types.js';
 import { BulwarkError, ExitCode, InputError, UsageError, fsError, oneLine } from '../../util/errors.js';
 import { writeOut, type CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
+import { pushAll } from '../../util/arrays.js';
 
 interface LintFlags {
   format: string;
@@ -161,10 +162,11 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
     (flags.exitCode !== undefined ? 'info' : undefined);
 
   const detectSecret = defaultSecretDetector();
+  const detectSecretsInText = defaultTextSecretDetector();
   const images: ImageLintResult[] = [];
   const errors: FileError[] = [];
   const targets: string[] = [];
-  if (files.length === 0) targets.push(...discoverDockerfiles(io.cwd));
+  if (files.length === 0) pushAll(targets, discoverDockerfiles(io.cwd));
   for (const arg of files) {
     const t = classifyLintTarget(arg, io.cwd);
     if (t.kind === 'dockerfile') targets.push(arg);
@@ -175,7 +177,10 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
           'E_NOT_FOUND',
           `${arg}: no Dockerfile in this folder (and not an OCI image layout)`,
         );
-      targets.push(...found.map((n) => displayPath(io.cwd, resolve(t.dir, n))));
+      pushAll(
+        targets,
+        found.map((n) => displayPath(io.cwd, resolve(t.dir, n))),
+      );
     } else {
       try {
         images.push(
@@ -207,7 +212,9 @@ async function runLint(files: string[], flags: LintFlags, io: CliIO): Promise<vo
       const text = target === '-' ? await readStream(io.stdin, 'stdin') : readDockerfile(abs, shown);
       // stdin has no context folder of its own: the current folder's .dockerignore is the one a build would use.
       const dockerignore = target === '-' ? loadDockerIgnoreFor(abs, io.cwd) : loadDockerIgnoreFor(abs);
-      results.push(lintDockerfile(text, { path: shown, config, dockerignore, detectSecret }));
+      results.push(
+        lintDockerfile(text, { path: shown, config, dockerignore, detectSecret, detectSecretsInText }),
+      );
     } catch (err) {
       if (!(err instanceof BulwarkError)) throw err;
       errors.push({ path: shown, code: err.code, message: oneLine(err) });

@@ -1,6 +1,7 @@
 /**
  * `bulwark quickview <target>` (alias `qv`): one screen — what was scanned, the OS, package counts,
- * vulnerabilities by severity with how many are fixable, and the few upgrades that fix the most.
+ * vulnerabilities by severity with how many are fixable, how many packages were evaluated and which
+ * were not (by cause), and the few upgrades that fix the most.
  */
 import type { Command } from 'commander';
 import { RATINGS } from '../../db/types.js';
@@ -19,10 +20,11 @@ import {
 } from './scan-common.js';
 import { targetHelp } from './sbom.js';
 import { compareVersions, schemeForEcosystem } from '../../version/index.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
 import type { Rating } from '../../db/types.js';
 import { parseScanners } from './scan.js';
 import { vulnerabilitiesScanned } from '../../report/scan/extras.js';
+import { printable } from '../../sbom/format/table.js';
 
 export interface Upgrade {
   readonly name: string;
@@ -118,6 +120,26 @@ export function renderQuickview(report: ScanReport): string {
   }
   const kev = active.filter((f) => f.kev).length;
   if (kev) lines.push(`  known exploited (KEV): ${kev}`);
+  const owned = report.osOwned;
+  if (owned && owned.packages > 0 && vulnerabilitiesScanned(report)) {
+    const marked = active.filter((f) => f.ownedBy).length;
+    lines.push(
+      owned.included
+        ? `  OS-owned (--include-os-owned): ${marked} of these concern language packages an OS package owns`
+        : `  ${owned.packages} OS-owned language package${owned.packages === 1 ? '' : 's'} matched through their OS package (--include-os-owned)`,
+    );
+  }
+  // Packages without a vulnerability result are counted next to the vulnerabilities, never hidden.
+  const c = report.coverage;
+  if (c) {
+    lines.push(`  evaluated  ${String(c.evaluated).padStart(5)}   packages`);
+    if (c.notEvaluated > 0) {
+      lines.push(
+        `Not evaluated    ${c.notEvaluated} package${c.notEvaluated === 1 ? '' : 's'} (no vulnerability result)`,
+      );
+      for (const g of c.groups) lines.push(`  ${String(g.packages).padStart(5)}  ${g.group}`);
+    }
+  }
   const ups = topUpgrades(active);
   if (ups.length) {
     lines.push('');
@@ -128,7 +150,8 @@ export function renderQuickview(report: ScanReport): string {
     ...extraCounts('Secrets', report.secrets),
     ...extraCounts('Misconfigurations', report.misconfigurations),
   );
-  return `${lines.join('\n')}\n`;
+  // Image and package data are untrusted: no control character reaches the terminal.
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 /** Counts by severity of a secret or config scanner's findings; nothing when that scanner did not run. */

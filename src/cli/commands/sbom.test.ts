@@ -115,6 +115,18 @@ describe('bulwark sbom', () => {
     [['sbom', 'x', '--format', 'xml'], 2, /invalid/i],
     [['sbom', 'x', '--platform', 'linux'], 2, /invalid platform "linux"/],
     [['sbom', 'x', '--max-file-size', 'lots'], 2, /--max-file-size: invalid size/],
+    // Beyond what one Buffer of file content can hold: refused up front, not a crash mid-scan.
+    [
+      ['sbom', 'x', '--max-file-size', '3GiB'],
+      2,
+      /--max-file-size: "3GiB" \(3221225472 bytes\) is above the largest file that can be held in memory \(2147483648 bytes = 2GiB\)/,
+    ],
+    [['sbom', 'x', '--max-file-size', '9999999GB'], 2, /above the largest file/],
+    [['sbom', 'x', '--max-file-size', '0'], 2, /--max-file-size: must be at least 1 byte/],
+    [['scan', 'x', '--max-file-size', '4GiB'], 2, /--max-file-size: .*above the largest file/],
+    [['secrets', '.', '--max-file-size', '4GiB'], 2, /--max-file-size: .*above the largest file/],
+    // The limit itself is accepted (the missing target is what fails).
+    [['sbom', '/no/such/image.tar', '--max-file-size', '2GiB'], 3, /no such file or directory/],
   ])('%j exits %i with one line', async (argv, code, message) => {
     const r = await runCli(argv);
     expect(r.code).toBe(code);

@@ -5,7 +5,8 @@ import type { CatalogTargetOptions } from '../../engine/catalog.js';
 import { SBOM_FORMATS, isSbomFormat } from '../../sbom/format/names.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
-import { emit, parseSize } from '../output.js';
+import { MAX_HOLDABLE_FILE_SIZE } from '../../catalog/collector.js';
+import { emit, parseFileSizeLimit } from '../output.js';
 import { progress, type Progress } from '../progress.js';
 
 export interface SourceFlags {
@@ -18,6 +19,18 @@ export interface SourceFlags {
   passwordStdin?: boolean;
   caCert?: string[];
   insecureRegistry?: string[];
+  registryTimeout?: string;
+  registryDeadline?: string;
+}
+
+/** `--registry-timeout` / `--registry-deadline`: whole seconds, at least 1. */
+function seconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+    throw new UsageError(
+      `${flag} must be a whole number of seconds (at least 1), got ${JSON.stringify(value)}`,
+    );
+  return Number(value) * 1000;
 }
 
 /** Flags of commands that read a target through the catalog caches. */
@@ -58,7 +71,7 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--no-gitignore', 'do not honour .gitignore files in folder targets')
     .option(
       '--max-file-size <size>',
-      'largest single file read for cataloging (e.g. 64MiB); larger files are reported as skipped',
+      'largest single file read for cataloging (e.g. 64MiB, at most 2GiB); larger files are reported as skipped',
       '64MiB',
     )
     .option('-q, --quiet', 'no progress output on stderr')
@@ -69,6 +82,14 @@ export function addSourceOptions(cmd: Command): Command {
       '--insecure-registry <host>',
       'allow plain HTTP or unverified TLS for this registry host; repeatable',
       collect,
+    )
+    .option(
+      '--registry-timeout <seconds>',
+      'fail a registry request that sends nothing for this long (default 60)',
+    )
+    .option(
+      '--registry-deadline <seconds>',
+      'fail a registry request (a layer download included) not finished after this long (default 1800)',
     );
 }
 
@@ -76,7 +97,7 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
   let maxFileSize: number | undefined;
   if (flags.maxFileSize) {
     try {
-      maxFileSize = parseSize(flags.maxFileSize);
+      maxFileSize = parseFileSizeLimit(flags.maxFileSize, MAX_HOLDABLE_FILE_SIZE);
     } catch (err) {
       throw new UsageError(`--max-file-size: ${(err as Error).message}`);
     }
@@ -88,6 +109,8 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       '--username needs --password-stdin (passwords are never taken from the command line)',
     );
   let password: Promise<string> | undefined;
+  const readTimeoutMs = seconds(flags.registryTimeout, '--registry-timeout');
+  const deadlineMs = seconds(flags.registryDeadline, '--registry-deadline');
   return {
     open: {
       cwd: io.cwd,
@@ -101,6 +124,8 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
           : {}),
         ...(flags.caCert ? { caCertFiles: flags.caCert.map((f) => resolve(io.cwd, f)) } : {}),
         ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),
+        ...(readTimeoutMs !== undefined ? { readTimeoutMs } : {}),
+        ...(deadlineMs !== undefined ? { deadlineMs } : {}),
       },
       daemon: { env: io.env },
     },
@@ -152,7 +177,11 @@ export function registerSbom(program: Command, io: CliIO): void {
       .addOption(
         new Option('-f, --format <format>', 'output format').choices([...SBOM_FORMATS]).default('table'),
       )
-      .option('-o, --output <file>', 'write the result to a file instead of stdout'),
+      .option('-o, --output <file>', 'write the result to a file instead of stdout')
+      .option(
+        '--push <url>',
+        'also send the SBOM to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+      ),
   )
     .addHelpText(
       'after',
@@ -163,22 +192,30 @@ Examples:
   bulwark sbom oci-dir://layout --platform linux/arm64 -f cyclonedx-json -o sbom.cdx.json
   bulwark sbom fs://. -f spdx-json`,
     )
-    .action(async (target: string, flags: TargetFlags & { format: string; output?: string }) => {
-      if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
-      // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
-      const [{ catalogTarget }, { formatSbom }] = await Promise.all([
-        import('../../engine/catalog.js'),
-        import('../../sbom/format/index.js'),
-      ]);
-      const bar = progress(io, 'reading', flags.quiet === true);
-      try {
-        const { sbom } = await catalogTarget(target, { ...targetOptions(flags, io, bar), sbomFiles: false });
-        bar.done();
-        const color =
-          flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
-        await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
-      } finally {
-        bar.done();
-      }
-    });
+    .action(
+      async (target: string, flags: TargetFlags & { format: string; output?: string; push?: string }) => {
+        if (!isSbomFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
+        // Loaded here, not at start-up: `bulwark <other command>` never pays for the catalogers.
+        const [{ catalogTarget }, { formatSbom }] = await Promise.all([
+          import('../../engine/catalog.js'),
+          import('../../sbom/format/index.js'),
+        ]);
+        const bar = progress(io, 'reading', flags.quiet === true);
+        try {
+          // The engine redacts image metadata before it leaves the catalog: every format and a push
+          // see only the redacted form.
+          const { sbom } = await catalogTarget(target, {
+            ...targetOptions(flags, io, bar),
+            sbomFiles: false,
+          });
+          bar.done();
+          const color =
+            flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
+          await emit(io, formatSbom(sbom, flags.format, { color, env: io.env }), flags.output);
+          if (flags.push) await (await import('../server-push.js')).pushSbom(sbom, flags.push, io);
+        } finally {
+          bar.done();
+        }
+      },
+    );
 }

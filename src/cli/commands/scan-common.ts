@@ -12,7 +12,7 @@ import {
   parseSeverityOption,
   type FindingFilters,
 } from '../../policy/filters.js';
-import type { ScannerName } from '../../scanners/types.js';
+import type { ScannerName } from '../../extra-scanners/types.js';
 import type { CliIO } from '../io.js';
 import { progress, type Progress } from '../progress.js';
 import { targetOptions, type TargetFlags } from './sbom.js';
@@ -36,6 +36,7 @@ export interface PolicyFlags {
   severitySource?: string;
   config?: string;
   vex?: string[];
+  includeOsOwned?: boolean;
 }
 
 export function addDbOptions(cmd: Command): Command {
@@ -44,7 +45,10 @@ export function addDbOptions(cmd: Command): Command {
       '--db <path>',
       'vulnerability database file (default: $BULWARK_DB, else <cache dir>/db/bulwark.sqlite)',
     )
-    .option('--offline', 'never download: use the database as it is (import one with `bulwark db import`)');
+    .option(
+      '--offline',
+      'never download: use the database as it is (import one with `bulwark db import`); also BULWARK_OFFLINE=1 or `db: {offline: true}` in .bulwark.yaml',
+    );
 }
 
 /** Repeatable option values: `--package a --package b,c` → [a, b,c] (split later). */
@@ -89,6 +93,10 @@ export function addPolicyOptions(cmd: Command): Command {
     .option(
       '--vex <files...>',
       'OpenVEX or CycloneDX VEX documents: not_affected/fixed statements suppress findings',
+    )
+    .option(
+      '--include-os-owned',
+      'also match language packages an OS package owns (e.g. Debian python3-*, node-*) by their own version; marked in the output (config: scan.includeOsOwned)',
     );
 }
 
@@ -137,13 +145,10 @@ export function scanOptions(
     ...(applyPolicy ? { filters: filtersFrom(flags) } : {}),
     ...(flags.config !== undefined ? { configFile: flags.config } : {}),
     ...(flags.vex?.length ? { vexFiles: flags.vex } : {}),
+    ...(flags.includeOsOwned ? { includeOsOwned: true } : {}),
     severitySource: (flags.severitySource ?? 'auto') as SeveritySourceOption,
-    ...(quiet
-      ? {}
-      : {
-          onNotice: (m: string) => io.stderr.write(`bulwark: ${m}\n`),
-          updateProgress: io.stderr,
-        }),
+    ...(quiet ? { quiet: true } : {}),
+    updateOutput: io.stderr,
     onWarning: (m: string) => io.stderr.write(`bulwark: warning: ${m}\n`),
   };
 }

@@ -16,16 +16,16 @@ import { SCAN_FORMATS } from '../../report/scan/index.js';
 import { githubTokenBody, seededRandom } from '../../secrets/test-support/fake.js';
 import { IMAGES_DIR, imagePath } from '../../test-support/images.js';
 import { runCli } from '../test-support/capture.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const IMAGE_OCI = imagePath('secrets-in-history', 'oci');
 const IMAGE_TAR = imagePath('secrets-in-history', 'docker.tar');
 const EXPECTED = join(IMAGES_DIR, 'secrets-in-history.expected');
-const haveImage = existsSync(IMAGE_OCI) && existsSync(IMAGE_TAR) && existsSync(EXPECTED);
-if (!haveImage)
-  console.warn(
-    `\n*** SKIPPING scan --scanners / lint <image> tests on secrets-in-history: ${IMAGE_OCI}, ${IMAGE_TAR} or ${EXPECTED} is missing. ` +
-      'Build the images with ../shared/images/build-images.sh (see src/test-support/images.ts). ***\n',
-  );
+const haveImage = prerequisite(
+  existsSync(IMAGE_OCI) && existsSync(IMAGE_TAR) && existsSync(EXPECTED),
+  `scan --scanners / lint <image> tests on secrets-in-history: ${IMAGE_OCI}, ${IMAGE_TAR} or ${EXPECTED} is missing. ` +
+    'Build the images with ../shared/images/build-images.sh (see src/test-support/images.ts).',
+);
 
 /** What the build script planted, read from its `.expected` file. */
 interface Planted {
@@ -272,10 +272,13 @@ describe.skipIf(!haveImage)('bulwark lint <image>', () => {
     const r = await cli(['lint', target]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('image-secret-env');
-    expect(r.stdout).toContain(`GITHUB_TOKEN=${planted.token.slice(0, 4)}***`);
+    expect(r.stdout).toContain(
+      `GITHUB_TOKEN=${planted.token.slice(0, 4)}…(${planted.token.length} chars, fp `,
+    );
     expect(r.stdout).toContain('image-root-user');
     expect(r.stdout).not.toMatch(/\/app\/(\.env|id_rsa)/);
-    expect(r.stdout).toMatch(/^\d+ findings \(critical: 1, high: 1, .*\) in 1 image\.$/m);
+    // The Env token is a generic token for the secret rules (its checksum is not GitHub's): medium, as in `secrets`.
+    expect(r.stdout).toMatch(/^\d+ findings \(high: 1, medium: 1, .*\) in 1 image\.$/m);
     for (const value of [planted.token, planted.secretKey, planted.akid])
       expect(r.stdout).not.toContain(value);
   });
@@ -294,7 +297,8 @@ describe.skipIf(!haveImage)('bulwark lint <image>', () => {
     expect(doc.images[0]!.findings).toContainEqual(
       expect.objectContaining({ ruleId: 'image-root-user', location: { kind: 'config', field: 'User' } }),
     );
-    expect(doc.summary.critical).toBeGreaterThan(0);
+    // The Env token's severity is the one `bulwark secrets` gives it (a generic token: its checksum is not GitHub's).
+    expect(doc.summary.total).toBeGreaterThan(0);
 
     const sarif = await cli(['lint', IMAGE_TAR, '-f', 'sarif']);
     const log = JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string }[] }[] };
@@ -304,7 +308,8 @@ describe.skipIf(!haveImage)('bulwark lint <image>', () => {
     for (const out of [json.stdout, sarif.stdout]) expect(out).not.toContain(planted.token);
 
     expect((await cli(['lint', IMAGE_TAR, '--fail-on', 'high'])).code).toBe(1);
-    expect((await cli(['lint', IMAGE_TAR, '--fail-on', 'critical'])).code).toBe(1);
+    expect((await cli(['lint', IMAGE_TAR, '--fail-on', 'medium'])).code).toBe(1);
+    expect((await cli(['lint', IMAGE_TAR, '--fail-on', 'critical'])).code).toBe(0);
   });
 
   it('a text file is still a Dockerfile, and a truncated archive is one clear error', async () => {

@@ -2,7 +2,7 @@
 import { Option, type Command } from 'commander';
 import { parseFailOn } from '../../policy/filters.js';
 import { failingCounts } from '../../policy/scanners.js';
-import { SCANNERS, type ScannerName } from '../../scanners/types.js';
+import { SCANNERS, type ScannerName } from '../../extra-scanners/types.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
@@ -17,9 +17,11 @@ import {
   type TargetFlags,
 } from './scan-common.js';
 import { SCAN_FORMATS, isScanFormat, renderScanReport } from '../../report/scan/index.js';
-import { targetHelp } from './sbom.js';
+import { notEvaluatedCauses } from '../../report/scan/common.js';
+import { printable } from '../../sbom/format/table.js';
+import { sourceOptions, targetHelp } from './sbom.js';
 
-export { SCANNERS } from '../../scanners/types.js';
+export { SCANNERS } from '../../extra-scanners/types.js';
 
 interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   format: string;
@@ -28,7 +30,9 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   showSuppressed?: boolean;
   locations?: boolean;
   failOn?: string;
+  failOnNotEvaluated?: boolean;
   exitCode: string;
+  push?: string;
 }
 
 export function parseScanners(text: string): ScannerName[] {
@@ -74,7 +78,15 @@ export function registerScan(program: Command, io: CliIO): void {
       '--fail-on <severity>',
       'exit with --exit-code when a shown, unsuppressed finding of any scanner is at or above this severity',
     )
-    .option('--exit-code <n>', 'exit code for --fail-on', '1');
+    .option(
+      '--fail-on-not-evaluated',
+      'exit with --exit-code when any package was not evaluated (no advisory data for its OS or runtime, unparseable version, …)',
+    )
+    .option('--exit-code <n>', 'exit code for --fail-on and --fail-on-not-evaluated', '1')
+    .option(
+      '--push <url>',
+      'also send the report to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+    );
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
       'after',
@@ -83,20 +95,28 @@ export function registerScan(program: Command, io: CliIO): void {
 Scanners (--scanners): all of them share one read of the image. Secrets are never printed in full.
 Secret severities are the same words as vulnerability severities; a lint "info" counts as negligible.
 
-Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed, 2 usage, 3 input, 4 database, 5 network.
+Not evaluated: packages Bulwark could not match (an OS without an advisory ecosystem such as Amazon
+Linux, a runtime without advisory data, an unparseable version) are counted and listed in every format;
+they never count as "no vulnerabilities". --fail-on-not-evaluated makes them fail the scan.
+
+Exit codes: 0 ok, 1 (or --exit-code) when --fail-on is crossed or, with --fail-on-not-evaluated, a
+package was not evaluated; 2 usage, 3 input, 4 database, 5 network, 70 internal error.
 
 Examples:
   bulwark scan archive://image.tar
   bulwark scan oci-dir://layout --only-fixed --severity high -f json -o report.json
   bulwark scan sbom://bom.cdx.json --vex vex.json --fail-on critical
   bulwark scan fs://. --offline --db ./bulwark.sqlite
-  bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high`,
+  bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high
+  bulwark scan registry://amazonlinux:2023 --fail-on high --fail-on-not-evaluated`,
     )
     .action(async (target: string, flags: ScanFlags) => {
       const scanners = parseScanners(flags.scanners);
       const failOn = flags.failOn !== undefined ? parseFailOn(flags.failOn) : undefined;
       const exitCode = parseExitCode(flags.exitCode);
       if (!isScanFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
+      // Usage errors in the source flags come before the database is opened or updated.
+      sourceOptions(flags, io);
       const { report } = await runScan(target, flags, io, { scanners });
       const color = flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
       const text = renderScanReport(report, flags.format, {
@@ -106,6 +126,7 @@ Examples:
         env: io.env,
       });
       await emit(io, text, flags.output);
+      if (flags.push) await (await import('../server-push.js')).pushScanReport(report, flags.push, io);
       const failing = failOn ? failingCounts(report, failOn) : undefined;
       if (failOn && failing && failing.total > 0) {
         const parts = [
@@ -119,6 +140,13 @@ Examples:
         ].filter(Boolean);
         io.stderr.write(
           `bulwark: ${failing.total} finding${failing.total === 1 ? '' : 's'} at or above ${failOn} (${parts.join(', ')}; --fail-on ${failOn})\n`,
+        );
+        throw new ExitWith(exitCode);
+      }
+      const notEvaluated = report.coverage?.notEvaluated ?? 0;
+      if (flags.failOnNotEvaluated && notEvaluated > 0) {
+        io.stderr.write(
+          `bulwark: ${notEvaluated} package${notEvaluated === 1 ? ' was' : 's were'} not evaluated (--fail-on-not-evaluated): ${printable(notEvaluatedCauses(report.coverage!))}\n`,
         );
         throw new ExitWith(exitCode);
       }

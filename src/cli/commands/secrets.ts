@@ -25,7 +25,8 @@ import { parseTarget, type Target } from '../../engine/target.js';
 import { UsageError } from '../../util/errors.js';
 import type { CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
-import { emit, parseSize } from '../output.js';
+import { MAX_HOLDABLE_FILE_SIZE } from '../../catalog/collector.js';
+import { emit, parseFileSizeLimit } from '../output.js';
 
 interface SecretsFlags {
   git?: boolean;
@@ -33,6 +34,8 @@ interface SecretsFlags {
   branch?: string;
   staged?: boolean;
   ignore: boolean;
+  gitignore: boolean;
+  exclude?: string[];
   includeGenerated?: boolean;
   config?: string;
   baseline?: string;
@@ -95,8 +98,13 @@ export function registerSecrets(program: Command, io: CliIO): void {
     .option('--since <rev>', 'with --git: only commits after REV (REV..HEAD)')
     .option('--branch <name>', 'with --git: only this branch (default: all refs)')
     .option('--staged', 'scan only the staged changes (for pre-commit hooks)')
-    .option('--no-ignore', 'also scan files excluded by .gitignore')
-    .option('--include-generated', 'also scan lock files, minified bundles and source maps')
+    .option('--no-ignore', 'also scan files excluded by .gitignore (same as --no-gitignore)')
+    .option('--no-gitignore', 'also scan files excluded by .gitignore and .git/info/exclude')
+    .option('--exclude <glob...>', 'leave out paths matching these globs (relative to the folder)')
+    .option(
+      '--include-generated',
+      'also scan lock files (minified code, bundles and source maps are always scanned)',
+    )
     .option(
       '-c, --config <file>',
       'config file (default: .bulwark.yaml in the target folder or the current folder)',
@@ -116,7 +124,11 @@ export function registerSecrets(program: Command, io: CliIO): void {
         .default('low'),
     )
     .option('--exit-code <n>', 'exit code for a policy failure (default 1; 0 never fails)')
-    .option('--max-file-size <size>', 'scan at most this much of each file (e.g. 256MiB)', '256MiB')
+    .option(
+      '--max-file-size <size>',
+      'scan at most this much of each file (e.g. 256MiB, at most 2GiB)',
+      '256MiB',
+    )
     .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image')
     .addHelpText(
       'after',
@@ -140,7 +152,7 @@ Secrets are never printed: findings show the first characters, the length and a 
       }
       let maxFileBytes: number;
       try {
-        maxFileBytes = parseSize(flags.maxFileSize);
+        maxFileBytes = parseFileSizeLimit(flags.maxFileSize, MAX_HOLDABLE_FILE_SIZE);
       } catch (err) {
         throw new UsageError(`--max-file-size: ${(err as Error).message}`);
       }
@@ -176,7 +188,12 @@ Secrets are never printed: findings show the first characters, the length and a 
           maxFileBytes,
         });
       } else {
-        result = await scanPath(targetPath, { ...common, noIgnore: !flags.ignore, maxFileBytes });
+        result = await scanPath(targetPath, {
+          ...common,
+          noIgnore: !flags.ignore || !flags.gitignore,
+          ...(flags.exclude?.length ? { exclude: flags.exclude } : {}),
+          maxFileBytes,
+        });
       }
 
       for (const p of result.problems) io.stderr.write(`bulwark: warning: ${p.path}: ${p.reason}\n`);

@@ -3,17 +3,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync, type Zippable } from 'fflate';
+import { prerequisite } from '../../test-support/require.js';
 
 /** The repository root (this file is src/db/test-support/shared.ts). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const VULNDATA_DIR = resolve(REPO_ROOT, '..', 'shared', 'vulndata');
 export const OSV_DIR = join(VULNDATA_DIR, 'osv');
 export const KEV_FILE = join(VULNDATA_DIR, 'kev', 'known_exploited_vulnerabilities.json');
-export const HAVE_VULNDATA = existsSync(OSV_DIR) && existsSync(KEV_FILE);
-
-if (!HAVE_VULNDATA) {
-  console.warn(`SKIPPING tests that need the shared vulnerability data: ${VULNDATA_DIR} is missing`);
-}
+export const HAVE_VULNDATA = prerequisite(
+  existsSync(OSV_DIR) && existsSync(KEV_FILE),
+  `tests that need the shared vulnerability data: ${VULNDATA_DIR} is missing`,
+);
 
 /** Zip one ecosystem folder of the shared OSV data the way the export serves it: flat `<ID>.json` entries. */
 export function zipEcosystem(ecosystem: string): Uint8Array {

@@ -19,13 +19,13 @@ export function createImageChecker(meta: ImageMetadata, given: ImageCheckOptions
   // Values are also matched against the secret-scanning rules unless the caller supplies a detector.
   const options: ImageCheckOptions = { detectSecret: defaultSecretDetector(), ...given };
   const findings: ImageFinding[] = [];
-  const emit: Emit = (rule, message, location) => {
+  const emit: Emit = (rule, message, location, severity) => {
     const override = options.config?.rules[rule.id];
     if (override === 'off') return;
     findings.push({
       ruleId: rule.id,
       title: rule.title,
-      severity: override ?? rule.severity,
+      severity: override ?? severity ?? rule.severity,
       message,
       location,
     });

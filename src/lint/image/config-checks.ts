@@ -3,9 +3,11 @@ import type { ImageMetadata } from '../../source/types.js';
 import { splitWords, unquote } from '../dockerfile/words.js';
 import { isSecretLiteral, isSecretName, redact } from '../secret-names.js';
 import { IMAGE_RULES, type ImageRule } from './rules.js';
+import type { Severity } from '../types.js';
 import type { ImageCheckOptions, ImageFinding, ImageLocation } from './types.js';
 
-export type Emit = (rule: ImageRule, message: string, location: ImageLocation) => void;
+/** `severity`: the secret-scanning rules' severity for a recognised secret (a config override still wins). */
+export type Emit = (rule: ImageRule, message: string, location: ImageLocation, severity?: Severity) => void;
 
 export function checkImageConfig(meta: ImageMetadata, options: ImageCheckOptions, emit: Emit): void {
   const cfg = meta.config;
@@ -30,11 +32,12 @@ export function checkImageConfig(meta: ImageMetadata, options: ImageCheckOptions
     envPairs.add(`${key}=${value}`);
     const why = secretReason(key, value, options);
     if (why)
-      emit(IMAGE_RULES.secretEnv, `Env ${key}=${redact(value)} (${why})`, {
-        kind: 'config',
-        field: 'Env',
-        key,
-      });
+      emit(
+        IMAGE_RULES.secretEnv,
+        `Env ${key}=${why.masked} (${why.text})`,
+        { kind: 'config', field: 'Env', key },
+        why.severity,
+      );
   }
   const labelPairs = new Set<string>();
   for (const key of Object.keys(cfg.labels).sort()) {
@@ -42,11 +45,12 @@ export function checkImageConfig(meta: ImageMetadata, options: ImageCheckOptions
     labelPairs.add(`${key}=${value}`);
     const why = secretReason(key, value, options);
     if (why)
-      emit(IMAGE_RULES.secretLabel, `Label ${key}=${redact(value)} (${why})`, {
-        kind: 'config',
-        field: 'Labels',
-        key,
-      });
+      emit(
+        IMAGE_RULES.secretLabel,
+        `Label ${key}=${why.masked} (${why.text})`,
+        { kind: 'config', field: 'Labels', key },
+        why.severity,
+      );
   }
 
   meta.history.forEach((h, index) => {
@@ -61,8 +65,9 @@ export function checkImageConfig(meta: ImageMetadata, options: ImageCheckOptions
       if (why)
         emit(
           IMAGE_RULES.secretHistory,
-          `history entry ${index} (${kind}) records ${key}=${redact(value)} (${why})`,
+          `history entry ${index} (${kind}) records ${key}=${why.masked} (${why.text})`,
           { kind: 'history', index },
+          why.severity,
         );
     }
   });
@@ -76,11 +81,19 @@ export function checkImageConfig(meta: ImageMetadata, options: ImageCheckOptions
   }
 }
 
-function secretReason(key: string, value: string, options: ImageCheckOptions): string | undefined {
+interface SecretReason {
+  readonly text: string;
+  readonly masked: string;
+  /** Set when the secret-scanning rules recognised the value. */
+  readonly severity?: Severity;
+}
+
+function secretReason(key: string, value: string, options: ImageCheckOptions): SecretReason | undefined {
   if (!isSecretLiteral(value)) return undefined;
-  const detected = options.detectSecret?.(value);
-  if (detected) return `looks like a ${detected}`;
-  return isSecretName(key) ? 'secret-looking name' : undefined;
+  const detected = options.detectSecret?.(value, key);
+  if (detected)
+    return { text: `looks like a ${detected.title}`, masked: detected.masked, severity: detected.severity };
+  return isSecretName(key) ? { text: 'secret-looking name', masked: redact(value) } : undefined;
 }
 
 /**

@@ -21,13 +21,16 @@ export const hardcodedSecret: LintRule = {
         if (pair.rawValue === undefined || !isSecretLiteral(pair.rawValue)) continue;
         const value = pair.value ?? '';
         const byName = isSecretName(pair.key) && isSecretLiteral(value);
-        const detected = ctx.options.detectSecret?.(value);
+        const detected = ctx.options.detectSecret?.(value, pair.key);
         if (!byName && !detected) continue;
-        const why = detected ? `its value looks like a ${detected}` : 'its name suggests a secret';
+        const why = detected
+          ? `its value looks like a ${detected.title}: ${detected.masked}`
+          : 'its name suggests a secret';
         ctx.report({
           instruction: inst,
           range: pair.range,
           message: `${target.keyword} ${pair.key} has a hard-coded value (${why}); it is readable by anyone with the image`,
+          ...(detected ? { severity: detected.severity } : {}),
         });
       }
     }

@@ -30,6 +30,7 @@ import { pipeToShell } from './pipe-to-shell.js';
 import { pipeWithoutPipefail } from './pipe-without-pipefail.js';
 import { relativeWorkdir } from './relative-workdir.js';
 import { secretBuildArg } from './secret-build-arg.js';
+import { secretInRun } from './secret-in-run.js';
 import { sudoInRun } from './sudo-in-run.js';
 import { suppressionWithoutReason } from './suppression-without-reason.js';
 import { unpinnedPackage } from './unpinned-package.js';
@@ -38,6 +39,7 @@ export const RULES: readonly LintRule[] = [
   // secrets
   hardcodedSecret,
   credentialsInRun,
+  secretInRun,
   secretBuildArg,
   // sensitive files
   copySensitiveFile,

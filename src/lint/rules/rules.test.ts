@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseDockerIgnore } from '../dockerignore.js';
 import { lintDockerfile, type LintOptions } from '../engine.js';
+import { expandTemplate } from '../../secrets/test-support/fake.js';
+import { defaultTextSecretDetector } from '../secret-detector.js';
 import { RULES, RULES_BY_ID } from './index.js';
+
+const fake = (template: string): string => expandTemplate(template, 'lint-rules');
 
 interface Case {
   readonly name: string;
@@ -69,7 +73,40 @@ const CASES: Record<string, readonly Case[]> = {
       name: 'value recognised by a secret detector',
       dockerfile: ['FROM alpine:3.20', 'ENV UPSTREAM=ghp_0123456789abcdefghijABCDEFGHIJ012345'],
       lines: [2],
-      options: { detectSecret: (v: string) => (v.startsWith('ghp_') ? 'GitHub token' : undefined) },
+      options: {
+        detectSecret: (v: string) =>
+          v.startsWith('ghp_') ? { title: 'GitHub token', severity: 'critical', masked: 'ghp_…' } : undefined,
+      },
+    },
+  ],
+  'secret-in-run': [
+    {
+      name: 'token in a RUN command, a RUN heredoc and a COPY heredoc',
+      dockerfile: [
+        'FROM alpine:3.20',
+        `RUN curl -H "Authorization: Bearer ${fake('{A:40}')}" https://x.internal/a`,
+        'RUN <<EOF',
+        'set -e',
+        `echo "${fake('ghp_{gh}')}" > /root/.token`,
+        'EOF',
+        'COPY <<-CFG /etc/app.conf',
+        `\tstripe_key=${fake('sk_live_{A:40}')}`,
+        '\tCFG',
+      ],
+      lines: [2, 5, 8],
+      options: { detectSecretsInText: defaultTextSecretDetector() },
+    },
+    {
+      name: 'near miss: placeholders and secret mounts',
+      dockerfile: [
+        'FROM alpine:3.20',
+        'RUN --mount=type=secret,id=token TOKEN=$(cat /run/secrets/token) ./fetch',
+        'RUN <<EOF',
+        'echo "token=${TOKEN}" > /root/.cfg',
+        'EOF',
+      ],
+      lines: [],
+      options: { detectSecretsInText: defaultTextSecretDetector() },
     },
   ],
   'credentials-in-run': [

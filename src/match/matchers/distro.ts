@@ -8,8 +8,10 @@ import type { MatchContext } from './types.js';
 export interface DistroRelease {
   readonly id: string;
   readonly versionId?: string;
-  /** Marketing name, used for Ubuntu's LTS marker. */
+  /** Marketing name (os-release PRETTY_NAME), used for Ubuntu's LTS marker, SUSE and openEuler. */
   readonly name?: string;
+  /** os-release VERSION_CODENAME (Debian testing/unstable have only this). */
+  readonly codename?: string;
 }
 
 function fromQualifier(purl: string): DistroRelease | undefined {
@@ -31,9 +33,15 @@ function fromQualifier(purl: string): DistroRelease | undefined {
 /** The distro release to match an OS package against: os-release first, then the PURL qualifier. */
 export function distroFor(pkg: Package, ctx: MatchContext): DistroRelease | undefined {
   const d: Distro | undefined = ctx.distro;
-  if (d && d.id !== 'unknown' && d.versionId)
-    return { id: d.id, versionId: d.versionId, ...(d.prettyName ? { name: d.prettyName } : {}) };
-  return fromQualifier(pkg.purl) ?? (d && d.id !== 'unknown' ? { id: d.id } : undefined);
+  const known = d && d.id !== 'unknown' ? d : undefined;
+  const full = (x: Distro): DistroRelease => ({
+    id: x.id,
+    ...(x.versionId ? { versionId: x.versionId } : {}),
+    ...(x.prettyName ? { name: x.prettyName } : {}),
+    ...(x.versionCodename ? { codename: x.versionCodename } : {}),
+  });
+  if (known?.versionId) return full(known);
+  return fromQualifier(pkg.purl) ?? (known ? full(known) : undefined);
 }
 
 /** `12.5` → `12`. */
@@ -44,4 +52,9 @@ export function major(version: string): string {
 /** `3.20.1` → `3.20`. */
 export function majorMinor(version: string): string {
   return version.split('.').slice(0, 2).join('.');
+}
+
+/** How a release is named in messages: `amzn 2023`, `debian trixie`. */
+export function releaseLabel(d: DistroRelease): string {
+  return [d.id, d.versionId ?? d.codename].filter(Boolean).join(' ');
 }

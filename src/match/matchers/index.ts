@@ -14,9 +14,11 @@ import { npmMatcher } from './npm.js';
 import { nugetMatcher } from './nuget.js';
 import { pypiMatcher } from './pypi.js';
 import { rpmMatcher } from './rpm.js';
+import { runtimeMatcher } from './runtime.js';
 import type { Matcher } from './types.js';
 
-export type { Matcher, MatchContext, MatchQuery } from './types.js';
+export type { Matcher, MatchContext, MatchPlan, MatchQuery, Skip } from './types.js';
+export { queriesOf } from './types.js';
 
 export const MATCHERS: readonly Matcher[] = [
   dpkgMatcher,
@@ -30,12 +32,13 @@ export const MATCHERS: readonly Matcher[] = [
   gemMatcher,
   nugetMatcher,
   composerMatcher,
+  runtimeMatcher,
 ];
 
 const BY_TYPE = new Map<PackageType, Matcher>();
 for (const m of MATCHERS) for (const t of m.types) if (!BY_TYPE.has(t)) BY_TYPE.set(t, m);
 
-/** The matcher for a package type; undefined for types with no advisory source (e.g. `binary`). */
+/** The matcher for a package type (every type has one). */
 export function matcherFor(type: PackageType): Matcher | undefined {
   return BY_TYPE.get(type);
 }

@@ -5,12 +5,13 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { INSTALLED_CATALOGERS } from '../../catalog/installed/index.js';
+import { INSTALLED_CATALOGERS } from '../../catalog/registry/installed.js';
 import { LOCKFILE_CATALOGERS } from '../../catalog/lockfile/index.js';
 import { DEFAULT_CATALOGERS } from '../../catalog/registry.js';
 import type { Cataloger } from '../../catalog/types.js';
 import { importInputs } from '../../db/import.js';
 import { SHARED_DIR } from '../../test-support/images.js';
+import { prerequisite } from '../../test-support/require.js';
 
 export const VULNDATA_DIR = join(SHARED_DIR, 'vulndata');
 
@@ -24,11 +25,7 @@ export const KEV_DIR = join(VULNDATA_DIR, 'kev');
 /** True when the shared corpus is present; warns loudly otherwise. */
 export function haveVulndata(): boolean {
   const ok = existsSync(osvDir('npm')) && existsSync(osvDir('Debian:12')) && existsSync(KEV_DIR);
-  if (!ok)
-    console.warn(
-      `\n*** SKIPPING vulnerability-matching tests: ${VULNDATA_DIR} (npm, Debian:12, kev) is missing. ***\n`,
-    );
-  return ok;
+  return prerequisite(ok, `vulnerability-matching tests: ${VULNDATA_DIR} (npm, Debian:12, kev) is missing.`);
 }
 
 /** Import the given inputs into a fresh database in a temp dir; returns its path and the temp dir. */

@@ -4,7 +4,7 @@
  */
 import type { Package } from '../../model/package.js';
 import { compareFindings } from '../../match/order.js';
-import type { Finding, Severity } from '../../match/types.js';
+import type { Coverage, Finding, NotEvaluated, Severity } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
 import { redactCreatedBy } from '../../sbom/format/redact.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
@@ -197,3 +197,66 @@ export function safeUrl(url: string): string | undefined {
 
 /** The name a person knows the scanned thing by (first repo tag of an image, else the target). */
 export { subjectName, distroLabel } from '../../sbom/format/common.js';
+
+/** `OS-owned: python3-urllib3 1.26.12-1+deb12u1 (deb)` for a finding of an OS-owned package, else undefined. */
+export function ownedByLabel(f: Finding): string | undefined {
+  const o = f.ownedBy;
+  return o ? `OS-owned: ${o.name} ${o.version} (${o.type})` : undefined;
+}
+
+/**
+ * One sentence on the language packages an OS package owns (see docs/scan.md), or undefined when
+ * there are none or the report does not say.
+ */
+export function osOwnedNote(report: ScanReport): string | undefined {
+  const o = report.osOwned;
+  if (!o || o.packages === 0) return undefined;
+  const n = `${o.packages} language package${o.packages === 1 ? '' : 's'} owned by OS packages`;
+  return o.included
+    ? `${n} matched by their own version too (--include-os-owned): their findings are marked OS-owned; the distribution may have backported the fix.`
+    : `${n} matched through their OS package only (--include-os-owned to match them by their own version too).`;
+}
+
+/** Not-evaluated packages of a report, sorted by name, version, id (empty when matching did not run). */
+export function sortedNotEvaluated(report: ScanReport): NotEvaluated[] {
+  return [...(report.notEvaluated ?? [])].sort(
+    (a, b) =>
+      byStr(a.package.name, b.package.name) ||
+      byStr(a.package.version, b.package.version) ||
+      byStr(a.package.id, b.package.id),
+  );
+}
+
+const byStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The causes of the not-evaluated packages in a few words: `no advisory ecosystem for amzn 2023` for
+ * one cause, `80: no advisory ecosystem for amzn 2023; 2: unparseable installed version` for several
+ * (at most `max` listed, then `…`).
+ */
+export function notEvaluatedCauses(coverage: Coverage, max = 3): string {
+  const groups = coverage.groups;
+  if (groups.length === 1) return groups[0]!.group;
+  const listed = groups.slice(0, max).map((g) => `${g.packages}: ${g.group}`);
+  return `${listed.join('; ')}${groups.length > max ? `; ${groups.length - max} more causes` : ''}`;
+}
+
+/** `88 packages not evaluated (no advisory ecosystem for amzn 2023)`, or undefined when none. */
+export function notEvaluatedLine(report: ScanReport): string | undefined {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return undefined;
+  return `${plural(c.notEvaluated, 'package')} not evaluated (${notEvaluatedCauses(c)})`;
+}
+
+/**
+ * What to say when no vulnerability is shown. Never a bare "No vulnerabilities found" when packages
+ * were not evaluated: `No vulnerabilities found in 120 evaluated packages; 88 packages not evaluated
+ * (no advisory ecosystem for amzn 2023).`
+ */
+export function noFindingsText(report: ScanReport): string {
+  const c = report.coverage;
+  if (!c) return 'No vulnerabilities found.';
+  const head = `No vulnerabilities found in ${plural(c.evaluated, 'evaluated package')}`;
+  const rest = notEvaluatedLine(report);
+  return rest ? `${head}; ${rest}.` : `${head}.`;
+}

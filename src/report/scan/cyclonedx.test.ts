@@ -184,3 +184,53 @@ describe('renderCycloneDx', () => {
     );
   });
 });
+
+describe('renderCycloneDx: packages that were not evaluated', () => {
+  it('counts them on the metadata and marks each component; still valid CycloneDX 1.6', async () => {
+    const base = emptyReport();
+    const pkg = base.sbom.packages[0]!;
+    const report = {
+      ...base,
+      notEvaluated: [
+        {
+          package: pkg,
+          reason: 'no-advisory-ecosystem' as const,
+          detail: 'no advisory ecosystem for amzn 2023 (Amazon Linux)',
+          group: 'no advisory ecosystem for amzn 2023 (Amazon Linux)',
+        },
+      ],
+      coverage: {
+        packages: base.sbom.packages.length,
+        evaluated: base.sbom.packages.length - 1,
+        notEvaluated: 1,
+        groups: [
+          {
+            reason: 'no-advisory-ecosystem' as const,
+            group: 'no advisory ecosystem for amzn 2023 (Amazon Linux)',
+            packages: 1,
+          },
+        ],
+      },
+    };
+    const text = renderCycloneDx(report, { timestamp: PINNED });
+    expect(await validator.validate(text)).toBeNull();
+    const bom = JSON.parse(text) as {
+      metadata: { properties: { name: string; value: string }[] };
+      components: { 'bom-ref': string; properties?: { name: string; value: string }[] }[];
+    };
+    expect(bom.metadata.properties).toEqual(
+      expect.arrayContaining([
+        { name: 'bulwark:coverage:evaluated', value: String(base.sbom.packages.length - 1) },
+        { name: 'bulwark:coverage:notEvaluated', value: '1' },
+        {
+          name: 'bulwark:notEvaluated:no-advisory-ecosystem',
+          value: '1: no advisory ecosystem for amzn 2023 (Amazon Linux)',
+        },
+      ]),
+    );
+    const marked = bom.components.filter((c) =>
+      c.properties?.some((p) => p.name === 'bulwark:notEvaluated:reason'),
+    );
+    expect(marked.map((c) => c['bom-ref'])).toEqual([pkg.id]);
+  });
+});

@@ -25,6 +25,7 @@ import {
   compareFindings,
   isFixable,
   safeUrl,
+  sortedNotEvaluated,
   type ScanRenderOptions,
 } from './common.js';
 
@@ -167,6 +168,9 @@ function vulnerabilityOf(
       ['bulwark:epss:date', epss.date],
     );
   }
+  // Matched by the upstream version although an OS package owns the files (--include-os-owned).
+  for (const f of findings)
+    if (f.ownedBy) props.push(['bulwark:osOwned', `${f.package.purl} owned by ${f.ownedBy.purl}`]);
   if (first.suppressed) {
     props.push(
       ['bulwark:suppression:kind', first.suppressed.kind],
@@ -202,5 +206,36 @@ export function renderCycloneDx(report: ScanReport, options: ScanRenderOptions =
     const bomRef = `bulwark:vulnerability:${g.id}${n > 0 ? `#${n + 1}` : ''}`;
     bom.vulnerabilities.add(vulnerabilityOf(g.id, g.findings, bomRef, refs));
   }
+  addNotEvaluated(bom, report);
   return serializeCycloneDxBom(bom, pinned);
+}
+
+/**
+ * Packages that were not evaluated: counted on the BOM's metadata (`bulwark:coverage:*`, one
+ * `bulwark:notEvaluated:<reason>` property per cause with its count) and marked on each component
+ * (`bulwark:notEvaluated:reason` and `…:detail`), so a consumer never reads "no vulnerability entry"
+ * as "not affected" for them.
+ */
+function addNotEvaluated(bom: Models.Bom, report: ScanReport): void {
+  const coverage = report.coverage;
+  if (!coverage) return;
+  const meta = bom.metadata.properties;
+  meta.add(new Models.Property('bulwark:coverage:evaluated', String(coverage.evaluated)));
+  meta.add(new Models.Property('bulwark:coverage:notEvaluated', String(coverage.notEvaluated)));
+  for (const g of coverage.groups)
+    meta.add(new Models.Property(`bulwark:notEvaluated:${g.reason}`, `${g.packages}: ${g.group}`));
+  const byRef = new Map<string, Models.Component>();
+  const visit = (cs: Iterable<Models.Component>): void => {
+    for (const c of cs) {
+      if (c.bomRef.value) byRef.set(c.bomRef.value, c);
+      visit(c.components);
+    }
+  };
+  visit(bom.components);
+  for (const n of sortedNotEvaluated(report)) {
+    const c = byRef.get(n.package.id);
+    if (!c) continue;
+    c.properties.add(new Models.Property('bulwark:notEvaluated:reason', n.reason));
+    c.properties.add(new Models.Property('bulwark:notEvaluated:detail', n.detail));
+  }
 }

@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { ScanReport } from '../types.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { renderScanReport, SCAN_FORMATS } from './index.js';
 import { HOSTILE_NAME, sampleFolderReport, sampleReport } from './test-support/sample-report.js';

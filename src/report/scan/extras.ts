@@ -5,7 +5,7 @@
  */
 import type { Rating } from '../../db/types.js';
 import type { ScanReport } from '../types.js';
-import { ratingOf, type Misconfiguration } from '../../scanners/types.js';
+import { ratingOf, type Misconfiguration } from '../../extra-scanners/types.js';
 import { describeLocation, describeSecret, sortFindings } from '../../secrets/report.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { SEVERITY_ORDER } from './common.js';

@@ -76,6 +76,7 @@ button.vuln { all: unset; white-space: nowrap; cursor: pointer; color: var(--acc
 .sev-medium { color: var(--medium); background: var(--medium-bg); }
 .sev-low { color: var(--low); background: var(--low-bg); }
 .sev-negligible, .sev-unknown { color: var(--negligible); background: var(--negligible-bg); }
+.os-owned { border: 1px solid var(--medium, #b58900); border-radius: 4px; padding: 0 .3rem; font-size: .75rem; }
 .kev-badge { color: #fff; background: var(--critical); border-radius: 4px; padding: 0 .35rem; font-size: .75rem; font-weight: 700; }
 @media (prefers-color-scheme: dark) { .kev-badge { color: #000; } }
 .muted { color: var(--muted); }
@@ -221,6 +222,7 @@ export const REPORT_JS = `
     row(dl, 'PURL', f.package.purl ? code(f.package.purl) : '');
     row(dl, 'Path', f.package.path ? code(f.package.path) : '');
     row(dl, 'Layer', f.layerLabel ? code(f.layerLabel) : '');
+    if (f.ownedBy) row(dl, 'Owned by', f.ownedBy + ' — the distribution may have backported the fix');
     panel.appendChild(dl);
 
     panel.appendChild(el('h4', 'Fix'));

@@ -11,13 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from './html.js';
 import { Browser, findChromium, type Page } from './test-support/chromium.js';
 import { HOSTILE_NAME, HOSTILE_SUMMARY, sampleReport } from './test-support/sample-report.js';
+import { prerequisite } from '../../test-support/require.js';
 
 const chromium = findChromium();
-if (!chromium) {
-  console.warn(
-    '\n*** SKIPPING HTML report browser tests: no chromium found (apt-get install -y chromium, or set CHROMIUM). ***\n',
-  );
-}
+prerequisite(
+  chromium !== undefined,
+  'HTML report browser tests: no chromium found (apt-get install -y chromium, or set CHROMIUM).',
+);
 
 describe.skipIf(!chromium)('HTML report in headless Chromium', () => {
   let dir: string;

@@ -32,10 +32,14 @@ import {
   isFixable,
   layerInstruction,
   layerLabel,
+  osOwnedNote,
+  ownedByLabel,
+  noFindingsText,
   plural,
   safeUrl,
   SEVERITY_ORDER,
   severityRank,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   type ScanRenderOptions,
@@ -50,7 +54,8 @@ import {
   sortedMisconfigurations,
   sortedSecrets,
 } from './extras.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
+import { maxOf } from '../../util/arrays.js';
 
 /** A static table of the secret or config scanner's findings (escaped; secrets redacted). */
 function extraTable(
@@ -181,6 +186,7 @@ function findingData(f: Finding): Record<string, unknown> {
     },
     layer: layer ? layer.index : null,
     layerLabel: layer ? layerLabel(layer, 120) : null,
+    ownedBy: ownedByLabel(f) ?? null,
     matches: [...f.matches]
       .sort((a, b) => byString(a.recordId, b.recordId) || byString(a.matcher, b.matcher))
       .map((m) => ({
@@ -211,6 +217,7 @@ function findingData(f: Finding): Record<string, unknown> {
       f.summary ?? '',
       f.severity,
       p.locations[0]?.path ?? '',
+      f.ownedBy ? `os-owned ${f.ownedBy.name}` : '',
     ]
       .join(' ')
       .toLowerCase(),
@@ -222,7 +229,10 @@ function severityChart(s: ScanSummary): string {
   const rowH = 30;
   const labelW = 96;
   const barW = 300;
-  const max = Math.max(1, ...SEVERITY_ORDER.map((sev) => s.bySeverity[sev].total));
+  const max = maxOf(
+    SEVERITY_ORDER.map((sev) => s.bySeverity[sev].total),
+    1,
+  );
   const height = SEVERITY_ORDER.length * rowH + 24;
   const desc = SEVERITY_ORDER.map(
     (sev) => `${sev}: ${s.bySeverity[sev].total} (${s.bySeverity[sev].fixable} fixable)`,
@@ -262,6 +272,7 @@ function fact(label: string, value: string | undefined, code = false, wide = fal
 
 function findingRow(f: Finding, i: number): string {
   const p = f.package;
+  const owned = ownedByLabel(f);
   const layer = packageLayer(p);
   const fix = isFixable(f)
     ? `<span class="fix mono">${escapeHtml(f.fixedVersion!)}</span>`
@@ -272,7 +283,7 @@ function findingRow(f: Finding, i: number): string {
   return `<tr data-i="${i}"${f.suppressed ? ' class="suppressed"' : ''}${f.suppressed ? ' hidden' : ''}>
 <td><button type="button" class="vuln" data-show="${i}">${escapeHtml(f.vulnerabilityId)}</button>${f.kev ? ' <span class="kev-badge" title="In the CISA Known Exploited Vulnerabilities catalog">KEV</span>' : ''}${supp}</td>
 <td><span class="badge sev-${escapeHtml(f.severity)}">${escapeHtml(f.severity)}</span></td>
-<td><code>${escapeHtml(p.name)}</code> <span class="muted">${escapeHtml(p.type)}</span></td>
+<td><code>${escapeHtml(p.name)}</code> <span class="muted">${escapeHtml(p.type)}</span>${owned ? ` <span class="os-owned" title="${escapeHtml(owned)}">OS-owned</span>` : ''}</td>
 <td class="mono nowrap">${escapeHtml(p.version)}</td>
 <td class="nowrap">${fix}</td>
 <td class="num">${f.epss ? escapeHtml(formatEpss(f.epss.score)) : '<span class="muted">–</span>'}</td>
@@ -379,6 +390,8 @@ export function renderHtml(report: ScanReport, options: ScanRenderOptions = {}):
   const expired = [...report.expiredSuppressions].sort(
     (a, b) => byString(a.source, b.source) || byString(a.id, b.id),
   );
+  const ownedNote = osOwnedNote(report);
+  const ownedNoteHtml = ownedNote ? `<p class="muted" id="os-owned-note">${escapeHtml(ownedNote)}</p>\n` : '';
   const expiredHtml =
     expired.length > 0
       ? `<div class="warning" role="note"><h3>${plural(expired.length, 'suppression')} expired</h3><ul>${expired
@@ -400,7 +413,8 @@ export function renderHtml(report: ScanReport, options: ScanRenderOptions = {}):
   const tableBody =
     findings.length > 0
       ? findings.map((f, i) => findingRow(f, i)).join('\n')
-      : '<tr><td colspan="8">No vulnerabilities found.</td></tr>';
+      : `<tr><td colspan="8">${escapeHtml(noFindingsText(report))}</td></tr>`;
+  const notEvaluated = notEvaluatedHtml(report);
 
   const data = {
     schema: report.schema,
@@ -447,8 +461,10 @@ ${severityChart(s)}
 <div><dt>Fixable</dt><dd>${s.fixable}</dd></div>
 <div class="kev"><dt>Known exploited (KEV)</dt><dd>${s.kev}</dd></div>
 <div><dt>Suppressed</dt><dd>${s.suppressed}</dd></div>
+${report.coverage ? `<div><dt>Not evaluated</dt><dd>${report.coverage.notEvaluated}</dd></div>` : ''}
 </dl>
 </div>
+${ownedNoteHtml}${notEvaluated.warning}
 ${expiredHtml}
 </section>
 <section class="card" aria-labelledby="findings-h">
@@ -473,6 +489,7 @@ ${tableBody}
 <aside id="detail" tabindex="-1" aria-label="Vulnerability details" hidden></aside>
 </div>
 </section>
+${notEvaluated.section}
 ${extraSections(report)}
 <section class="card" aria-labelledby="layers-h">
 <h2 id="layers-h">Layers</h2>
@@ -486,4 +503,34 @@ ${layerSection(report, findings, index)}
 </body>
 </html>
 `;
+}
+
+/**
+ * The packages that were not evaluated: a warning in the summary (counted by cause) and a section
+ * listing each package with why. Empty strings when every package was evaluated.
+ */
+function notEvaluatedHtml(report: ScanReport): { warning: string; section: string } {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return { warning: '', section: '' };
+  const warning = `<div class="warning" role="note"><h3>${escapeHtml(plural(c.notEvaluated, 'package'))} not evaluated</h3><p>No vulnerability result exists for them: they are not known to be free of vulnerabilities.</p><ul>${c.groups
+    .map((g) => `<li>${g.packages}: ${escapeHtml(g.group)}</li>`)
+    .join('')}</ul></div>`;
+  const rows = sortedNotEvaluated(report)
+    .map(
+      (n) =>
+        `<tr><td><code>${escapeHtml(n.package.name)}</code></td><td>${escapeHtml(n.package.version)}</td><td>${escapeHtml(n.package.type)}</td><td>${escapeHtml(n.detail)}</td></tr>`,
+    )
+    .join('\n');
+  const section = `<section class="card" aria-labelledby="not-evaluated-h">
+<h2 id="not-evaluated-h">Not evaluated (${c.notEvaluated})</h2>
+<div class="table-wrap">
+<table id="not-evaluated">
+<thead><tr><th scope="col">Package</th><th scope="col">Version</th><th scope="col">Type</th><th scope="col">Why</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>
+</div>
+</section>`;
+  return { warning, section };
 }

@@ -6,11 +6,18 @@
  * always gives the same bytes. Packages and the embedded SBOM use the SBOM JSON format (and its
  * redaction: image env values never appear).
  */
-import type { Finding, MatchDetail } from '../../match/types.js';
+import type { Finding, MatchDetail, NotEvaluated } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
 import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
-import { byString, compareFindings, isFixable, SEVERITY_ORDER, summarize } from './common.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import {
+  byString,
+  compareFindings,
+  isFixable,
+  SEVERITY_ORDER,
+  sortedNotEvaluated,
+  summarize,
+} from './common.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { sortFindings } from '../../secrets/report.js';
 import type { LayerInfo, RedactedFinding } from '../../secrets/types.js';
 
@@ -96,6 +103,9 @@ function findingJson(f: Finding): Json {
     references: [...new Set(f.references)].sort(byString),
     risk: f.risk,
     package: packageJson(f.package),
+    ownedBy: f.ownedBy
+      ? { name: f.ownedBy.name, version: f.ownedBy.version, type: f.ownedBy.type, purl: f.ownedBy.purl }
+      : undefined,
     matches: [...f.matches].sort(compareMatches).map(matchJson),
     suppressed: s
       ? {
@@ -107,6 +117,18 @@ function findingJson(f: Finding): Json {
           expires: s.expires,
         }
       : undefined,
+  };
+}
+
+/** A package that was not evaluated: which one (by SBOM id and PURL), the reason code and why. */
+function notEvaluatedJson(n: NotEvaluated): Json {
+  const p = n.package;
+  return {
+    package: { id: p.id, name: p.name, version: p.version, type: p.type, purl: p.purl },
+    reason: n.reason,
+    detail: n.detail,
+    group: n.group,
+    records: n.records ? [...n.records].sort(byString) : undefined,
   };
 }
 
@@ -129,9 +151,26 @@ export function scanReportToJson(report: ScanReport): Json {
         ]),
       ),
     },
+    // Present exactly when vulnerability matching ran.
+    coverage: report.coverage
+      ? {
+          packages: report.coverage.packages,
+          evaluated: report.coverage.evaluated,
+          notEvaluated: report.coverage.notEvaluated,
+          groups: report.coverage.groups.map((g) => ({
+            reason: g.reason,
+            group: g.group,
+            packages: g.packages,
+          })),
+        }
+      : undefined,
     database: db ? { path: db.path, builtAt: db.builtAt, schemaVersion: db.schemaVersion } : undefined,
     filters: sortKeysDeep(report.filters) ?? {},
+    osOwned: report.osOwned
+      ? { packages: report.osOwned.packages, included: report.osOwned.included }
+      : undefined,
     findings: [...report.findings].sort(compareFindings).map(findingJson),
+    notEvaluated: report.notEvaluated ? sortedNotEvaluated(report).map(notEvaluatedJson) : undefined,
     expiredSuppressions: [...report.expiredSuppressions]
       .sort((a, b) => byString(a.source, b.source) || byString(a.id, b.id))
       .map((e) => ({ source: e.source, id: e.id, expires: e.expires, reason: e.reason })),

@@ -1,5 +1,7 @@
 /** Markdown escaping shared by the markdown report and SARIF help text. Advisory data is untrusted. */
 
+import { maxOf } from '../../util/arrays.js';
+
 /**
  * Escape text for Markdown (GitHub flavour) so it renders literally: emphasis, links, tables, HTML
  * tags and autolinks are neutralised; line breaks become spaces so a table cell stays one cell.
@@ -22,7 +24,10 @@ export function mdText(text: string): string {
 export function mdCode(text: string, inTable = true): string {
   let clean = text.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '');
   if (inTable) clean = clean.replace(/\|/g, '\\|');
-  const longest = Math.max(0, ...(clean.match(/`+/g) ?? []).map((r) => r.length));
+  const longest = maxOf(
+    (clean.match(/`+/g) ?? []).map((r) => r.length),
+    0,
+  );
   const fence = '`'.repeat(longest + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') || clean === '' ? ' ' : '';
   return `${fence}${pad}${clean}${pad}${fence}`;

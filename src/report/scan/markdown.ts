@@ -9,7 +9,7 @@
  */
 import type { Finding, Severity } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { redactSource } from '../../sbom/format/redact.js';
 import {
@@ -19,8 +19,12 @@ import {
   distroLabel,
   formatEpss,
   isFixable,
+  osOwnedNote,
+  ownedByLabel,
+  noFindingsText,
   plural,
   SEVERITY_ORDER,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   truncate,
@@ -36,6 +40,7 @@ import {
   sortedSecrets,
   vulnerabilitiesScanned,
 } from './extras.js';
+import { pushAll } from '../../util/arrays.js';
 
 /** One scanner's head: a heading with its counts, then its first {@link TOP} rows (when it found any). */
 function extraHeadSection<T extends RedactedFinding | Misconfiguration>(
@@ -103,7 +108,8 @@ function versionCell(f: Finding): string {
 }
 
 function packageCell(f: Finding): string {
-  return `${mdCode(truncate(f.package.name, 80))} (${f.package.type})`;
+  const owned = ownedByLabel(f);
+  return `${mdCode(truncate(f.package.name, 80))} (${f.package.type})${owned ? ` ⚠ ${mdText(truncate(owned, 120))}` : ''}`;
 }
 
 function findingRow(f: Finding): string {
@@ -141,6 +147,7 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     `**Packages:** ${report.sbom.packages.length}`,
     `**Vulnerabilities:** ${s.total} (${s.fixable} fixable)`,
   ];
+  if (report.coverage?.notEvaluated) facts.push(`**Not evaluated:** ${report.coverage.notEvaluated}`);
   if (s.kev > 0) facts.push(`**Known exploited:** ${s.kev}`);
   if (s.suppressed > 0) facts.push(`**Suppressed:** ${s.suppressed}`);
   if (source.kind === 'image' && source.image.manifestDigest)
@@ -150,7 +157,7 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
   if (!vulnerabilitiesScanned(report)) {
     head.push('Vulnerabilities were not scanned (the `vuln` scanner was not in `--scanners`).', '');
   } else if (active.length === 0) {
-    head.push('No vulnerabilities found.', '');
+    head.push(mdText(noFindingsText(report)), '');
   } else {
     head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
     for (const sev of SEVERITY_ORDER) {
@@ -160,12 +167,40 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     head.push('', `### Top ${Math.min(TOP, active.length)} findings`, '');
     head.push('| Vulnerability | Severity | Package | Installed → Fixed | EPSS | KEV | Summary |');
     head.push('| --- | --- | --- | --- | ---: | --- | --- |');
-    head.push(...active.slice(0, TOP).map(findingRow), '');
+    pushAll(head, active.slice(0, TOP).map(findingRow));
+    head.push('');
   }
 
-  head.push(...extraHead(report));
+  const ownedNote = vulnerabilitiesScanned(report) ? osOwnedNote(report) : undefined;
+  if (ownedNote) head.push(`> ${mdText(ownedNote)}`, '');
+  pushAll(head, extraHead(report));
 
   const sections: Section[] = [];
+  // Packages that were not evaluated: counted prominently, listed below (they must survive truncation).
+  const coverage = report.coverage;
+  if (coverage && coverage.notEvaluated > 0) {
+    sections.push({
+      open: [
+        '> [!WARNING]',
+        `> ${mdText(`${plural(coverage.notEvaluated, 'package')} not evaluated (no vulnerability result for them):`)}`,
+      ],
+      rows: coverage.groups.map((g) => `> - ${g.packages}: ${mdText(truncate(g.group, 200))}`),
+      close: [''],
+    });
+    sections.push({
+      open: [
+        `<details><summary>${plural(coverage.notEvaluated, 'package')} not evaluated</summary>`,
+        '',
+        '| Package | Type | Why |',
+        '| --- | --- | --- |',
+      ],
+      rows: sortedNotEvaluated(report).map(
+        (n) =>
+          `| ${mdCode(truncate(`${n.package.name} ${n.package.version}`.trim(), 120))} | ${mdText(n.package.type)} | ${mdText(truncate(n.detail, 300))} |`,
+      ),
+      close: ['', '</details>', ''],
+    });
+  }
   // Expired suppressions first: short, and they need action, so they must survive truncation.
   if (report.expiredSuppressions.length > 0) {
     const expired = [...report.expiredSuppressions].sort(
@@ -238,7 +273,9 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
     }
     // A section none of whose rows fit is left out whole rather than shown empty.
     if (kept.length === 0) continue;
-    out.push(...sec.open, ...kept, ...sec.close);
+    pushAll(out, sec.open);
+    pushAll(out, kept);
+    pushAll(out, sec.close);
     used += size;
   }
   out.push(note(dropped), '', ...foot);

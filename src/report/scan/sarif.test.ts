@@ -148,3 +148,75 @@ describe('renderSarif', () => {
     for (const secret of SECRET_VALUES) expect(a).not.toContain(secret);
   });
 });
+
+describe('renderSarif: packages that were not evaluated', () => {
+  it('a tool notification per cause, a note result per package, coverage on the run; valid SARIF', () => {
+    const base = sampleReport();
+    const [a, b] = [base.sbom.packages[0]!, base.sbom.packages[1]!];
+    const report = {
+      ...base,
+      notEvaluated: [
+        {
+          package: a,
+          reason: 'unparseable-range' as const,
+          detail: 'advisory DEBIAN-CVE-2024-3000: range event fixed "x!" is not a valid dpkg version',
+          group: 'unparseable range event in an advisory',
+          records: ['DEBIAN-CVE-2024-3000'],
+        },
+        {
+          package: b,
+          reason: 'no-advisory-source' as const,
+          detail: 'no advisory data for the Node.js runtime',
+          group: 'no advisory data for the Node.js runtime',
+        },
+      ],
+      coverage: {
+        packages: base.sbom.packages.length,
+        evaluated: base.sbom.packages.length - 2,
+        notEvaluated: 2,
+        groups: [
+          {
+            reason: 'no-advisory-source' as const,
+            group: 'no advisory data for the Node.js runtime',
+            packages: 1,
+          },
+          {
+            reason: 'unparseable-range' as const,
+            group: 'unparseable range event in an advisory',
+            packages: 1,
+          },
+        ],
+      },
+    };
+    const doc = JSON.parse(renderSarif(report)) as {
+      runs: {
+        invocations: { toolExecutionNotifications: { message: { text: string } }[] }[];
+        properties: unknown;
+        results: { ruleId: string; level: string; properties: Record<string, unknown> }[];
+      }[];
+    };
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const run = doc.runs[0]!;
+    expect(run.properties).toEqual({
+      coverage: {
+        packages: base.sbom.packages.length,
+        evaluated: base.sbom.packages.length - 2,
+        notEvaluated: 2,
+      },
+    });
+    expect(run.invocations[0]!.toolExecutionNotifications.map((n) => n.message.text)).toEqual([
+      '1 package not evaluated: no advisory data for the Node.js runtime',
+      '1 package not evaluated: unparseable range event in an advisory',
+    ]);
+    const notes = run.results.filter((r) => r.ruleId.startsWith('not-evaluated/'));
+    expect(notes.map((r) => [r.ruleId, r.level])).toEqual(
+      expect.arrayContaining([
+        ['not-evaluated/unparseable-range', 'note'],
+        ['not-evaluated/no-advisory-source', 'note'],
+      ]),
+    );
+    expect(notes.find((r) => r.ruleId === 'not-evaluated/unparseable-range')!.properties.records).toEqual([
+      'DEBIAN-CVE-2024-3000',
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * `--format sarif`: SARIF 2.1.0 for code scanning (GitHub and others), through the shared builder
- * (src/report/sarif.ts).
+ * (src/util/sarif.ts).
  *
  * One rule per vulnerability id (help: summary, affected packages with fixed versions, references);
  * one result per finding, located at the package's metadata file relative to the scanned root (inside
@@ -9,7 +9,7 @@
  * findings are kept with an external, accepted `suppression` that carries the reason, so code scanning
  * shows them as dismissed instead of dropping the history.
  */
-import type { Finding } from '../../match/types.js';
+import type { Finding, NotEvaluated } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
 import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../../util/sarif.js';
 import { redactSource } from '../../sbom/format/redact.js';
@@ -20,19 +20,22 @@ import {
   fixLabel,
   formatEpss,
   isFixable,
+  plural,
   relativeLocation,
   safeUrl,
   severityRank,
+  sortedNotEvaluated,
   subjectName,
 } from './common.js';
 import { mdCode, mdLink, mdText } from './markdown-text.js';
 import { IMAGE_RULE_LIST } from '../../lint/image/rules.js';
 import { sarifRule as lintSarifRule } from '../../lint/report.js';
 import { RULES_BY_ID } from '../../lint/rules/index.js';
-import type { Misconfiguration } from '../../scanners/types.js';
+import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { BUILTIN_RULES } from '../../secrets/rules/index.js';
 import type { RedactedFinding } from '../../secrets/types.js';
 import { describeSecret, misconfigLocation } from './extras.js';
+import { maxOf, pushAll } from '../../util/arrays.js';
 
 /** A path as a SARIF URI reference: each segment percent-encoded, forward slashes kept. */
 function pathUri(path: string): string {
@@ -57,7 +60,7 @@ function ruleFor(id: string, findings: readonly Finding[]): SarifRule {
   const summary = findings.map((f) => f.summary).find((s) => s && s.trim()) ?? `Vulnerability ${id}`;
   const aliases = [...new Set(findings.flatMap((f) => f.aliases))].filter((a) => a !== id).sort(byString);
   const references = [...new Set(findings.flatMap((f) => f.references))].sort(byString);
-  const score = Math.max(...findings.map(securitySeverity));
+  const score = maxOf(findings.map(securitySeverity));
 
   const help: string[] = [
     `**${mdText(id)}** (${worst.severity}${worst.cvss ? `, CVSS ${worst.cvss.score}` : ''}): ${mdText(summary)}`,
@@ -71,9 +74,15 @@ function ruleFor(id: string, findings: readonly Finding[]): SarifRule {
       (f) =>
         `| ${mdCode(f.package.name)} (${f.package.type}) | ${mdCode(f.package.version)} | ${isFixable(f) ? mdCode(f.fixedVersion!) : fixLabel(f)} |`,
     );
-  help.push(...new Set(rows));
+  pushAll(help, new Set(rows));
   const links = references.map((r) => safeUrl(r)).filter((u): u is string => u !== undefined);
-  if (links.length > 0) help.push('', 'References:', ...links.map((u) => `- ${mdLink(u, u)}`));
+  if (links.length > 0) {
+    help.push('', 'References:');
+    pushAll(
+      help,
+      links.map((u) => `- ${mdLink(u, u)}`),
+    );
+  }
 
   const { level } = severityToSarif(worst.severity);
   const helpUri = advisoryUrl(id);
@@ -102,6 +111,9 @@ function resultFor(f: Finding, fallbackUri: string): SarifResult {
   const extras = [
     f.kev ? 'Known exploited (CISA KEV).' : '',
     f.epss ? `EPSS ${formatEpss(f.epss.score)}.` : '',
+    f.ownedBy
+      ? `OS-owned: its files belong to ${f.ownedBy.type} package ${f.ownedBy.name} ${f.ownedBy.version}, which may carry a backported fix.`
+      : '',
   ].filter(Boolean);
   const message = [
     `${p.name} ${p.version} (${p.type}) is affected by ${f.vulnerabilityId} (${f.severity}).`,
@@ -138,6 +150,7 @@ function resultFor(f: Finding, fallbackUri: string): SarifResult {
       ...(layer ? { layerIndex: layer.index, ...(layer.digest ? { layerDigest: layer.digest } : {}) } : {}),
       ...(f.epss ? { epss: f.epss.score } : {}),
       ...(f.kev ? { kev: true } : {}),
+      ...(f.ownedBy ? { ownedBy: f.ownedBy.purl } : {}),
     },
   };
 }
@@ -156,10 +169,84 @@ export function renderSarif(report: ScanReport): string {
   const results = report.findings.map((f) => resultFor(f, fallbackUri));
   const secrets = report.secrets ?? [];
   const configs = report.misconfigurations ?? [];
-  rules.push(...secretRules(secrets), ...configRules(configs));
-  results.push(...secrets.map((f) => secretResult(f, fallbackUri)));
-  results.push(...configs.map((m) => configResult(m, fallbackUri)));
-  return `${JSON.stringify(buildSarif({ rules, results }), null, 2)}\n`;
+  pushAll(rules, secretRules(secrets));
+  pushAll(rules, configRules(configs));
+  pushAll(
+    results,
+    secrets.map((f) => secretResult(f, fallbackUri)),
+  );
+  pushAll(
+    results,
+    configs.map((m) => configResult(m, fallbackUri)),
+  );
+  const notEvaluated = sortedNotEvaluated(report);
+  pushAll(rules, notEvaluatedRules(notEvaluated));
+  pushAll(
+    results,
+    notEvaluated.map((n) => notEvaluatedResult(n, fallbackUri)),
+  );
+  const doc = buildSarif({ rules, results });
+  const coverage = report.coverage;
+  if (coverage) {
+    // The counts ride on the run, and each cause is a tool notification (a warning that the scan did
+    // not look at everything); each package is also a `note` result under a `not-evaluated/` rule.
+    const run = (doc.runs as Record<string, unknown>[])[0]!;
+    run.invocations = [
+      {
+        executionSuccessful: true,
+        toolExecutionNotifications: coverage.groups.map((g) => ({
+          level: 'warning',
+          descriptor: { id: `${NOT_EVALUATED_PREFIX}${g.reason}` },
+          message: { text: `${plural(g.packages, 'package')} not evaluated: ${g.group}` },
+        })),
+      },
+    ];
+    run.properties = {
+      coverage: {
+        packages: coverage.packages,
+        evaluated: coverage.evaluated,
+        notEvaluated: coverage.notEvaluated,
+      },
+    };
+  }
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Rules of packages that were not evaluated: `not-evaluated/<reason>`. */
+const NOT_EVALUATED_PREFIX = 'not-evaluated/';
+
+function notEvaluatedRules(list: readonly NotEvaluated[]): SarifRule[] {
+  const reasons = [...new Set(list.map((n) => n.reason))].sort(byString);
+  return reasons.map((reason) => ({
+    id: `${NOT_EVALUATED_PREFIX}${reason}`,
+    shortDescription: `Package not evaluated: ${reason.replace(/-/g, ' ')}`,
+    fullDescription:
+      'Bulwark could not evaluate this package against the vulnerability advisories, so it is NOT known to be free of known vulnerabilities.',
+    helpMarkdown:
+      'The package was not evaluated (see the result message for why): no vulnerability result exists for it. Check it another way, or use `--fail-on-not-evaluated` to make such scans fail.',
+    defaultLevel: 'note',
+    properties: { tags: ['security', 'not-evaluated'], precision: 'very-high' },
+  }));
+}
+
+function notEvaluatedResult(n: NotEvaluated, fallbackUri: string): SarifResult {
+  const p = n.package;
+  const path = relativeLocation(p);
+  return {
+    ruleId: `${NOT_EVALUATED_PREFIX}${n.reason}`,
+    level: 'note',
+    message: `${p.name} ${p.version} (${p.type}) was not evaluated: ${n.detail}`,
+    uri: path ? pathUri(path) : fallbackUri,
+    fingerprint: `not-evaluated:${p.id}`,
+    properties: {
+      purl: p.purl,
+      packageName: p.name,
+      installedVersion: p.version,
+      packageType: p.type,
+      reason: n.reason,
+      ...(n.records ? { records: [...n.records] } : {}),
+    },
+  };
 }
 
 /** Secret rules are `secret/<rule id>`, so they can never collide with a vulnerability id. */

@@ -112,3 +112,62 @@ describe('renderTable', () => {
     for (const secret of SECRET_VALUES) expect(a).not.toContain(secret);
   });
 });
+
+describe('renderTable: packages that were not evaluated', () => {
+  it('counts them by cause, lists at most 20, and never says a bare "No vulnerabilities found"', () => {
+    const base = emptyReport();
+    const pkgs = Array.from({ length: 25 }, (_, i) => ({
+      ...base.sbom.packages[0]!,
+      id: `p${String(i).padStart(2, '0')}`,
+      name: `pkg${String(i).padStart(2, '0')}`,
+      version: '1.0',
+      type: 'rpm' as const,
+    }));
+    const notEvaluated = pkgs.map((p, i) =>
+      i < 24
+        ? {
+            package: p,
+            reason: 'no-advisory-ecosystem' as const,
+            detail: 'no advisory ecosystem for amzn 2023 (Amazon Linux)',
+            group: 'no advisory ecosystem for amzn 2023 (Amazon Linux)',
+          }
+        : {
+            package: p,
+            reason: 'unparseable-version' as const,
+            detail: 'installed version "x" is not a valid rpm version',
+            group: 'unparseable installed version',
+          },
+    );
+    const report = {
+      ...base,
+      notEvaluated,
+      coverage: {
+        packages: 30,
+        evaluated: 5,
+        notEvaluated: 25,
+        groups: [
+          { reason: 'no-advisory-ecosystem' as const, group: notEvaluated[0]!.group, packages: 24 },
+          { reason: 'unparseable-version' as const, group: 'unparseable installed version', packages: 1 },
+        ],
+      },
+    };
+    const text = renderTable(report);
+    expect(text).not.toContain('No vulnerabilities found.');
+    expect(text).toContain(
+      'No vulnerabilities found in 5 evaluated packages; 25 packages not evaluated (24: no advisory ecosystem for amzn 2023 (Amazon Linux); 1: unparseable installed version).',
+    );
+    expect(text).toContain('Not evaluated: 25 packages (no vulnerability result for them)');
+    expect(text).toMatch(/^\s+24 {2}no advisory ecosystem for amzn 2023 \(Amazon Linux\)$/m);
+    expect(text).toContain('pkg19 1.0');
+    expect(text).not.toContain('pkg20 1.0');
+    expect(text).toContain('… and 5 more (-f json lists every one)');
+    // Every package evaluated: the plain sentence, with the count.
+    const all = {
+      ...base,
+      notEvaluated: [],
+      coverage: { packages: 9, evaluated: 9, notEvaluated: 0, groups: [] },
+    };
+    expect(renderTable(all)).toContain('No vulnerabilities found in 9 evaluated packages.');
+    expect(renderTable(all)).not.toContain('Not evaluated');
+  });
+});

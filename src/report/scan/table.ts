@@ -19,8 +19,13 @@ import {
   formatEpss,
   isFixable,
   layerLabel,
+  osOwnedNote,
+  ownedByLabel,
+  noFindingsText,
+  notEvaluatedLine,
   plural,
   SEVERITY_ORDER,
+  sortedNotEvaluated,
   subjectName,
   summarize,
   type ScanRenderOptions,
@@ -34,7 +39,8 @@ import {
   sortedSecrets,
   vulnerabilitiesScanned,
 } from './extras.js';
-import { ratingOf } from '../../scanners/types.js';
+import { ratingOf } from '../../extra-scanners/types.js';
+import { maxOf, pushAll } from '../../util/arrays.js';
 
 const ANSI = {
   bold: '\u001b[1m',
@@ -104,7 +110,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
   if (!scanned) {
     lines.push('', 'Vulnerabilities: not scanned (the vuln scanner was not in --scanners).');
   } else if (groups.length === 0) {
-    lines.push('', 'No vulnerabilities found.');
+    const text = printable(noFindingsText(report));
+    lines.push('', report.coverage?.notEvaluated ? paint(ANSI.yellow, text) : text);
   } else {
     const header = ['ID', 'SEVERITY', 'FIXED IN', 'EPSS', 'KEV'];
     const rows = groups.map((g) =>
@@ -117,7 +124,12 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
       ]),
     );
     // One set of widths for every block, so the columns line up down the whole table.
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.flat().map((r) => r[i]!.length)));
+    const widths = header.map((h, i) =>
+      maxOf(
+        rows.flat().map((r) => r[i]!.length),
+        h.length,
+      ),
+    );
     const render = (cells: string[], style: (cell: string, col: number) => string): string =>
       `    ${cells
         .map((cell, i) => {
@@ -132,8 +144,11 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     groups.forEach((g, gi) => {
       const p = g.pkg;
       lines.push('');
+      const owned = ownedByLabel(g.findings[0]!);
       lines.push(
-        `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}`,
+        `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}${
+          owned ? `  ${paint(ANSI.yellow, `[${printable(owned)}]`)}` : ''
+        }`,
       );
       if (options.locations) {
         for (const loc of p.locations) lines.push(`  ${paint(ANSI.dim, 'path:')}  ${printable(loc.path)}`);
@@ -168,7 +183,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     });
   }
 
-  lines.push(...extraSections(report, paint));
+  pushAll(lines, notEvaluatedSection(report, paint));
+  pushAll(lines, extraSections(report, paint));
 
   const s = summarize(report.findings);
   const counts = SEVERITY_ORDER.filter((sev) => s.bySeverity[sev].total > 0).map((sev) => {
@@ -181,6 +197,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
         `${s.fixable} fixable`,
       ]
     : [];
+  const notEvaluated = notEvaluatedLine(report);
+  if (notEvaluated) parts.push(paint(ANSI.yellow, printable(notEvaluated)));
   if (s.kev > 0) parts.push(`${s.kev} known exploited`);
   if (s.suppressed > 0) {
     parts.push(`${s.suppressed} suppressed${options.showSuppressed ? '' : ' (--show-suppressed to list)'}`);
@@ -194,6 +212,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     parts.push(`${plural(report.misconfigurations.length, 'misconfiguration')}${c ? ` (${c})` : ''}`);
   }
   lines.push('', `${paint(ANSI.bold, 'Summary:')} ${parts.join('; ')}`);
+  const ownedNote = scanned ? osOwnedNote(report) : undefined;
+  if (ownedNote) lines.push(paint(ANSI.dim, ownedNote));
 
   for (const e of [...report.expiredSuppressions].sort(
     (a, b) => byString(a.source, b.source) || byString(a.id, b.id),
@@ -208,9 +228,51 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
   return `${lines.join('\n')}\n`;
 }
 
+/** At most this many not-evaluated packages are listed one by one; the causes are always counted. */
+const MAX_NOT_EVALUATED_ROWS = 20;
+
+/**
+ * The packages that were not evaluated, counted by cause, then listed (name, version, type, why):
+ * a scan that did not look must say so as loudly as one that found something.
+ */
+function notEvaluatedSection(report: ScanReport, paint: (code: string, text: string) => string): string[] {
+  const c = report.coverage;
+  if (!c || c.notEvaluated === 0) return [];
+  const lines = [
+    '',
+    paint(
+      ANSI.yellow,
+      `Not evaluated: ${plural(c.notEvaluated, 'package')} (no vulnerability result for them)`,
+    ),
+  ];
+  for (const g of c.groups) lines.push(`    ${String(g.packages).padStart(5)}  ${printable(g.group)}`);
+  const list = sortedNotEvaluated(report);
+  const rows = list
+    .slice(0, MAX_NOT_EVALUATED_ROWS)
+    .map((n) => [
+      printable(`${n.package.name} ${n.package.version}`.trim()),
+      n.package.type,
+      printable(n.detail),
+    ]);
+  const fmt = columns(['PACKAGE', 'TYPE', 'WHY'], rows);
+  lines.push(paint(ANSI.dim, fmt(['PACKAGE', 'TYPE', 'WHY'])));
+  for (const r of rows) lines.push(fmt(r));
+  if (list.length > MAX_NOT_EVALUATED_ROWS)
+    lines.push(`    … and ${list.length - MAX_NOT_EVALUATED_ROWS} more (-f json lists every one)`);
+  return lines;
+}
+
 /** Column layout shared by the secret and misconfiguration sections. */
 function columns(header: string[], rows: string[][]): (cells: string[]) => string {
-  const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const widths = header.map((h, i) =>
+    Math.min(
+      70,
+      maxOf(
+        rows.map((r) => r[i]!.length),
+        h.length,
+      ),
+    ),
+  );
   return (cells) =>
     `    ${cells
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))

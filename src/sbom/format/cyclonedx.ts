@@ -27,6 +27,7 @@ import {
   type FormatOptions,
 } from './common.js';
 import { envName, redactLayer, redactSource } from './redact.js';
+import { pushAll } from '../../util/arrays.js';
 
 export type CycloneDxOptions = Pick<FormatOptions, 'timestamp' | 'env'>;
 
@@ -82,7 +83,7 @@ function packageComponent(p: Package): Models.Component {
   if (p.scope) props.push(['bulwark:package:scope', p.scope]);
   if (p.sourceName) props.push(['bulwark:source:name', p.sourceName]);
   if (p.sourceVersion) props.push(['bulwark:source:version', p.sourceVersion]);
-  props.push(...layerProps('bulwark:layer', p.layer));
+  pushAll(props, layerProps('bulwark:layer', p.layer));
   p.locations.forEach((loc, i) => {
     props.push([`bulwark:location:${i}:path`, loc.path]);
     if (loc.layer) props.push([`bulwark:location:${i}:layer:index`, String(loc.layer.index)]);
@@ -216,6 +217,18 @@ export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
     dependedOn.add(to);
   }
   for (const [id, c] of byId) if (!dependedOn.has(id)) root.dependencies.add(c.bomRef);
+
+  // CycloneDX has no "owns the files of" relation: the owning OS package is a property of the owned one.
+  const pkgById = new Map(sbom.packages.map((p) => [p.id, p]));
+  const owners = sbom.relationships
+    .filter((r) => r.type === 'ownership-by-file-overlap' && byId.has(r.to) && pkgById.has(r.from))
+    .map((r) => [r.to, pkgById.get(r.from)!] as const)
+    .sort((a, b) => byString(a[0], b[0]) || byString(a[1].purl, b[1].purl));
+  for (const [to, owner] of owners) {
+    const c = byId.get(to)!;
+    c.properties.add(new Models.Property('bulwark:ownedBy', owner.purl));
+    c.properties.add(new Models.Property('bulwark:ownedBy:ref', owner.id));
+  }
   return bom;
 }
 

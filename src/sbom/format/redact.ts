@@ -1,95 +1,56 @@
 /**
- * Redaction applied by every SBOM format before anything is written: image environment variables
- * routinely carry credentials (`AWS_SECRET_ACCESS_KEY=…`, `NPM_TOKEN=…`), so only their names leave
- * Bulwark. The same values also live in the image history as `ENV` instructions, so those are
- * redacted too.
+ * Redaction applied by every SBOM and scan report format before anything is written. The work is
+ * done by the one metadata redactor of the secret scanner (src/secrets/metadata.ts): environment
+ * values reduced to names, `ENV` values in the history replaced, secret-looking build arguments, `ARG`
+ * defaults and labels masked, and every secret the detection engine finds in history, labels and
+ * commands masked as the secrets reports show it (preview, length, fingerprint).
  */
-import type { ImageMetadata, LayerRef, SourceDescription } from '../../source/types.js';
+import {
+  REDACTED,
+  envName,
+  redactImageMetadata,
+  redactLayerRef,
+  redactMetadataText,
+} from '../../secrets/metadata.js';
+import type { LayerRef, SourceDescription } from '../../source/types.js';
+import type { Sbom } from '../../model/sbom.js';
 
-/** What replaces a value that was removed. */
-export const REDACTED = '<redacted>';
+export { REDACTED, envName };
 
-/** `NAME=value` → `NAME` (a bare `NAME` stays as is). */
-export function envName(entry: string): string {
-  const eq = entry.indexOf('=');
-  return eq === -1 ? entry : entry.slice(0, eq);
-}
-
-/**
- * Split the arguments of an `ENV` instruction into words, honouring quotes and backslashes, and
- * keeping each word's raw text so only values are replaced.
- */
-function splitWords(text: string): string[] {
-  const words: string[] = [];
-  let current = '';
-  let quote: string | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (ch === '\\' && quote !== "'" && i + 1 < text.length) {
-      current += ch + text[i + 1]!;
-      i++;
-    } else if (quote) {
-      current += ch;
-      if (ch === quote) quote = undefined;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      current += ch;
-    } else if (/\s/.test(ch)) {
-      if (current) words.push(current);
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  if (current) words.push(current);
-  return words;
-}
-
-// Classic builder: `/bin/sh -c #(nop)  ENV A=b`; BuildKit: `ENV A=b`. Case-insensitive like Dockerfiles.
-const ENV_INSTRUCTION = /^(\s*(?:\/bin\/sh -c #\(nop\)\s*)?ENV)(\s+)([\s\S]*)$/i;
-
-/**
- * Redact the values of an `ENV` instruction recorded in image history (`createdBy`). Other
- * instructions are returned unchanged: they are the business of the secret scanner, not the SBOM.
- */
+/** A history `created_by` command as outputs may show it. */
 export function redactCreatedBy(createdBy: string): string;
 export function redactCreatedBy(createdBy: string | undefined): string | undefined;
 export function redactCreatedBy(createdBy: string | undefined): string | undefined {
-  if (createdBy === undefined) return undefined;
-  const m = ENV_INSTRUCTION.exec(createdBy);
-  if (!m) return createdBy;
-  const words = splitWords(m[3]!);
-  if (words.length === 0) return createdBy;
-  // Legacy form `ENV NAME value with spaces`: a single name, everything after it is the value.
-  if (!words[0]!.includes('=')) return `${m[1]}${m[2]}${words[0]} ${REDACTED}`;
-  const redacted = words.map((w) => (w.includes('=') ? `${envName(w)}=${REDACTED}` : REDACTED));
-  return `${m[1]}${m[2]}${redacted.join(' ')}`;
+  return createdBy === undefined ? undefined : redactMetadataText(createdBy);
 }
 
 /** A layer reference with its history text redacted. */
 export function redactLayer(layer: LayerRef): LayerRef;
 export function redactLayer(layer: LayerRef | undefined): LayerRef | undefined;
 export function redactLayer(layer: LayerRef | undefined): LayerRef | undefined {
-  if (!layer || layer.createdBy === undefined) return layer;
-  return { ...layer, createdBy: redactCreatedBy(layer.createdBy) };
+  return layer === undefined ? undefined : redactLayerRef(layer);
 }
 
-function redactImage(image: ImageMetadata): ImageMetadata {
-  return {
-    ...image,
-    config: { ...image.config, env: image.config.env.map(envName) },
-    history: image.history.map((h) =>
-      h.createdBy === undefined ? h : { ...h, createdBy: redactCreatedBy(h.createdBy) },
-    ),
-    layers: image.layers.map((l) => redactLayer(l)),
-  };
+/** The source description as every output format may show it. Idempotent. */
+export function redactSource(source: SourceDescription): SourceDescription {
+  if (source.kind !== 'image') return source;
+  return { ...source, image: redactImageMetadata(source.image) };
 }
 
 /**
- * The source description as every output format may show it: image environment variables reduced
- * to their names, `ENV` values in the history replaced by {@link REDACTED}. Idempotent.
+ * The whole SBOM as outputs and caches may hold it: its source redacted, and the history text of every
+ * layer a package, location or unknown points at. Applied where an SBOM leaves the catalog (or is read
+ * from a file), so every report, the image cache and every later stage see only redacted metadata.
  */
-export function redactSource(source: SourceDescription): SourceDescription {
-  if (source.kind !== 'image') return source;
-  return { ...source, image: redactImage(source.image) };
+export function redactSbom(sbom: Sbom): Sbom {
+  return {
+    ...sbom,
+    source: redactSource(sbom.source),
+    packages: sbom.packages.map((p) => ({
+      ...p,
+      locations: p.locations.map((l) => (l.layer ? { ...l, layer: redactLayer(l.layer) } : l)),
+      ...(p.layer ? { layer: redactLayer(p.layer) } : {}),
+    })),
+    unknowns: sbom.unknowns.map((u) => (u.layer ? { ...u, layer: redactLayer(u.layer) } : u)),
+  };
 }

@@ -18,14 +18,14 @@ describe('formatTable', () => {
   it('lists packages sorted by name with columns aligned to their content', () => {
     const table = lines.slice(2, 10);
     expect(table).toEqual([
-      'NAME         VERSION           TYPE  SOURCE   LAYER',
-      '@types/node  20.11.5           npm            1',
-      'debug        2.6.9             npm            1',
-      'express      4.19.2            npm            1',
-      'libc6        2.36-9+deb12u7    deb   glibc    0',
-      'libssl3      3.0.13-1~deb12u1  deb   openssl  1',
-      'tzdata       2024a-0+deb12u1   deb            0',
-      'weird-pkg    0.0.1-beta.1      npm            1',
+      'NAME         VERSION           TYPE  SOURCE   OWNER   LAYER',
+      '@types/node  20.11.5           npm            tzdata  1',
+      'debug        2.6.9             npm                    1',
+      'express      4.19.2            npm                    1',
+      'libc6        2.36-9+deb12u7    deb   glibc            0',
+      'libssl3      3.0.13-1~deb12u1  deb   openssl          1',
+      'tzdata       2024a-0+deb12u1   deb                    0',
+      'weird-pkg    0.0.1-beta.1      npm                    1',
     ]);
     // Every column starts at the same offset on every row.
     const col = lines[2]!.indexOf('VERSION');
@@ -48,6 +48,24 @@ describe('formatTable', () => {
     expect(formatTable(two)).toContain(
       '2 files could not be cataloged:\n  /a (layer 0): truncated\n  /b: too large\n',
     );
+  });
+
+  it('shows OWNER only when an OS package owns a language package, never for OS-to-OS or language links', () => {
+    const base = sampleImageSbom();
+    const noOwner = formatTable({ ...base, relationships: [] });
+    expect(noOwner).not.toContain('OWNER');
+    const express = base.packages.find((p) => p.name === 'express')!;
+    const debug = base.packages.find((p) => p.name === 'debug')!;
+    const libc = base.packages.find((p) => p.name === 'libc6')!;
+    const tz = base.packages.find((p) => p.name === 'tzdata')!;
+    const languageOnly = formatTable({
+      ...base,
+      relationships: [
+        { from: express.id, to: debug.id, type: 'ownership-by-file-overlap' },
+        { from: tz.id, to: libc.id, type: 'ownership-by-file-overlap' },
+      ],
+    });
+    expect(languageOnly).not.toContain('OWNER');
   });
 
   it('drops SOURCE when every source is the package itself and LAYER for folders', () => {

@@ -1,13 +1,13 @@
 /**
  * `--format table`: the SBOM for people. One header line (target, OS, package count), one row per
- * package (NAME, VERSION, TYPE, SOURCE when some package's source differs from its name, LAYER for
- * images),
- * columns sized to their content, then the files that could not be cataloged.
+ * package (NAME, VERSION, TYPE, SOURCE when some package's source differs from its name, OWNER when
+ * an OS package owns some language package's files, LAYER for images), columns sized to their content, then the files that could not be cataloged.
  */
 import type { Package } from '../../model/package.js';
 import type { Sbom } from '../../model/sbom.js';
 import { byString, compareUnknowns, distroLabel, subjectName } from './common.js';
 import { redactSource } from './redact.js';
+import { maxOf } from '../../util/arrays.js';
 
 export interface TableOptions {
   /** ANSI colours; off unless asked for (the caller decides, e.g. from isTTY and NO_COLOR). */
@@ -77,6 +77,8 @@ export function formatTable(sbom: Sbom, options: TableOptions = {}): string {
     lines.push('', 'No packages found.');
   } else {
     const withSource = packages.some((p) => sourceCell(p) !== '');
+    const owners = osOwnerNames(sbom);
+    const withOwner = owners.size > 0;
     // Folders have no layers: the column would only hold dashes.
     const withLayer = packages.some((p) => p.layer !== undefined);
     const columns = [
@@ -84,6 +86,7 @@ export function formatTable(sbom: Sbom, options: TableOptions = {}): string {
       'VERSION',
       'TYPE',
       ...(withSource ? ['SOURCE'] : []),
+      ...(withOwner ? ['OWNER'] : []),
       ...(withLayer ? ['LAYER'] : []),
     ];
     const rows = packages.map((p) => [
@@ -91,9 +94,15 @@ export function formatTable(sbom: Sbom, options: TableOptions = {}): string {
       printable(p.version),
       p.type,
       ...(withSource ? [printable(sourceCell(p))] : []),
+      ...(withOwner ? [printable(owners.get(p.id) ?? '')] : []),
       ...(withLayer ? [p.layer ? String(p.layer.index) : '-'] : []),
     ]);
-    const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i]!.length)));
+    const widths = columns.map((c, i) =>
+      maxOf(
+        rows.map((r) => r[i]!.length),
+        c.length,
+      ),
+    );
     // Pad the plain text first, colour after: escape codes must not count towards the width.
     const render = (cells: string[], style?: (cell: string, col: number) => string): string =>
       cells
@@ -123,3 +132,22 @@ export function formatTable(sbom: Sbom, options: TableOptions = {}): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Language package id → name of the OS package (deb, rpm, apk) owning the file it was read from, from
+ * the `ownership-by-file-overlap` relationships (the smallest name when several do).
+ */
+function osOwnerNames(sbom: Sbom): Map<string, string> {
+  const byId = new Map(sbom.packages.map((p) => [p.id, p]));
+  const out = new Map<string, string>();
+  for (const r of sbom.relationships) {
+    if (r.type !== 'ownership-by-file-overlap') continue;
+    const owner = byId.get(r.from);
+    if (!owner || !OS_TYPES.has(owner.type) || OS_TYPES.has(byId.get(r.to)?.type ?? 'deb')) continue;
+    const seen = out.get(r.to);
+    if (seen === undefined || owner.name < seen) out.set(r.to, owner.name);
+  }
+  return out;
+}
+
+const OS_TYPES: ReadonlySet<string> = new Set(['deb', 'rpm', 'apk']);

@@ -1,7 +1,7 @@
 /** Pieces shared by the SBOM readers. */
 import type { Distro, Package, Relationship, Unknown } from '../../model/package.js';
 import { SBOM_SCHEMA, type Sbom } from '../../model/sbom.js';
-import { BULWARK_VERSION } from '../../version.js';
+import { BULWARK_VERSION } from '../../util/tool-version.js';
 import { byString, comparePackages, compareRelationships } from '../format/common.js';
 import type { SourceDescription } from '../../source/types.js';
 import { distroFromQualifier } from './purl.js';

@@ -2,10 +2,10 @@
  * CycloneDX JSON 1.4–1.6: every component (nested ones too) with a `purl` becomes a package; the
  * operating system comes from an `operating-system` component (name = os-release ID, version =
  * VERSION_ID), else from a PURL `distro=` qualifier. Bulwark's own `bulwark:` properties (source
- * package, locations, layer) are read back when present; `bom-ref` becomes the package id so VEX
+ * package, locations, layer, the owning OS package) are read back when present; `bom-ref` becomes the package id so VEX
  * `affects[].ref` values keep pointing at the same packages.
  */
-import type { Distro, Package, Unknown } from '../../model/package.js';
+import type { Distro, Package, Relationship, Unknown } from '../../model/package.js';
 import type { LayerRef } from '../../source/types.js';
 import { InputError } from '../../util/errors.js';
 import type { Sbom } from '../../model/sbom.js';
@@ -76,6 +76,7 @@ export function readCycloneDx(doc: Record<string, unknown>, ctx: ReadContext): S
   }
   const packages: Package[] = [];
   const unknowns: Unknown[] = [];
+  const relationships: Relationship[] = [];
   let distro: Distro | undefined;
   let count = 0;
   const visit = (list: unknown[], where: string): void => {
@@ -100,8 +101,12 @@ export function readCycloneDx(doc: Record<string, unknown>, ctx: ReadContext): S
       const purl = str(c.purl);
       if (purl) {
         const r = packageFromPurl(purl, extraFrom(c));
-        if (r.ok) packages.push(r.pkg);
-        else unknowns.push({ path: `${ctx.target}#${at}`, reason: r.reason, cataloger: 'sbom' });
+        if (r.ok) {
+          packages.push(r.pkg);
+          // Bulwark's own link to the OS package that owns this package's files (see the SBOM writer).
+          const owner = props(c).get('bulwark:ownedBy:ref');
+          if (owner) relationships.push({ from: owner, to: r.pkg.id, type: 'ownership-by-file-overlap' });
+        } else unknowns.push({ path: `${ctx.target}#${at}`, reason: r.reason, cataloger: 'sbom' });
       } else if (
         c.type !== 'operating-system' &&
         c.type !== 'container' &&
@@ -118,5 +123,5 @@ export function readCycloneDx(doc: Record<string, unknown>, ctx: ReadContext): S
     });
   };
   visit(arr(doc.components), 'components');
-  return assemble(ctx, packages, unknowns, distro);
+  return assemble(ctx, packages, unknowns, distro, relationships);
 }

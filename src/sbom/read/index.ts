@@ -4,9 +4,8 @@
  * external reference). Recognised by content. Packages that cannot be matched (no PURL, a PURL type
  * with no advisory source) become `unknowns`, never errors; a file that is not an SBOM is an error.
  */
-import { readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { InputError, fsError, oneLine } from '../../util/errors.js';
+import { InputError } from '../../util/errors.js';
+import { readJsonFile } from '../../util/json-file.js';
 import type { Sbom } from '../../model/sbom.js';
 import { readBulwarkJson } from './bulwark-json.js';
 import { readCycloneDx } from './cyclonedx.js';
@@ -44,25 +43,15 @@ export function parseSbom(doc: unknown, target: string, path: string): Sbom {
 
 /** Read an SBOM file. */
 export function readSbomFile(file: string, cwd: string = process.cwd(), target = `sbom://${file}`): Sbom {
-  const path = resolve(cwd, file);
-  let text: string;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new InputError('E_NOT_FILE', `${file}: not a file`);
-    if (st.size > MAX_SBOM_BYTES)
-      throw new InputError('E_TOO_LARGE', `${file}: SBOM larger than ${MAX_SBOM_BYTES} bytes`);
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw fsError(err, file);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw new InputError(
-      'E_NOT_SBOM',
-      `${file}: not JSON (${oneLine(err)}); SBOM inputs must be Bulwark, CycloneDX or SPDX JSON`,
-    );
-  }
+  const { path, doc } = readJsonFile(file, cwd, {
+    maxBytes: MAX_SBOM_BYTES,
+    notFile: () => new InputError('E_NOT_FILE', `${file}: not a file`),
+    tooLarge: () => new InputError('E_TOO_LARGE', `${file}: SBOM larger than ${MAX_SBOM_BYTES} bytes`),
+    notJson: (detail) =>
+      new InputError(
+        'E_NOT_SBOM',
+        `${file}: not JSON (${detail}); SBOM inputs must be Bulwark, CycloneDX or SPDX JSON`,
+      ),
+  });
   return parseSbom(doc, target, path);
 }

@@ -63,6 +63,16 @@ describe('round trip through our own writers', () => {
       expect(read.source.kind).toBe('image');
       expect(read.relationships).toHaveLength(original.relationships.length);
     }
+    // The OS package owning a language package's files survives, so `scan sbom://` skips it the same way.
+    const owned = (x: Sbom) => {
+      const purl = (id: string) => x.packages.find((p) => p.id === id)?.purl ?? id;
+      return x.relationships
+        .filter((r) => r.type === 'ownership-by-file-overlap')
+        .map((r) => `${purl(r.from)} -> ${purl(r.to)}`)
+        .sort();
+    };
+    expect(owned(read)).toEqual(owned(original));
+    expect(owned(read)).toHaveLength(1);
   });
 
   it('keeps a folder SBOM readable', () => {

@@ -1,9 +1,11 @@
 /**
  * SPDX 2.3 JSON: every package with a PACKAGE-MANAGER `purl` external reference becomes a package; the
  * operating system comes from a package whose `primaryPackagePurpose` is OPERATING-SYSTEM (name =
- * os-release ID, `versionInfo` = VERSION_ID), else from a PURL `distro=` qualifier.
+ * os-release ID, `versionInfo` = VERSION_ID), else from a PURL `distro=` qualifier. Bulwark's own
+ * ownership links (an `OTHER` relationship whose comment starts with `ownership-by-file-overlap`) are
+ * read back, so OS-owned language packages are matched the same way as from the image.
  */
-import type { Distro, Package, Unknown } from '../../model/package.js';
+import type { Distro, Package, Relationship, Unknown } from '../../model/package.js';
 import { InputError } from '../../util/errors.js';
 import type { Sbom } from '../../model/sbom.js';
 import { MAX_PACKAGES, arr, assemble, isObj, str, type ReadContext } from './common.js';
@@ -28,6 +30,7 @@ export function readSpdx(doc: Record<string, unknown>, ctx: ReadContext): Sbom {
     throw new InputError('E_TOO_LARGE', `${ctx.target}: more than ${MAX_PACKAGES} packages`);
   const packages: Package[] = [];
   const unknowns: Unknown[] = [];
+  const idOf = new Map<string, string>();
   let distro: Distro | undefined;
   raw.forEach((p, i) => {
     if (!isObj(p)) return;
@@ -56,8 +59,19 @@ export function readSpdx(doc: Record<string, unknown>, ctx: ReadContext): Sbom {
       return;
     }
     const r = packageFromPurl(purl);
-    if (r.ok) packages.push(r.pkg);
-    else unknowns.push({ path: at, reason: r.reason, cataloger: 'sbom' });
+    if (r.ok) {
+      packages.push(r.pkg);
+      const spdxId = str(p.SPDXID);
+      if (spdxId) idOf.set(spdxId, r.pkg.id);
+    } else unknowns.push({ path: at, reason: r.reason, cataloger: 'sbom' });
   });
-  return assemble(ctx, packages, unknowns, distro);
+  const relationships: Relationship[] = [];
+  for (const r of arr(doc.relationships)) {
+    if (!isObj(r) || r.relationshipType !== 'OTHER') continue;
+    if (!str(r.comment)?.startsWith('ownership-by-file-overlap')) continue;
+    const from = idOf.get(str(r.spdxElementId) ?? '');
+    const to = idOf.get(str(r.relatedSpdxElement) ?? '');
+    if (from && to) relationships.push({ from, to, type: 'ownership-by-file-overlap' });
+  }
+  return assemble(ctx, packages, unknowns, distro, relationships);
 }

@@ -2,9 +2,15 @@
 import type { RuleInput } from './define.js';
 import { family } from './define.js';
 
-/** The body between BEGIN and END must be mostly base64: a real key, not `...` in a README. */
+/**
+ * The body between BEGIN and END must be mostly base64: a real key, not `...` in a README. Line breaks
+ * may be escaped (`\n` inside a JSON or YAML string: GCP service-account files, Helm values, `.env`).
+ */
 function pemBodyOk(body: string): boolean {
-  const lines = body.split(/\r?\n/).filter((l) => l.trim() !== '' && !/^[A-Za-z-]+:/.test(l));
+  const lines = body
+    .replace(/\\r\\n|\\n|\\r/g, '\n')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '' && !/^[A-Za-z-]+:/.test(l));
   const b64 = lines.join('').replace(/\s+/g, '');
   return b64.length >= 64 && /^[A-Za-z0-9+/=]+$/.test(b64);
 }

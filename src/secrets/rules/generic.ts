@@ -37,10 +37,11 @@ function assignment(
     title,
     severity,
     keywords: names,
-    // NAME (with an optional suffix) = "value" | 'value' | value — the quote, if any, must close. The
+    // NAME (with an optional suffix) = "value" | 'value' | value — the quote, if any, must close. Quotes
+    // may be escaped (`password = \"…\"` inside a JSON string: source maps, serialised configs). The
     // regex starts at the name so the engine's keyword window is searched in linear time.
     regex: new RegExp(
-      String.raw`(?:${alt})[A-Za-z0-9_.-]{0,20}?["'\]]{0,2}[ \t]{0,5}(?:=|:=|:|=>|\?\?=)[ \t]{0,5}(?<q>["'\x60]?)(?<secret>[^\s'"\x60;,<>]{8,200})\k<q>(?=[\s'"\x60;,<>)]|$)`,
+      String.raw`(?:${alt})[A-Za-z0-9_.-]{0,20}?[\\"'\]]{0,3}[ \t]{0,5}(?:=|:=|:|=>|\?\?=)[ \t]{0,5}(?<q>(?:\\?["'\x60])?)(?<secret>[^\s'"\x60;,<>\\]{8,200})\k<q>(?=[\s'"\x60;,<>)\\]|$)`,
     ),
     minEntropy,
     // A value that repeats its own name (`fooToken = barToken$1`) is an identifier, not a secret.

@@ -8,6 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -16,7 +17,7 @@ import { BulwarkError, InputError, fsError, oneLine } from '../../util/errors.js
 import { normalizeEntryPath, resolveLinkTarget } from '../paths.js';
 import { indexTarFile, type TarMember } from '../tar/index-file.js';
 import { TarFormatError, TarReader } from '../tar/reader.js';
-import { blobPath, readLayoutBlob, sha256, type BlobRef } from './blob-store.js';
+import { blobPath, fileStamp, readLayoutBlob, sha256, type BlobRef } from './blob-store.js';
 import { ImageSource, imageMetadata, layerRefs, type LayerBlob } from './image-source.js';
 import {
   MAX_CONFIG_BYTES,
@@ -37,6 +38,8 @@ const SMALL_TOTAL = 64 * 1024 * 1024;
 export interface ArchiveStore extends LayoutStore {
   has(name: string): boolean;
   openMember(name: string): Promise<Readable>;
+  /** See {@link BlobStore.blobStamp}: the archive file's stamp plus the member's place in it. */
+  memberStamp?(name: string): Promise<string>;
 }
 
 function missing(store: { name: string }, what: string, name: string): InputError {
@@ -105,6 +108,16 @@ class TarFileStore implements ArchiveStore {
 
   openBlob(ref: BlobRef): Promise<Readable> {
     return this.openMember(blobPath(ref.digest));
+  }
+
+  async memberStamp(name: string): Promise<string> {
+    const m = this.resolve(name);
+    if (!m) throw missing(this, 'blob', name);
+    return fileStamp(resolve(this.path), `${name}@${m.offset}+${m.size}`);
+  }
+
+  async blobStamp(ref: BlobRef): Promise<string> {
+    return this.memberStamp(blobPath(ref.digest));
   }
 }
 
@@ -449,6 +462,7 @@ async function openDockerArchive(
       expectedDiffId: layer.diffId,
       blobName: `layer ${memberPath} of ${where}`,
       open: () => store.openMember(memberPath),
+      ...(store.memberStamp ? { stamp: () => store.memberStamp!(memberPath) } : {}),
     };
   });
   // Docker 25+ also writes an OCI index.json: take the real manifest digest from it when present.

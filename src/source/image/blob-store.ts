@@ -3,6 +3,7 @@
  * a BlobStore; the image resolution and layer walking on top of it are shared.
  */
 import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { InputError } from '../../util/errors.js';
 
@@ -20,6 +21,12 @@ export interface BlobStore {
   readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer>;
   /** Stream a blob (a layer). The caller verifies the digest while reading. */
   openBlob(ref: BlobRef): Promise<Readable>;
+  /**
+   * A cheap identity of the stored blob (location, size, inode, mtime, ctime; no hashing), which changes
+   * whenever its bytes could have. Throws the input error of a missing blob. Undefined where no local
+   * file backs the blob.
+   */
+  blobStamp?(ref: BlobRef): Promise<string | undefined>;
   close?(): Promise<void>;
 }
 
@@ -63,4 +70,10 @@ export async function readLayoutBlob(
   const bytes = await store.readFile(blobPath(ref.digest), maxBytes, what);
   verifyDigest(bytes, ref.digest, what);
   return bytes;
+}
+
+/** Stamp of a local file (see {@link BlobStore.blobStamp}); `part` names a member inside it. */
+export async function fileStamp(path: string, part = ''): Promise<string> {
+  const st = await stat(path, { bigint: true });
+  return `${path}\0${part}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }

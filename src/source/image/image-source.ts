@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { InputError } from '../../util/errors.js';
 import { readLayer, assertLayerMediaType, type LayerLimits } from '../layer/read-layer.js';
 import type {
+  BlobTrust,
   ImageMetadata,
   LayerRef,
   LayerVisitor,
@@ -41,6 +42,8 @@ export interface LayerBlob {
   readonly expectedDiffId: string;
   readonly blobName: string;
   open(): Promise<Readable>;
+  /** See {@link BlobStore.blobStamp}; absent where no local file backs the blob. */
+  stamp?(): Promise<string | undefined>;
 }
 
 export class ImageSource implements Source {
@@ -60,7 +63,12 @@ export class ImageSource implements Source {
     let done = 0;
     for (const blob of this.layers) {
       options.signal?.throwIfAborted();
-      if (visitor.layerStart?.(blob.layer) === 'skip') {
+      // Stat the blob even when a cache knows the layer: a missing or resized blob fails the scan, and
+      // one changed since it was last verified is read again instead of served from the cache.
+      const stamp = await blob.stamp?.();
+      const key = stamp === undefined ? undefined : trustKey(blob, stamp);
+      const reusable = key === undefined || options.trust === undefined || options.trust.isVerified(key);
+      if (visitor.layerStart?.(blob.layer, { reusable }) === 'skip') {
         done += blob.layer.size;
         options.onProgress?.(done, total);
         continue;
@@ -77,13 +85,28 @@ export class ImageSource implements Source {
           options.onProgress?.(done, total);
         },
       });
+      if (key !== undefined) options.trust?.recordVerified(key);
       visitor.layerEnd?.(blob.layer);
     }
+  }
+
+  async blobsVerified(trust: BlobTrust): Promise<boolean> {
+    let all = true;
+    for (const blob of this.layers) {
+      const stamp = await blob.stamp?.();
+      if (stamp !== undefined && !trust.isVerified(trustKey(blob, stamp))) all = false;
+    }
+    return all;
   }
 
   async close(): Promise<void> {
     await this.store?.close?.();
   }
+}
+
+/** What was verified: the digests checked while reading, at this place and state of the blob. */
+function trustKey(blob: LayerBlob, stamp: string): string {
+  return `${blob.expectedDigest ?? ''}\0${blob.expectedDiffId}\0${stamp}`;
 }
 
 export interface ResolvedManifest {
@@ -244,6 +267,7 @@ export async function openResolvedImage(
     expectedDiffId: layer.diffId,
     blobName: `layer ${layer.digest} of ${where}`,
     open: () => store.openBlob({ digest: layer.digest, size: layer.size }),
+    ...(store.blobStamp ? { stamp: () => store.blobStamp!({ digest: layer.digest, size: layer.size }) } : {}),
   }));
   const meta = imageMetadata({
     format: options.format,

@@ -4,11 +4,11 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError, fsError } from '../../util/errors.js';
 import type { ImageFormat, Platform } from '../types.js';
-import { blobPath, readLayoutBlob, type BlobRef, type BlobStore } from './blob-store.js';
+import { blobPath, fileStamp, readLayoutBlob, type BlobRef, type BlobStore } from './blob-store.js';
 import { openResolvedImage, resolveManifest, type ImageSource } from './image-source.js';
 import { MAX_MANIFEST_BYTES, indexSchema, parseJson, validate, type Descriptor } from './oci.js';
 import type { LayerLimits } from '../layer/read-layer.js';
@@ -53,6 +53,20 @@ export class DirBlobStore implements BlobStore {
 
   readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {
     return readLayoutBlob(this, ref, maxBytes, what);
+  }
+
+  async blobStamp(ref: BlobRef): Promise<string> {
+    const path = join(this.dir, blobPath(ref.digest));
+    // A size different from the descriptor's simply never matches a verified stamp: the layer is read
+    // again and the reader reports what is wrong with it (truncated, digest mismatch).
+    try {
+      return await fileStamp(resolve(path));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new InputError('E_MISSING_BLOB', `blob ${ref.digest} is missing from ${this.name}`);
+      }
+      throw fsError(err, path);
+    }
   }
 
   async openBlob(ref: BlobRef): Promise<Readable> {

@@ -7,11 +7,11 @@ import { createHash } from 'node:crypto';
 import { Transform, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { Decompress as ZstdDecompress } from 'fzstd';
 import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
 import { baseName, normalizeEntryPath, parentOf } from '../paths.js';
 import { TarFormatError, TarReader, type TarHeader } from '../tar/reader.js';
 import type { EntryHeader, EntryType, LayerRef, LayerVisitor } from '../types.js';
+import { createZstdDecoder, ZstdFormatError } from './zstd.js';
 
 export interface LayerLimits {
   /** Maximum decompressed bytes of one layer (default 32 GiB). */
@@ -117,6 +117,16 @@ export async function readLayer(
         return undefined; // other .wh..wh. names are aufs bookkeeping, not content
       }
       const type = entryType(h);
+      if (h.kind === 'sparse') {
+        // Sparse files are rare in images (Docker and buildkit never write them); their stored data
+        // is not the file, so it is skipped and the file reported rather than read wrongly.
+        visitor.problem?.({
+          layer,
+          path,
+          reason: `GNU sparse file (${h.size} bytes) skipped: sparse tar entries are not read`,
+        });
+        return undefined;
+      }
       if (!type) {
         visitor.problem?.({ layer, path, reason: `unsupported tar entry type "${h.typeflag}" skipped` });
         return undefined;
@@ -228,39 +238,8 @@ export async function readLayer(
 function pickDecompressor(first: Buffer): Transform | undefined {
   if (first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b)
     return createGunzip({ chunkSize: 256 * 1024 });
-  if (first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528) return zstdTransform();
+  if (first.length >= 4 && first.readUInt32LE(0) === 0xfd2fb528) return createZstdDecoder();
   return undefined;
-}
-
-function zstdTransform(): Transform {
-  let ended = false;
-  const out: Transform = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      try {
-        dec.push(chunk);
-        cb();
-      } catch (err) {
-        cb(new Error(`zstd: ${oneLine(err)}`));
-      }
-    },
-    flush(cb) {
-      try {
-        if (!ended) {
-          ended = true;
-          dec.push(new Uint8Array(0), true);
-        }
-        cb();
-      } catch (err) {
-        cb(new Error(`zstd: truncated or corrupt stream (${oneLine(err)})`));
-      }
-    },
-  });
-  // Created after `out` (the callbacks above only run later): fzstd hands each chunk over once, so it
-  // can be pushed without a copy.
-  const dec = new ZstdDecompress((data: Uint8Array) => {
-    out.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-  });
-  return out;
 }
 
 function layerError(err: unknown, blobName: string): Error {
@@ -278,6 +257,13 @@ function layerError(err: unknown, blobName: string): Error {
         cause: err,
       },
     );
+  }
+  if (err instanceof ZstdFormatError || /^ZSTD_/.test(String(code ?? ''))) {
+    const msg = oneLine(err);
+    const zcode = err instanceof ZstdFormatError ? err.code : 'E_CORRUPT_COMPRESSION';
+    return new InputError(zcode, `${blobName}: ${/^zstd:/.test(msg) ? msg : `zstd: ${msg}`}`, {
+      cause: err,
+    });
   }
   if (/^zstd:/.test(oneLine(err))) {
     return new InputError('E_CORRUPT_COMPRESSION', `${blobName}: ${oneLine(err)}`, { cause: err });

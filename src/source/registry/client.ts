@@ -4,13 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import { PassThrough, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
 import { verifyDigest, type BlobRef, type BlobStore } from '../image/blob-store.js';
 import { MAX_MANIFEST_BYTES, MediaType } from '../image/oci.js';
 import type { RegistryAuth } from './auth.js';
 import { apiHost, formatReference, type ImageReference } from './reference.js';
-import { discard, networkError, readBody, type HttpResponse, type Transport } from './transport.js';
+import {
+  discard,
+  isRetryableTransferError,
+  networkError,
+  readBody,
+  type HttpResponse,
+  type Transport,
+} from './transport.js';
 
 /** Everything we can read, best first; schema 1 last so that it is recognised and refused clearly. */
 export const MANIFEST_ACCEPT = [
@@ -31,6 +37,35 @@ const MANIFEST_TYPES = new Set<string>([
 
 /** Bytes of a layer read ahead of the layer reader, so the network keeps flowing while it parses. */
 const READAHEAD_BYTES = 8 * 1024 * 1024;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** `bytes START-END/TOTAL` of a 206 answer: its START, or undefined. */
+function rangeStart(header: string | undefined): number | undefined {
+  const m = /^\s*bytes\s+(\d+)-\d+\/(?:\d+|\*)\s*$/i.exec(header ?? '');
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Write with back-pressure; rejects when the reader went away (destroyed the stream). */
+function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
+  // A destroyed stream emits no further 'close': waiting on it would never end.
+  if (out.destroyed) return Promise.reject(new Error('reader closed'));
+  if (out.write(chunk)) return undefined;
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      out.off('drain', done);
+      out.off('close', gone);
+      resolve();
+    };
+    const gone = (): void => {
+      out.off('drain', done);
+      out.off('close', gone);
+      reject(new Error('reader closed'));
+    };
+    out.on('drain', done);
+    out.on('close', gone);
+  });
+}
 
 export interface FetchedManifest {
   readonly bytes: Buffer;
@@ -157,17 +192,35 @@ export class RegistryClient implements BlobStore {
         );
       return m.bytes;
     }
-    const res = await this.get(`blobs/${ref.digest}`, {}, `blob ${ref.digest}`);
-    const bytes = await readBody(res, maxBytes, what);
-    verifyDigest(bytes, ref.digest, what);
-    return bytes;
+    // Small documents: a body that breaks off is simply fetched again from the start.
+    for (let attempt = 0; ; attempt++) {
+      const res = await this.get(`blobs/${ref.digest}`, {}, `blob ${ref.digest}`);
+      let bytes: Buffer;
+      try {
+        bytes = await readBody(res, maxBytes, what);
+      } catch (err) {
+        if (attempt < this.transport.retries && isRetryableTransferError(err)) {
+          await sleep(this.transport.backoffMs * 2 ** attempt);
+          continue;
+        }
+        throw err;
+      }
+      verifyDigest(bytes, ref.digest, what);
+      return bytes;
+    }
   }
 
-  /** Stream a layer; the layer reader verifies its digest as it goes. */
+  /**
+   * Stream a layer; the layer reader verifies its digest as it goes. A download that breaks off (reset,
+   * closed or silent connection) is taken up again where it stopped, up to the transport's retries: with
+   * `Range: bytes=N-` when the registry honours it (206, checked against Content-Range), else from the
+   * start with the first N bytes dropped (200). Either way the reader sees one unbroken byte stream, so
+   * the digest it is computing continues over exactly the bytes of the blob — and still has to match.
+   */
   async openBlob(ref: BlobRef): Promise<Readable> {
     const res = await this.get(`blobs/${ref.digest}`, {}, `layer ${ref.digest}`);
     const out = new PassThrough({ highWaterMark: READAHEAD_BYTES });
-    pipeline(res.body, out).catch((err: unknown) =>
+    this.pump(res, out, ref).catch((err: unknown) =>
       out.destroy(
         err instanceof BulwarkError
           ? err
@@ -179,6 +232,59 @@ export class RegistryClient implements BlobStore {
       ),
     );
     return out;
+  }
+
+  private async pump(first: HttpResponse, out: PassThrough, ref: BlobRef): Promise<void> {
+    const declared = Number(first.headers['content-length']);
+    const total = ref.size ?? (Number.isFinite(declared) ? declared : undefined);
+    let res = first;
+    let delivered = 0;
+    for (let attempt = 0; ;) {
+      // Bytes of this answer that the reader already has (a registry that ignored Range).
+      let skip = 0;
+      if (res !== first) {
+        if (res.status === 206) {
+          const start = rangeStart(res.headers['content-range']);
+          if (start !== delivered) {
+            discard(res);
+            throw networkError(
+              'E_REGISTRY',
+              `registry ${this.ref.registry}: asked for layer ${ref.digest} from byte ${delivered}, got a range starting at ${start ?? 'an unreadable position'}`,
+            );
+          }
+        } else skip = delivered;
+      }
+      try {
+        for await (const piece of res.body as AsyncIterable<Buffer>) {
+          let chunk = piece;
+          if (skip > 0) {
+            if (chunk.length <= skip) {
+              skip -= chunk.length;
+              continue;
+            }
+            chunk = chunk.subarray(skip);
+            skip = 0;
+          }
+          delivered += chunk.length;
+          await write(out, chunk);
+        }
+        if (total !== undefined && delivered < total)
+          throw networkError(
+            'E_TRUNCATED',
+            `registry ${this.ref.registry}: layer ${ref.digest} ended after ${delivered} of ${total} bytes`,
+          );
+        out.end();
+        return;
+      } catch (err) {
+        res.body.destroy();
+        if (out.destroyed) return; // the reader stopped (a skipped layer, a failed scan): nothing to do
+        if (attempt >= this.transport.retries || !isRetryableTransferError(err)) throw err;
+      }
+      await sleep(this.transport.backoffMs * 2 ** attempt);
+      attempt++;
+      if (out.destroyed) return;
+      res = await this.get(`blobs/${ref.digest}`, { range: `bytes=${delivered}-` }, `layer ${ref.digest}`);
+    }
   }
 
   async close(): Promise<void> {

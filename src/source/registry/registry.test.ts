@@ -15,7 +15,7 @@ import { openSource, type OpenSourceOptions } from '../open.js';
 import { tempDir } from '../test-support/build.js';
 import { failure, packagesOf } from '../test-support/expect.js';
 import {
-  haveCommand,
+  requireCommand,
   haveRegistryTools,
   htpasswdLine,
   push,
@@ -147,183 +147,186 @@ describe.skipIf(!ready)('registry targets against a real registry', () => {
   });
 });
 
-describe.skipIf(!ready || !haveCommand('htpasswd', ['-nbB', 'probe', 'probe']))(
-  'registry with htpasswd basic auth',
-  () => {
-    const user = 'scanner';
-    const password = 'S3cret-pass-for-bulwark-tests';
-    let reg: RunningRegistry;
-    let ref: string;
-
-    beforeAll(async () => {
-      const dir = tmp();
-      const htpasswd = join(dir, 'htpasswd');
-      writeFileSync(htpasswd, `${await htpasswdLine(user, password)}\n`);
-      reg = await startRegistry({ dir, htpasswd });
-      await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/private/minbase:v1`, {
-        creds: `${user}:${password}`,
-      });
-      ref = `registry://${reg.host}/private/minbase:v1`;
-    });
-    afterAll(async () => reg?.stop());
-
-    const expectImage = async (options: OpenSourceOptions): Promise<void> => {
-      const src = await openSource(ref, options);
-      expect(src.description.kind).toBe('image');
-      await src.walk({ entry: () => undefined });
-      await src.close();
-    };
-
-    it('asks for credentials when none are given', async () => {
-      const err = await failure(openSource(ref, { registry: { env: emptyEnv() } }));
-      expect(err.code).toBe('E_AUTH_REQUIRED');
-      expect(err.message).toBe(
-        `authentication required for registry ${reg.host} — run docker login or pass --username`,
-      );
-      expect(err.exitCode).toBe(5);
-    });
-
-    it('uses --username/--password, environment variables, docker config auths and credential helpers', async () => {
-      await expectImage({ registry: { env: emptyEnv(), username: user, password: async () => password } });
-      await expectImage({
-        registry: { env: emptyEnv({ BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: password }) },
-      });
-
-      const cfgDir = tmp();
-      writeFileSync(
-        join(cfgDir, 'config.json'),
-        JSON.stringify({
-          auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } },
-        }),
-      );
-      await expectImage({ registry: { env: emptyEnv({ DOCKER_CONFIG: cfgDir }) } });
-
-      const plainDir = tmp();
-      writeFileSync(
-        join(plainDir, 'config.json'),
-        JSON.stringify({ auths: { [reg.host]: { username: user, password } } }),
-      );
-      await expectImage({ registry: { env: emptyEnv(), dockerConfigDir: plainDir } });
-
-      // A credential helper on PATH: it must get the registry host on stdin.
-      const bin = tmp();
-      const seen = join(bin, 'seen.txt');
-      writeFileSync(
-        join(bin, 'docker-credential-bulwarktest'),
-        `#!/bin/sh\n[ "$1" = get ] || exit 1\nread -r server\necho "$server" > '${seen}'\n` +
-          `if [ "$server" = '${reg.host}' ]; then printf '{"ServerURL":"%s","Username":"${user}","Secret":"${password}"}' "$server"; ` +
-          `else echo 'credentials not found in native keychain'; exit 1; fi\n`,
-      );
-      chmodSync(join(bin, 'docker-credential-bulwarktest'), 0o755);
-      const helperEnv = (config: unknown): NodeJS.ProcessEnv => {
-        const d = tmp();
-        writeFileSync(join(d, 'config.json'), JSON.stringify(config));
-        return emptyEnv({ DOCKER_CONFIG: d, PATH: `${bin}:${process.env.PATH ?? ''}` });
-      };
-      await expectImage({ registry: { env: helperEnv({ credHelpers: { [reg.host]: 'bulwarktest' } }) } });
-      expect(readFileSync(seen, 'utf8').trim()).toBe(reg.host);
-      await expectImage({
-        registry: { env: helperEnv({ credsStore: 'bulwarktest', auths: { [reg.host]: {} } }) },
-      });
-      const missingHelper = await failure(
-        openSource(ref, { registry: { env: helperEnv({ credHelpers: { [reg.host]: 'absent' } }) } }),
-      );
-      expect(missingHelper.message).toMatch(/docker-credential-absent .*is not installed/);
-    });
-
-    it('refuses wrong passwords without ever printing a password', async () => {
-      const wrong = 'Wrong-pass-never-printed';
-      const err = await failure(
-        openSource(ref, { registry: { env: emptyEnv(), username: user, password: async () => wrong } }),
-      );
-      expect(err.code).toBe('E_AUTH_FAILED');
-      expect(err.message).toMatch(
-        /authentication failed for registry 127\.0\.0\.1:\d+ with credentials for "scanner" from --username/,
-      );
-      expect(err.message).not.toContain(wrong);
-
-      // Through the CLI: a good password and a bad one, stdout and stderr checked for either secret.
-      const ok = cliIO(emptyEnv(), `${password}\n`);
-      expect(
-        await run(['sbom', ref, '--username', user, '--password-stdin', '-f', 'json', '-q'], ok.io),
-      ).toBe(0);
-      expect(ok.out()).toContain('"format": "registry"');
-      const bad = cliIO(emptyEnv(), `${wrong}\n`);
-      expect(await run(['sbom', ref, '--username', user, '--password-stdin', '-q', '--debug'], bad.io)).toBe(
-        5,
-      );
-      expect(bad.err()).toMatch(/^bulwark: authentication failed for registry/);
-      const envRun = cliIO(
-        emptyEnv({ BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: password }),
-      );
-      expect(await run(['sbom', ref, '-f', 'cyclonedx-json', '-q'], envRun.io)).toBe(0);
-      for (const text of [ok.out(), ok.err(), bad.out(), bad.err(), envRun.out(), envRun.err()]) {
-        expect(text).not.toContain(password);
-        expect(text).not.toContain(wrong);
-        expect(text).not.toContain(Buffer.from(`${user}:${password}`).toString('base64'));
-      }
-    });
-  },
-);
-
-describe.skipIf(!ready || !haveCommand('openssl', ['version']))('registry with Bearer token auth', () => {
-  const user = 'ci';
-  const password = 'token-service-password';
+describe.skipIf(
+  !ready ||
+    !requireCommand(
+      'htpasswd',
+      ['-nbB', 'probe', 'probe'],
+      'registry Basic auth tests (apt-get install apache2-utils)',
+    ),
+)('registry with htpasswd basic auth', () => {
+  const user = 'scanner';
+  const password = 'S3cret-pass-for-bulwark-tests';
   let reg: RunningRegistry;
-  let tokens: HttpServer;
+  let ref: string;
 
   beforeAll(async () => {
     const dir = tmp();
-    const { cert, key } = await selfSigned(dir, 'token', 'bulwark-test-token-issuer');
-    const service = 'bulwark-test-registry';
-    const issuer = 'bulwark-test-issuer';
-    tokens = await tokenServer({ cert, key, service, issuer, user, password });
-    reg = await startRegistry({
-      dir,
-      token: { realm: `http://127.0.0.1:${tokens.port}/token`, service, issuer, rootCertBundle: cert },
-    });
-    await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/public/minbase:v1`, {
-      creds: `${user}:${password}`,
-    });
+    const htpasswd = join(dir, 'htpasswd');
+    writeFileSync(htpasswd, `${await htpasswdLine(user, password)}\n`);
+    reg = await startRegistry({ dir, htpasswd });
     await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/private/minbase:v1`, {
       creds: `${user}:${password}`,
     });
+    ref = `registry://${reg.host}/private/minbase:v1`;
   });
-  afterAll(async () => {
-    await reg?.stop();
-    await tokens?.close();
-  });
+  afterAll(async () => reg?.stop());
 
-  it('pulls a public repository with an anonymous token and a private one with credentials', async () => {
-    const before = tokens.requests.length;
-    const pub = await openSource(`registry://${reg.host}/public/minbase:v1`, {
-      registry: { env: emptyEnv() },
-    });
-    const layout = await packagesOf(await openSource(`oci-dir://${imagePath('debian12-minbase', 'oci')}`));
-    expect(await packagesOf(pub)).toBe(layout);
-    const asked = tokens.requests.slice(before);
-    expect(asked).toHaveLength(1);
-    expect(asked[0]!.authorization).toBeUndefined();
-    expect(asked[0]!.path).toContain('scope=repository%3Apublic%2Fminbase%3Apull');
+  const expectImage = async (options: OpenSourceOptions): Promise<void> => {
+    const src = await openSource(ref, options);
+    expect(src.description.kind).toBe('image');
+    await src.walk({ entry: () => undefined });
+    await src.close();
+  };
 
-    const anon = await failure(
-      openSource(`registry://${reg.host}/private/minbase:v1`, { registry: { env: emptyEnv() } }),
+  it('asks for credentials when none are given', async () => {
+    const err = await failure(openSource(ref, { registry: { env: emptyEnv() } }));
+    expect(err.code).toBe('E_AUTH_REQUIRED');
+    expect(err.message).toBe(
+      `authentication required for registry ${reg.host} — run docker login or pass --username`,
     );
-    expect(anon.code).toBe('E_AUTH_REQUIRED');
-    const priv = await openSource(`registry://${reg.host}/private/minbase:v1`, {
-      registry: { env: emptyEnv(), username: user, password },
+    expect(err.exitCode).toBe(5);
+  });
+
+  it('uses --username/--password, environment variables, docker config auths and credential helpers', async () => {
+    await expectImage({ registry: { env: emptyEnv(), username: user, password: async () => password } });
+    await expectImage({
+      registry: { env: emptyEnv({ BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: password }) },
     });
-    expect(await packagesOf(priv)).toBe(layout);
-    const bad = await failure(
-      openSource(`registry://${reg.host}/private/minbase:v1`, {
-        registry: { env: emptyEnv(), username: user, password: 'nope-nope' },
+
+    const cfgDir = tmp();
+    writeFileSync(
+      join(cfgDir, 'config.json'),
+      JSON.stringify({
+        auths: { [`http://${reg.host}`]: { auth: Buffer.from(`${user}:${password}`).toString('base64') } },
       }),
     );
-    expect(bad.code).toBe('E_AUTH_FAILED');
-    expect(bad.message).toMatch(/token service at 127\.0\.0\.1:\d+ refused them/);
-    expect(bad.message).not.toContain('nope-nope');
+    await expectImage({ registry: { env: emptyEnv({ DOCKER_CONFIG: cfgDir }) } });
+
+    const plainDir = tmp();
+    writeFileSync(
+      join(plainDir, 'config.json'),
+      JSON.stringify({ auths: { [reg.host]: { username: user, password } } }),
+    );
+    await expectImage({ registry: { env: emptyEnv(), dockerConfigDir: plainDir } });
+
+    // A credential helper on PATH: it must get the registry host on stdin.
+    const bin = tmp();
+    const seen = join(bin, 'seen.txt');
+    writeFileSync(
+      join(bin, 'docker-credential-bulwarktest'),
+      `#!/bin/sh\n[ "$1" = get ] || exit 1\nread -r server\necho "$server" > '${seen}'\n` +
+        `if [ "$server" = '${reg.host}' ]; then printf '{"ServerURL":"%s","Username":"${user}","Secret":"${password}"}' "$server"; ` +
+        `else echo 'credentials not found in native keychain'; exit 1; fi\n`,
+    );
+    chmodSync(join(bin, 'docker-credential-bulwarktest'), 0o755);
+    const helperEnv = (config: unknown): NodeJS.ProcessEnv => {
+      const d = tmp();
+      writeFileSync(join(d, 'config.json'), JSON.stringify(config));
+      return emptyEnv({ DOCKER_CONFIG: d, PATH: `${bin}:${process.env.PATH ?? ''}` });
+    };
+    await expectImage({ registry: { env: helperEnv({ credHelpers: { [reg.host]: 'bulwarktest' } }) } });
+    expect(readFileSync(seen, 'utf8').trim()).toBe(reg.host);
+    await expectImage({
+      registry: { env: helperEnv({ credsStore: 'bulwarktest', auths: { [reg.host]: {} } }) },
+    });
+    const missingHelper = await failure(
+      openSource(ref, { registry: { env: helperEnv({ credHelpers: { [reg.host]: 'absent' } }) } }),
+    );
+    expect(missingHelper.message).toMatch(/docker-credential-absent .*is not installed/);
+  });
+
+  it('refuses wrong passwords without ever printing a password', async () => {
+    const wrong = 'Wrong-pass-never-printed';
+    const err = await failure(
+      openSource(ref, { registry: { env: emptyEnv(), username: user, password: async () => wrong } }),
+    );
+    expect(err.code).toBe('E_AUTH_FAILED');
+    expect(err.message).toMatch(
+      /authentication failed for registry 127\.0\.0\.1:\d+ with credentials for "scanner" from --username/,
+    );
+    expect(err.message).not.toContain(wrong);
+
+    // Through the CLI: a good password and a bad one, stdout and stderr checked for either secret.
+    const ok = cliIO(emptyEnv(), `${password}\n`);
+    expect(await run(['sbom', ref, '--username', user, '--password-stdin', '-f', 'json', '-q'], ok.io)).toBe(
+      0,
+    );
+    expect(ok.out()).toContain('"format": "registry"');
+    const bad = cliIO(emptyEnv(), `${wrong}\n`);
+    expect(await run(['sbom', ref, '--username', user, '--password-stdin', '-q', '--debug'], bad.io)).toBe(5);
+    expect(bad.err()).toMatch(/^bulwark: authentication failed for registry/);
+    const envRun = cliIO(emptyEnv({ BULWARK_REGISTRY_USERNAME: user, BULWARK_REGISTRY_PASSWORD: password }));
+    expect(await run(['sbom', ref, '-f', 'cyclonedx-json', '-q'], envRun.io)).toBe(0);
+    for (const text of [ok.out(), ok.err(), bad.out(), bad.err(), envRun.out(), envRun.err()]) {
+      expect(text).not.toContain(password);
+      expect(text).not.toContain(wrong);
+      expect(text).not.toContain(Buffer.from(`${user}:${password}`).toString('base64'));
+    }
   });
 });
+
+describe.skipIf(!ready || !requireCommand('openssl', ['version'], 'registry token tests'))(
+  'registry with Bearer token auth',
+  () => {
+    const user = 'ci';
+    const password = 'token-service-password';
+    let reg: RunningRegistry;
+    let tokens: HttpServer;
+
+    beforeAll(async () => {
+      const dir = tmp();
+      const { cert, key } = await selfSigned(dir, 'token', 'bulwark-test-token-issuer');
+      const service = 'bulwark-test-registry';
+      const issuer = 'bulwark-test-issuer';
+      tokens = await tokenServer({ cert, key, service, issuer, user, password });
+      reg = await startRegistry({
+        dir,
+        token: { realm: `http://127.0.0.1:${tokens.port}/token`, service, issuer, rootCertBundle: cert },
+      });
+      await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/public/minbase:v1`, {
+        creds: `${user}:${password}`,
+      });
+      await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/private/minbase:v1`, {
+        creds: `${user}:${password}`,
+      });
+    });
+    afterAll(async () => {
+      await reg?.stop();
+      await tokens?.close();
+    });
+
+    it('pulls a public repository with an anonymous token and a private one with credentials', async () => {
+      const before = tokens.requests.length;
+      const pub = await openSource(`registry://${reg.host}/public/minbase:v1`, {
+        registry: { env: emptyEnv() },
+      });
+      const layout = await packagesOf(await openSource(`oci-dir://${imagePath('debian12-minbase', 'oci')}`));
+      expect(await packagesOf(pub)).toBe(layout);
+      const asked = tokens.requests.slice(before);
+      expect(asked).toHaveLength(1);
+      expect(asked[0]!.authorization).toBeUndefined();
+      expect(asked[0]!.path).toContain('scope=repository%3Apublic%2Fminbase%3Apull');
+
+      const anon = await failure(
+        openSource(`registry://${reg.host}/private/minbase:v1`, { registry: { env: emptyEnv() } }),
+      );
+      expect(anon.code).toBe('E_AUTH_REQUIRED');
+      const priv = await openSource(`registry://${reg.host}/private/minbase:v1`, {
+        registry: { env: emptyEnv(), username: user, password },
+      });
+      expect(await packagesOf(priv)).toBe(layout);
+      const bad = await failure(
+        openSource(`registry://${reg.host}/private/minbase:v1`, {
+          registry: { env: emptyEnv(), username: user, password: 'nope-nope' },
+        }),
+      );
+      expect(bad.code).toBe('E_AUTH_FAILED');
+      expect(bad.message).toMatch(/token service at 127\.0\.0\.1:\d+ refused them/);
+      expect(bad.message).not.toContain('nope-nope');
+    });
+  },
+);
 
 /** A name of this machine that is not a loopback literal but resolves to loopback (for verified TLS). */
 async function loopbackName(): Promise<string | undefined> {
@@ -336,48 +339,53 @@ async function loopbackName(): Promise<string | undefined> {
   }
 }
 
-describe.skipIf(!ready || !haveCommand('openssl', ['version']))('registry over TLS', () => {
-  let reg: RunningRegistry;
-  let caFile: string;
-  let named: string | undefined;
+describe.skipIf(!ready || !requireCommand('openssl', ['version'], 'registry TLS tests'))(
+  'registry over TLS',
+  () => {
+    let reg: RunningRegistry;
+    let caFile: string;
+    let named: string | undefined;
 
-  beforeAll(async () => {
-    const dir = tmp();
-    named = await loopbackName();
-    if (!named)
-      console.warn(
-        '\n*** SKIPPING verified-TLS registry test: this machine has no host name resolving to 127.x ***\n',
+    beforeAll(async () => {
+      const dir = tmp();
+      named = await loopbackName();
+      if (!named)
+        console.warn(
+          '\n*** SKIPPING verified-TLS registry test: this machine has no host name resolving to 127.x ***\n',
+        );
+      const { cert, key } = await selfSigned(
+        dir,
+        'registry',
+        named ?? 'localhost',
+        `IP:127.0.0.1${named ? `,DNS:${named}` : ''}`,
       );
-    const { cert, key } = await selfSigned(
-      dir,
-      'registry',
-      named ?? 'localhost',
-      `IP:127.0.0.1${named ? `,DNS:${named}` : ''}`,
-    );
-    caFile = cert;
-    reg = await startRegistry({ dir, tls: { cert, key } });
-    await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/tls/minbase:v1`);
-  });
-  afterAll(async () => reg?.stop());
+      caFile = cert;
+      reg = await startRegistry({ dir, tls: { cert, key } });
+      await push(imagePath('debian12-minbase', 'oci'), `${reg.host}/tls/minbase:v1`);
+    });
+    afterAll(async () => reg?.stop());
 
-  it('talks TLS to a loopback registry that offers it (TLS first, as Docker does)', async () => {
-    const src = await openSource(`registry://${reg.host}/tls/minbase:v1`, { registry: { env: emptyEnv() } });
-    expect(await packagesOf(src)).toBe(
-      await packagesOf(await openSource(`oci-dir://${imagePath('debian12-minbase', 'oci')}`)),
-    );
-  });
+    it('talks TLS to a loopback registry that offers it (TLS first, as Docker does)', async () => {
+      const src = await openSource(`registry://${reg.host}/tls/minbase:v1`, {
+        registry: { env: emptyEnv() },
+      });
+      expect(await packagesOf(src)).toBe(
+        await packagesOf(await openSource(`oci-dir://${imagePath('debian12-minbase', 'oci')}`)),
+      );
+    });
 
-  it('verifies certificates of other hosts: refused without --ca-cert, accepted with it', async () => {
-    if (!named) return;
-    const ref = `registry://${named}:${reg.host.split(':')[1]}/tls/minbase:v1`;
-    const err = await failure(
-      openSource(ref, { registry: { env: emptyEnv({ SSL_CERT_FILE: join(tmp(), 'none.pem') }) } }),
-    );
-    expect(err.code).toBe('E_TLS');
-    expect(err.message).toMatch(/TLS certificate of registry .* is not trusted .*--ca-cert/);
-    const src = await openSource(ref, { registry: { env: emptyEnv(), caCertFiles: [caFile] } });
-    expect((await packagesOf(src)).length).toBeGreaterThan(100);
-    const insecure = await openSource(ref, { registry: { env: emptyEnv(), insecureRegistries: [named] } });
-    expect((await packagesOf(insecure)).length).toBeGreaterThan(100);
-  });
-});
+    it('verifies certificates of other hosts: refused without --ca-cert, accepted with it', async () => {
+      if (!named) return;
+      const ref = `registry://${named}:${reg.host.split(':')[1]}/tls/minbase:v1`;
+      const err = await failure(
+        openSource(ref, { registry: { env: emptyEnv({ SSL_CERT_FILE: join(tmp(), 'none.pem') }) } }),
+      );
+      expect(err.code).toBe('E_TLS');
+      expect(err.message).toMatch(/TLS certificate of registry .* is not trusted .*--ca-cert/);
+      const src = await openSource(ref, { registry: { env: emptyEnv(), caCertFiles: [caFile] } });
+      expect((await packagesOf(src)).length).toBeGreaterThan(100);
+      const insecure = await openSource(ref, { registry: { env: emptyEnv(), insecureRegistries: [named] } });
+      expect((await packagesOf(insecure)).length).toBeGreaterThan(100);
+    });
+  },
+);

@@ -12,8 +12,10 @@ import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import tls, { rootCertificates } from 'node:tls';
 import { BulwarkError, InputError, oneLine } from '../../util/errors.js';
+import { proxyAuthorization, proxyFor, redactProxy } from '../../util/proxy.js';
 
 export interface TransportOptions {
   /** Extra trusted CA certificates (PEM text), added to Node's and the system's. */
@@ -24,6 +26,12 @@ export interface TransportOptions {
   readonly connectTimeoutMs?: number;
   /** Longest silence while waiting for or reading an answer (default 60 s). */
   readonly readTimeoutMs?: number;
+  /**
+   * Longest time one request may take from sending it to the last byte of its body, however steadily
+   * bytes arrive (default 30 min): a registry trickling a byte every few seconds never trips the idle
+   * timeout, this ends it. Not retried.
+   */
+  readonly deadlineMs?: number;
   /** Retries after 429/5xx/connection resets (default 4). */
   readonly retries?: number;
   /** First backoff delay, doubled on each retry (default 500 ms). */
@@ -32,7 +40,7 @@ export interface TransportOptions {
   readonly maxRetryAfterMs?: number;
   /** Concurrent connections per host (default 4). */
   readonly maxSockets?: number;
-  /** Environment for SSL_CERT_FILE (default process.env). */
+  /** Environment for SSL_CERT_FILE and HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -52,6 +60,9 @@ export interface RequestOptions {
   readonly body?: string;
   readonly signal?: AbortSignal;
 }
+
+/** Default of {@link TransportOptions.deadlineMs}: 30 minutes per request, body included. */
+export const DEFAULT_DEADLINE_MS = 30 * 60_000;
 
 /** Registry and network failures: exit code 5. */
 export function networkError(code: string, message: string, cause?: unknown): BulwarkError {
@@ -124,6 +135,28 @@ function isRetryableSocketError(err: unknown): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE' || code === 'E_CONNECTION_RESET';
 }
 
+/**
+ * A body that broke off half way and is worth fetching again (the rest of it, with Range): a reset or
+ * closed connection, or a connection that went silent (idle timeout). The total deadline is not: a
+ * registry that slow would only be slow again.
+ */
+export function isRetryableTransferError(err: unknown): boolean {
+  for (let e = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'E_DEADLINE') return false;
+    if (
+      code === 'ECONNRESET' ||
+      code === 'EPIPE' ||
+      code === 'E_CONNECTION_RESET' ||
+      code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+      code === 'E_TRUNCATED' ||
+      code === 'E_TIMEOUT'
+    )
+      return true;
+  }
+  return false;
+}
+
 function isTlsHandshakeFailure(err: unknown): boolean {
   const cause = (err as { cause?: unknown }).cause ?? err;
   const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
@@ -191,13 +224,100 @@ export function discard(res: HttpResponse): void {
   res.body.resume();
 }
 
+const PROXY_UNREACHABLE = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+
+/**
+ * HTTPS through a proxy: each connection is a CONNECT tunnel to the registry (`CONNECT host:port`),
+ * with TLS (and its verification, as without a proxy) run inside it. Pooled and kept alive like the
+ * direct agents; one agent per proxy and verification mode.
+ */
+class TunnelAgent extends https.Agent {
+  constructor(
+    private readonly proxy: URL,
+    options: https.AgentOptions,
+    private readonly connectTimeoutMs: number,
+  ) {
+    super(options);
+  }
+
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const done = callback ?? (() => undefined);
+    const target = `${options.host ?? 'localhost'}:${options.port ?? 443}`;
+    const auth = proxyAuthorization(this.proxy);
+    const connect = http.request({
+      host: this.proxy.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(this.proxy.port || 80),
+      method: 'CONNECT',
+      path: target,
+      headers: { host: target, ...(auth ? { 'proxy-authorization': auth } : {}) },
+      agent: false,
+    });
+    const shown = redactProxy(this.proxy.href);
+    connect.setTimeout(this.connectTimeoutMs, () =>
+      connect.destroy(
+        networkError(
+          'E_TIMEOUT',
+          `proxy ${shown}: no tunnel to ${target} within ${Math.round(this.connectTimeoutMs / 1000)} s`,
+        ),
+      ),
+    );
+    connect.once('connect', (res, socket, head) => {
+      connect.setTimeout(0);
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        done(
+          networkError(
+            'E_PROXY',
+            `proxy ${shown} refused the tunnel to ${target} (HTTP ${res.statusCode ?? 0}${res.statusCode === 407 ? ': proxy authentication required' : ''})`,
+          ),
+          socket,
+        );
+        return;
+      }
+      if (head.length > 0) socket.unshift(head);
+      done(null, tls.connect({ ...(options as tls.ConnectionOptions), socket }));
+    });
+    connect.once('error', (err) =>
+      done(
+        err instanceof BulwarkError
+          ? err
+          : networkError('E_PROXY', `cannot reach proxy ${shown} (${oneLine(err)})`, err),
+        undefined as unknown as Duplex,
+      ),
+    );
+    connect.end();
+    return undefined;
+  }
+}
+
 export class Transport {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly unverifiedAgent: https.Agent;
   private readonly origins = new Map<string, Promise<string>>();
+  /** Keep-alive agents towards proxies: plain-HTTP forwarding, and CONNECT tunnels per proxy. */
+  private readonly proxyHttpAgent: http.Agent;
+  private readonly tunnels = new Map<string, TunnelAgent>();
+  private readonly agentOptions: { keepAlive: boolean; maxSockets: number; maxFreeSockets: number };
+  private readonly ca: string[];
+  private readonly env: NodeJS.ProcessEnv;
   readonly connectTimeoutMs: number;
   readonly readTimeoutMs: number;
+  readonly deadlineMs: number;
+  /** Retries after a failed attempt (also used to resume a body that broke off). */
+  readonly retries: number;
+  /** First backoff delay, doubled on each retry. */
+  readonly backoffMs: number;
 
   constructor(private readonly options: TransportOptions = {}) {
     const common = {
@@ -206,12 +326,19 @@ export class Transport {
       maxFreeSockets: options.maxSockets ?? 4,
     };
     this.httpAgent = new http.Agent(common);
+    this.proxyHttpAgent = new http.Agent(common);
+    this.agentOptions = common;
+    this.env = options.env ?? process.env;
     const extra = options.caCerts ?? [];
-    const ca = [...rootCertificates, ...systemCas(options.env ?? process.env), ...extra];
+    const ca = [...rootCertificates, ...systemCas(this.env), ...extra];
+    this.ca = ca;
     this.httpsAgent = new https.Agent({ ...common, ca });
     this.unverifiedAgent = new https.Agent({ ...common, rejectUnauthorized: false });
     this.connectTimeoutMs = options.connectTimeoutMs ?? 15_000;
     this.readTimeoutMs = options.readTimeoutMs ?? 60_000;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.retries = options.retries ?? 4;
+    this.backoffMs = options.backoffMs ?? 500;
   }
 
   isInsecure(registry: string): boolean {
@@ -250,8 +377,8 @@ export class Transport {
 
   /** One request with redirects and retries. The caller consumes or discards the body. */
   async request(url: URL, options: RequestOptions, host: string): Promise<HttpResponse> {
-    const retries = this.options.retries ?? 4;
-    const backoff = this.options.backoffMs ?? 500;
+    const retries = this.retries;
+    const backoff = this.backoffMs;
     const maxWait = this.options.maxRetryAfterMs ?? 60_000;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
@@ -299,6 +426,20 @@ export class Transport {
     throw networkError('E_TOO_MANY_REDIRECTS', `registry ${host}: more than ${MAX_REDIRECTS} redirects`);
   }
 
+  private tunnel(proxy: URL, verify: boolean): TunnelAgent {
+    const key = `${proxy.href} ${verify}`;
+    let agent = this.tunnels.get(key);
+    if (!agent) {
+      agent = new TunnelAgent(
+        proxy,
+        verify ? { ...this.agentOptions, ca: this.ca } : { ...this.agentOptions, rejectUnauthorized: false },
+        this.connectTimeoutMs,
+      );
+      this.tunnels.set(key, agent);
+    }
+    return agent;
+  }
+
   private send(
     url: URL,
     options: RequestOptions & { authorization?: string },
@@ -306,25 +447,58 @@ export class Transport {
   ): Promise<HttpResponse> {
     const secure = url.protocol === 'https:';
     const registryHost = url.host;
+    const verify = !this.isInsecure(registryHost);
+    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, decided per URL: a redirect to blob storage may be proxied
+    // differently from the registry itself.
+    const proxy = proxyFor(url, this.env);
     const agent = secure
-      ? this.isInsecure(registryHost)
-        ? this.unverifiedAgent
-        : this.httpsAgent
-      : this.httpAgent;
+      ? proxy
+        ? this.tunnel(proxy, verify)
+        : verify
+          ? this.httpsAgent
+          : this.unverifiedAgent
+      : proxy
+        ? this.proxyHttpAgent
+        : this.httpAgent;
     const headers: Record<string, string> = { 'user-agent': 'bulwark', ...options.headers };
     if (options.authorization) headers.authorization = options.authorization;
     if (options.body !== undefined) headers['content-length'] = String(Buffer.byteLength(options.body));
+    const common = {
+      method: options.method ?? 'GET',
+      headers,
+      agent,
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
     return new Promise<HttpResponse>((resolve, reject) => {
-      const req = (secure ? https : http).request(url, {
-        method: options.method ?? 'GET',
-        headers,
-        agent,
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      let req: http.ClientRequest;
+      if (proxy && !secure) {
+        // Plain HTTP through a forward proxy: the absolute URL as the request target.
+        const auth = proxyAuthorization(proxy);
+        req = http.request({
+          ...common,
+          host: proxy.hostname.replace(/^\[|\]$/g, ''),
+          port: Number(proxy.port || 80),
+          path: url.href,
+          headers: { ...headers, host: url.host, ...(auth ? { 'proxy-authorization': auth } : {}) },
+        });
+      } else req = (secure ? https : http).request(url, common);
       let connectTimer: NodeJS.Timeout | undefined;
       let response: IncomingMessage | undefined;
+      const deadline = setTimeout(
+        () =>
+          fail(
+            networkError(
+              'E_DEADLINE',
+              `registry ${host}: request not finished after ${Math.round(this.deadlineMs / 1000)} s (the registry is too slow; --registry-deadline sets the limit)`,
+            ),
+          ),
+        this.deadlineMs,
+      );
+      // The socket keeps the process alive while the request runs; the deadline itself must not.
+      deadline.unref();
       const fail = (err: Error): void => {
         clearTimeout(connectTimer);
+        clearTimeout(deadline);
         // Once the answer started, its body stream carries the error to whoever is reading it.
         response?.destroy(err);
         req.destroy(err);
@@ -354,11 +528,19 @@ export class Transport {
       );
       req.on('error', (err) => {
         clearTimeout(connectTimer);
+        clearTimeout(deadline);
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (proxy && !secure && !response && PROXY_UNREACHABLE.has(code)) {
+          reject(networkError('E_PROXY', `cannot reach proxy ${redactProxy(proxy.href)} (${code})`, err));
+          return;
+        }
         reject(err);
       });
       req.on('response', (body) => {
         clearTimeout(connectTimer);
         response = body;
+        // The deadline runs until the body is read to its end (or dropped).
+        body.once('close', () => clearTimeout(deadline));
         resolve({ status: body.statusCode ?? 0, headers: body.headers, url, body });
       });
       req.end(options.body);
@@ -368,6 +550,8 @@ export class Transport {
   close(): void {
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
+    this.proxyHttpAgent.destroy();
+    for (const agent of this.tunnels.values()) agent.destroy();
     this.unverifiedAgent.destroy();
   }
 }

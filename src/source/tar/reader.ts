@@ -8,12 +8,23 @@
  */
 import type { ContentSink } from '../types.js';
 
-export type TarEntryKind = 'file' | 'hardlink' | 'symlink' | 'char' | 'block' | 'dir' | 'fifo' | 'other';
+export type TarEntryKind =
+  | 'file'
+  | 'hardlink'
+  | 'symlink'
+  | 'char'
+  | 'block'
+  | 'dir'
+  | 'fifo'
+  /** A GNU sparse file (old GNU `S` entries or PAX `GNU.sparse.*`): its data is a map, not the file. */
+  | 'sparse'
+  | 'other';
 
 export interface TarHeader {
   /** The name exactly as stored (after PAX/GNU long-name overrides), not normalised. */
   readonly name: string;
   readonly kind: TarEntryKind;
+  /** Content size of a regular file; the logical (expanded) size of a sparse file; 0 otherwise. */
   readonly size: number;
   readonly mode: number;
   readonly uid: number;
@@ -43,6 +54,8 @@ type State =
       type: 'pax' | 'gpax' | 'longname' | 'longlink';
     }
   | { kind: 'padding'; remaining: number }
+  /** GNU sparse extension headers (512-byte blocks) between an `S` header and its data. */
+  | { kind: 'sparseExt'; then: State }
   | { kind: 'done' };
 
 export function parseOctal(buf: Buffer, off: number, len: number): number {
@@ -107,7 +120,10 @@ function kindOf(flag: string): TarEntryKind {
     case '4':
       return 'block';
     case '5':
+    case 'D': // GNU incremental dump directory: a directory whose data lists its names
       return 'dir';
+    case 'S':
+      return 'sparse';
     case '6':
       return 'fifo';
     default:
@@ -206,6 +222,17 @@ export class TarReader {
           }
           break;
         }
+        case 'sparseExt': {
+          if (chunk.length - pos < BLOCK) {
+            this.pending = chunk.subarray(pos);
+            return;
+          }
+          // Byte 504 of each extension block says whether another one follows.
+          const more = chunk[pos + 504] !== 0;
+          pos += BLOCK;
+          if (!more) this.state = st.then;
+          break;
+        }
         case 'padding': {
           const n = Math.min(st.remaining, chunk.length - pos);
           st.remaining -= n;
@@ -226,6 +253,7 @@ export class TarReader {
       throw err;
     }
     if (st.kind === 'meta') throw new TarFormatError('unexpected end of archive inside an extended header');
+    if (st.kind === 'sparseExt') throw new TarFormatError('unexpected end of archive inside a sparse map');
     if (this.pending && this.pending.length > 0 && !this.pending.every((b) => b === 0)) {
       throw new TarFormatError('unexpected end of archive inside a header block');
     }
@@ -272,9 +300,12 @@ export class TarReader {
       return;
     }
 
-    const magic = block.toString('ascii', 257, 263);
     let name = cString(block, 0, 100);
-    if (magic.startsWith('ustar')) {
+    // POSIX ustar ("ustar\0" + "00") has a name prefix at 345. GNU headers ("ustar  \0") use those
+    // bytes for atime, ctime, the multi-volume offset and the sparse map: reading them as a prefix
+    // would turn an incremental archive's "etc/passwd" into "14736260712/etc/passwd".
+    const gnu = block.toString('ascii', 257, 263) === 'ustar ';
+    if (!gnu && block.toString('ascii', 257, 262) === 'ustar') {
       const prefix = cString(block, 345, 155);
       if (prefix) name = `${prefix}/${name}`;
     }
@@ -301,19 +332,36 @@ export class TarReader {
       const g = pax.get('gid');
       if (g !== undefined && /^\d+$/.test(g)) gid = Number(g);
     }
+    let kind = kindOf(typeflag);
+    // The stored size (what follows the header) is skipped as such; `logicalSize` is the file's size.
+    let logicalSize = realSize;
+    let sparseExtension = false;
+    if (kind === 'sparse') {
+      logicalSize = parseOctal(block, 483, 12);
+      sparseExtension = block[482] !== 0;
+    } else if (
+      pax &&
+      (pax.has('GNU.sparse.major') || pax.has('GNU.sparse.map') || pax.has('GNU.sparse.numblocks'))
+    ) {
+      // PAX sparse formats 0.x and 1.0: the data holds the map (1.0) and the non-hole chunks.
+      kind = 'sparse';
+      const sparseName = pax.get('GNU.sparse.name');
+      if (sparseName !== undefined) name = sparseName;
+      const sz = pax.get('GNU.sparse.realsize') ?? pax.get('GNU.sparse.size');
+      if (sz !== undefined && /^\d+$/.test(sz)) logicalSize = Number(sz);
+    }
     this.pax = new Map();
     this.longName = undefined;
     this.longLink = undefined;
     if (!Number.isSafeInteger(realSize) || realSize < 0) throw new TarFormatError('invalid entry size');
 
-    const kind = kindOf(typeflag);
     // The size field is authoritative for skipping whatever follows the header (GNU sparse and unknown
     // types included); only regular files hand their data to a sink.
     const dataSize = realSize;
     const header: TarHeader = {
       name,
       kind,
-      size: kind === 'file' ? realSize : 0,
+      size: kind === 'file' ? realSize : kind === 'sparse' ? logicalSize : 0,
       mode: parseOctal(block, 100, 8) & 0o7777,
       uid,
       gid,
@@ -324,8 +372,9 @@ export class TarReader {
     this.entries++;
     const sink = this.options.onEntry(header) ?? undefined;
     const pad = (BLOCK - (dataSize % BLOCK)) % BLOCK;
+    let next: State;
     if (dataSize > 0) {
-      this.state = {
+      next = {
         kind: 'data',
         remaining: dataSize,
         padding: pad,
@@ -333,8 +382,9 @@ export class TarReader {
       };
     } else {
       sink?.end();
-      this.state = { kind: 'header' };
+      next = { kind: 'header' };
     }
+    this.state = sparseExtension ? { kind: 'sparseExt', then: next } : next;
   }
 
   private finishMeta(type: 'pax' | 'gpax' | 'longname' | 'longlink', buf: Buffer): void {

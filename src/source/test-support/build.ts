@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { prerequisite } from '../../test-support/require.js';
 
 export type TarSpec =
   | { name: string; type?: 'file'; content: string | Buffer; mode?: number }
@@ -82,13 +83,15 @@ export function compress(tar: Buffer, how: Compression): Buffer {
   return tar;
 }
 
+/** True when the zstd tool is installed; skips loudly otherwise (fails under `BULWARK_REQUIRE_IMAGES=1`). */
 export function hasZstd(): boolean {
+  let ok = true;
   try {
     execFileSync('zstd', ['--version'], { stdio: 'ignore' });
-    return true;
   } catch {
-    return false;
+    ok = false;
   }
+  return prerequisite(ok, 'zstd layer tests: zstd is not installed (apt-get install -y zstd)');
 }
 
 export interface LayerSpec {
@@ -104,6 +107,7 @@ export interface ImageSpec {
   architecture?: string;
   env?: string[];
   user?: string;
+  labels?: Record<string, string>;
   /** Extra history entries with empty_layer, inserted first. */
   emptyHistory?: string[];
 }
@@ -145,7 +149,11 @@ export function buildImage(spec: ImageSpec): Built {
       architecture: spec.architecture ?? 'amd64',
       os: 'linux',
       created: '2024-01-01T00:00:00Z',
-      config: { Env: spec.env ?? ['PATH=/usr/bin'], ...(spec.user !== undefined ? { User: spec.user } : {}) },
+      config: {
+        Env: spec.env ?? ['PATH=/usr/bin'],
+        ...(spec.user !== undefined ? { User: spec.user } : {}),
+        ...(spec.labels ? { Labels: spec.labels } : {}),
+      },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
       history: [
         ...(spec.emptyHistory ?? []).map((c) => ({ created_by: c, empty_layer: true })),

@@ -6,7 +6,7 @@
  * case-insensitively (`1.0.0-BETA` = `1.0.0-beta`).
  */
 
-import { checkInput, compareDigits, compareStrings, validator } from '../compare-util.js';
+import { checkInput, compareDigits, compareIdentifierLists, validator } from '../compare-util.js';
 import { InvalidVersionError, type VersionScheme } from '../types.js';
 
 export interface NugetVersion {
@@ -38,19 +38,8 @@ export function parseNuget(input: string): NugetVersion {
 
 function compareLabels(a: readonly string[], b: readonly string[]): -1 | 0 | 1 {
   if (a.length === 0 || b.length === 0) return a.length === b.length ? 0 : a.length === 0 ? 1 : -1;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    const nx = /^[0-9]+$/.test(x);
-    const ny = /^[0-9]+$/.test(y);
-    let r: -1 | 0 | 1;
-    if (nx && ny) r = compareDigits(x, y);
-    else if (nx !== ny) r = nx ? -1 : 1;
-    // Ordinal ignore-case compares upper-cased characters.
-    else r = compareStrings(x.toUpperCase(), y.toUpperCase());
-    if (r !== 0) return r;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  // Ordinal ignore-case compares upper-cased characters.
+  return compareIdentifierLists(a, b, 'low', (s) => s.toUpperCase());
 }
 
 export function compareNuget(x: NugetVersion, y: NugetVersion): -1 | 0 | 1 {

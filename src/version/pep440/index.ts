@@ -7,7 +7,7 @@
  * the same public version (numeric local parts above alphanumeric ones).
  */
 
-import { checkInput, compareDigits, compareStrings, stripZeros, validator } from '../compare-util.js';
+import { checkInput, compareDigits, compareIdentifierLists, stripZeros, validator } from '../compare-util.js';
 import { InvalidVersionError, type VersionScheme } from '../types.js';
 
 export interface Pep440Version {
@@ -74,18 +74,7 @@ function preKey(v: Pep440Version): [number, string] {
 
 function compareLocal(a: readonly string[] | undefined, b: readonly string[] | undefined): -1 | 0 | 1 {
   if (!a || !b) return a ? 1 : b ? -1 : 0;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    const nx = /^[0-9]+$/.test(x);
-    const ny = /^[0-9]+$/.test(y);
-    let r: -1 | 0 | 1;
-    if (nx && ny) r = compareDigits(x, y);
-    else if (nx !== ny) r = nx ? 1 : -1;
-    else r = compareStrings(x, y);
-    if (r !== 0) return r;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+  return compareIdentifierLists(a, b, 'high');
 }
 
 /** Compare optional numbers where "absent" sorts below (`low`) or above every number. */

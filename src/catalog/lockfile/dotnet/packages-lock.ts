@@ -76,7 +76,7 @@ function parsePackagesLock(input: LockFileInput, out: LockBuilder): void {
 /** packages.lock.json (NuGet lock files). */
 export const nugetLockCataloger = defineLockCataloger({
   id: 'nuget-packages-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'packages.lock.json',
   parse: parsePackagesLock,
 });

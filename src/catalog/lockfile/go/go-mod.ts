@@ -14,6 +14,7 @@ import {
   type LockBuilder,
   type LockFileInput,
 } from '../common.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 export interface GoModLine {
   verb: string;
@@ -39,7 +40,8 @@ function tokenize(text: string, lineNo: number): { tokens: string[]; comment: st
       const raw = text.slice(i, j + 1);
       try {
         tokens.push(c === '"' ? (JSON.parse(raw) as string) : raw.slice(1, -1));
-      } catch {
+      } catch (err) {
+        rethrowIfInternal(err);
         throw lockError(`go.mod:${lineNo}: invalid quoted string`);
       }
       i = j + 1;
@@ -200,7 +202,7 @@ async function parseGoModFile(input: LockFileInput, out: LockBuilder): Promise<v
 /** go.mod (+ go.sum). */
 export const goModCataloger = defineLockCataloger({
   id: 'go-mod',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'go.mod',
   companions: (base) => base === 'go.sum',
   parse: parseGoModFile,

@@ -66,7 +66,7 @@ function parseGradleLockfile(input: LockFileInput, out: LockBuilder): void {
 /** gradle.lockfile and gradle/dependency-locks/*.lockfile. */
 export const gradleLockfileCataloger = defineLockCataloger({
   id: 'gradle-lockfile',
-  version: 2,
+  version: 3,
   primary: (base, path) =>
     base === 'gradle.lockfile' || (base.endsWith('.lockfile') && path.includes('/gradle/dependency-locks/')),
   parse: parseGradleLockfile,

@@ -16,6 +16,7 @@ import { posix } from 'node:path';
 import type { DependencyScope } from '../../types.js';
 import { defineLockCataloger, lockError, purlFor, type LockBuilder, type LockFileInput } from '../common.js';
 import { child, childText, childrenNamed, parseXml, type XmlElement } from './xml.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 const MAX_PARENTS = 10;
 const MAX_INTERPOLATION_ROUNDS = 10;
@@ -101,6 +102,7 @@ async function parentChain(input: LockFileInput, pom: PomModel, out: LockBuilder
     try {
       parent = readPom(text, target);
     } catch (err) {
+      rethrowIfInternal(err);
       out.problem(`parent ${posix.relative(posix.dirname(pom.path), target)}: ${(err as Error).message}`);
       break;
     }
@@ -230,7 +232,7 @@ async function parsePom(input: LockFileInput, out: LockBuilder): Promise<void> {
 /** pom.xml (Maven project files). */
 export const pomCataloger = defineLockCataloger({
   id: 'maven-pom',
-  version: 2,
+  version: 3,
   // Exploded jars carry their own pom under META-INF/maven: that is the jar's metadata, not a project.
   primary: (base, path) => base === 'pom.xml' && !path.includes('/META-INF/maven/'),
   maxFileSize: 16 * 1024 * 1024,

@@ -3,6 +3,7 @@
  * package-lock.json do not say which packages are direct or dev, the manifest beside them does.
  */
 import { entries, inFolder, isRecord, siblingPath, str, type LockFileInput } from '../common.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 export interface NpmManifest {
   name?: string;
@@ -42,7 +43,8 @@ export async function siblingManifest(input: LockFileInput): Promise<NpmManifest
   if (text === undefined) return undefined;
   try {
     return manifestFrom(JSON.parse(text));
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined; // a broken manifest only costs us the direct/dev information
   }
 }

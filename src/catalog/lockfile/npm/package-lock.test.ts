@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { testLayer } from '../../test-support/memory-view.js';
 import { edges, find, flags, names, runCataloger } from '../test-support/run.js';
 import { packageLockCataloger } from './package-lock.js';
+import { prerequisite } from '../../../test-support/require.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 
@@ -199,32 +200,33 @@ describe('bad input', () => {
 });
 
 const ownLock = resolve(repoRoot, 'package-lock.json');
-if (!existsSync(ownLock)) console.warn(`skipping: ${ownLock} is missing`);
-
-describe.skipIf(!existsSync(ownLock))("this repository's own package-lock.json", () => {
-  it('records one package per node_modules entry with matching dev flags', async () => {
-    const text = readFileSync(ownLock, 'utf8');
-    const lock = JSON.parse(text) as {
-      packages: Record<string, { version?: string; dev?: boolean; name?: string }>;
-    };
-    const installs = Object.entries(lock.packages).filter(([k]) => k.includes('node_modules/'));
-    const r = await runCataloger(packageLockCataloger, { '/repo/package-lock.json': text });
-    expect(r.unknowns).toEqual([]);
-    expect(r.packages).toHaveLength(installs.length);
-    const byPath = new Map(r.packages.map((p) => [p.metadata?.path as string, p]));
-    for (const [path, entry] of installs) {
-      const p = byPath.get(path);
-      expect(p, path).toBeDefined();
-      expect(p!.version).toBe(entry.version);
-      expect(p!.scope === 'dev', path).toBe(entry.dev === true);
-    }
-    // Every direct dependency in the root entry is marked direct.
-    const root = lock.packages[''] as {
-      dependencies?: Record<string, string>;
-      devDependencies?: Record<string, string>;
-    };
-    const declared = [...Object.keys(root.dependencies ?? {}), ...Object.keys(root.devDependencies ?? {})];
-    for (const name of declared) expect(byPath.get(`node_modules/${name}`)?.direct, name).toBe(true);
-    expect(r.relationships.length).toBeGreaterThan(0);
-  });
-});
+describe.skipIf(!prerequisite(existsSync(ownLock), `own package-lock tests: ${ownLock} is missing`))(
+  "this repository's own package-lock.json",
+  () => {
+    it('records one package per node_modules entry with matching dev flags', async () => {
+      const text = readFileSync(ownLock, 'utf8');
+      const lock = JSON.parse(text) as {
+        packages: Record<string, { version?: string; dev?: boolean; name?: string }>;
+      };
+      const installs = Object.entries(lock.packages).filter(([k]) => k.includes('node_modules/'));
+      const r = await runCataloger(packageLockCataloger, { '/repo/package-lock.json': text });
+      expect(r.unknowns).toEqual([]);
+      expect(r.packages).toHaveLength(installs.length);
+      const byPath = new Map(r.packages.map((p) => [p.metadata?.path as string, p]));
+      for (const [path, entry] of installs) {
+        const p = byPath.get(path);
+        expect(p, path).toBeDefined();
+        expect(p!.version).toBe(entry.version);
+        expect(p!.scope === 'dev', path).toBe(entry.dev === true);
+      }
+      // Every direct dependency in the root entry is marked direct.
+      const root = lock.packages[''] as {
+        dependencies?: Record<string, string>;
+        devDependencies?: Record<string, string>;
+      };
+      const declared = [...Object.keys(root.dependencies ?? {}), ...Object.keys(root.devDependencies ?? {})];
+      for (const name of declared) expect(byPath.get(`node_modules/${name}`)?.direct, name).toBe(true);
+      expect(r.relationships.length).toBeGreaterThan(0);
+    });
+  },
+);

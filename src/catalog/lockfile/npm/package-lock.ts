@@ -231,7 +231,7 @@ async function parsePackageLock(input: LockFileInput, out: LockBuilder): Promise
 /** package-lock.json and npm-shrinkwrap.json (lockfileVersion 1, 2 and 3). */
 export const packageLockCataloger = defineLockCataloger({
   id: 'npm-package-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'package-lock.json' || base === 'npm-shrinkwrap.json',
   companions: isProjectManifest,
   parse: parsePackageLock,

@@ -177,7 +177,7 @@ async function parsePnpmLock(input: LockFileInput, out: LockBuilder): Promise<vo
 /** pnpm-lock.yaml (lockfile versions 5.x, 6.x, 9.x). */
 export const pnpmLockCataloger = defineLockCataloger({
   id: 'pnpm-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'pnpm-lock.yaml',
   parse: parsePnpmLock,
 });

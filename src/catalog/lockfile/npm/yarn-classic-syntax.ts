@@ -12,6 +12,7 @@
  * ```
  */
 import { lockError } from '../common.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 export type YarnValue = string | boolean | YarnObject;
 export interface YarnObject {
@@ -39,7 +40,8 @@ function readToken(
     const raw = line.slice(pos, i + 1);
     try {
       return { value: JSON.parse(raw) as string, quoted: true, end: i + 1 };
-    } catch {
+    } catch (err) {
+      rethrowIfInternal(err);
       throw lockError(`yarn.lock:${lineNo}: invalid escape in string`);
     }
   }

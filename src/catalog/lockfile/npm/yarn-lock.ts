@@ -10,6 +10,7 @@
  */
 import type { Package } from '../../types.js';
 import {
+  compare,
   defineLockCataloger,
   entries,
   isRecord,
@@ -25,6 +26,7 @@ import {
 } from '../common.js';
 import { isProjectManifest, manifestFrom, siblingManifest, type NpmManifest } from './manifest.js';
 import { parseYarnClassic, type YarnObject } from './yarn-classic-syntax.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 /** Split `name@range` (scoped names start with `@`) into name and range. */
 export function splitDescriptor(descriptor: string): { name: string; range: string } | undefined {
@@ -71,7 +73,7 @@ function parseClassic(text: string, out: LockBuilder, manifest: NpmManifest | un
   const byDescriptor = new Map<string, Package>();
   const seen = new Map<YarnObject, Package>();
   const bodies: [Package, YarnObject][] = [];
-  for (const [descriptor, value] of Object.entries(doc).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+  for (const [descriptor, value] of Object.entries(doc).sort(([a], [b]) => compare(a, b))) {
     if (typeof value !== 'object') {
       out.problem(`${descriptor}: not an entry`);
       continue;
@@ -126,7 +128,8 @@ function patchedLocator(resolution: string): string | undefined {
   const inner = parsed.range.slice('patch:'.length).split('#')[0] ?? '';
   try {
     return decodeURIComponent(inner);
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined;
   }
 }
@@ -201,7 +204,8 @@ async function parseBerry(doc: JsonRecord, input: LockFileInput, out: LockBuilde
       let manifest: NpmManifest | undefined;
       try {
         manifest = manifestText === undefined ? undefined : manifestFrom(JSON.parse(manifestText));
-      } catch {
+      } catch (err) {
+        rethrowIfInternal(err);
         manifest = undefined;
       }
       for (const [name, range] of entries(body.dependencies)) {
@@ -243,7 +247,7 @@ async function parseYarnLock(input: LockFileInput, out: LockBuilder): Promise<vo
 /** yarn.lock (classic v1 and berry v2+). */
 export const yarnLockCataloger = defineLockCataloger({
   id: 'yarn-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'yarn.lock',
   companions: isProjectManifest,
   parse: parseYarnLock,

@@ -20,6 +20,7 @@ import {
   type LockBuilder,
   type LockFileInput,
 } from '../common.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 /** Requirements that name the PHP platform rather than a package. */
 function isPlatform(name: string): boolean {
@@ -80,7 +81,8 @@ async function parseComposerLock(input: LockFileInput, out: LockBuilder): Promis
   let manifest: unknown;
   try {
     manifest = manifestText === undefined ? undefined : JSON.parse(manifestText);
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     manifest = undefined; // only costs us the direct information
   }
   if (isRecord(manifest)) {
@@ -97,7 +99,7 @@ async function parseComposerLock(input: LockFileInput, out: LockBuilder): Promis
 /** composer.lock (+ composer.json for direct dependencies). */
 export const composerLockCataloger = defineLockCataloger({
   id: 'composer-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'composer.lock',
   companions: (base, path) => base === 'composer.json' && !inFolder(path, 'vendor'),
   parse: parseComposerLock,

@@ -63,7 +63,7 @@ function parsePipfileLock(input: LockFileInput, out: LockBuilder): void {
 /** Pipfile.lock. */
 export const pipfileLockCataloger = defineLockCataloger({
   id: 'pipfile-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'Pipfile.lock',
   parse: parsePipfileLock,
 });

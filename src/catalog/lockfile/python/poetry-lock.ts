@@ -109,7 +109,7 @@ async function parsePoetryLock(input: LockFileInput, out: LockBuilder): Promise<
 /** poetry.lock (lock formats 1.x and 2.x). */
 export const poetryLockCataloger = defineLockCataloger({
   id: 'poetry-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'poetry.lock',
   companions: (base) => base === 'pyproject.toml',
   parse: parsePoetryLock,

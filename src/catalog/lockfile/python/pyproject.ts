@@ -3,6 +3,7 @@
  * packages are direct and in which group (main, optional extras, dev groups).
  */
 import { entries, isRecord, parseToml, pep503, siblingPath, type LockFileInput } from '../common.js';
+import { rethrowIfInternal } from '../../../util/errors.js';
 
 export interface PythonProjectDeps {
   name?: string;
@@ -61,7 +62,8 @@ export async function siblingProject(input: LockFileInput): Promise<PythonProjec
   if (text === undefined) return undefined;
   try {
     return projectDeps(parseToml(text, 'pyproject.toml'));
-  } catch {
+  } catch (err) {
+    rethrowIfInternal(err);
     return undefined; // a broken manifest only costs us the direct/dev information
   }
 }

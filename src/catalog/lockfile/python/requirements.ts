@@ -18,6 +18,7 @@ import {
   type LockBuilder,
   type LockFileInput,
 } from '../common.js';
+import { pushAll } from '../../../util/arrays.js';
 
 const MAX_INCLUDE_DEPTH = 10;
 
@@ -91,7 +92,7 @@ export function parseRequirements(text: string, file: string): RequirementsFile 
       if (last && /^via(\s|$)/.test(body)) {
         inVia = true;
         const rest = body.slice(3).trim();
-        if (rest) last.via.push(...rest.split(/,\s*/).filter(Boolean));
+        if (rest) pushAll(last.via, rest.split(/,\s*/).filter(Boolean));
       } else if (last && inVia && /^\s/.test(raw) && body) {
         last.via.push(body);
       } else {
@@ -216,8 +217,8 @@ async function collect(
   if (asConstraints) {
     for (const r of parsed.requirements) if (r.version) out.constraints.set(pep503(r.name), r.version);
   } else {
-    out.requirements.push(...parsed.requirements);
-    out.skipped.push(...parsed.skipped);
+    pushAll(out.requirements, parsed.requirements);
+    pushAll(out.skipped, parsed.skipped);
   }
   for (const inc of parsed.includes) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(inc.target)) {
@@ -322,7 +323,7 @@ export function isRequirementsFile(base: string, path: string): boolean {
 /** pip requirements files. */
 export const requirementsCataloger = defineLockCataloger({
   id: 'python-requirements',
-  version: 2,
+  version: 3,
   primary: isRequirementsFile,
   companions: (base) => /constraints.*\.txt$/i.test(base),
   parse: parseRequirementsFile,

@@ -120,7 +120,7 @@ function parseUvLock(input: LockFileInput, out: LockBuilder): void {
 /** uv.lock. */
 export const uvLockCataloger = defineLockCataloger({
   id: 'uv-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'uv.lock',
   parse: parseUvLock,
 });

@@ -15,6 +15,7 @@ import {
   type LockBuilder,
   type LockFileInput,
 } from '../common.js';
+import { pushAll } from '../../../util/arrays.js';
 
 interface Spec {
   name: string;
@@ -117,7 +118,7 @@ function parseGemfileLockFile(input: LockFileInput, out: LockBuilder): void {
   const projectDeps: string[] = [];
   for (const spec of lock.specs) {
     if (spec.source === 'PATH') {
-      projectDeps.push(...spec.deps);
+      pushAll(projectDeps, spec.deps);
       continue;
     }
     const full = spec.platform ? `${spec.version}-${spec.platform}` : spec.version;
@@ -154,7 +155,7 @@ function parseGemfileLockFile(input: LockFileInput, out: LockBuilder): void {
 /** Gemfile.lock (and gems.locked, its newer name). */
 export const gemfileLockCataloger = defineLockCataloger({
   id: 'gemfile-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'Gemfile.lock' || base === 'gems.locked',
   parse: parseGemfileLockFile,
 });

@@ -106,7 +106,7 @@ function parseCargoLock(input: LockFileInput, out: LockBuilder): void {
 /** Cargo.lock (lock versions 1–4). */
 export const cargoLockCataloger = defineLockCataloger({
   id: 'cargo-lock',
-  version: 2,
+  version: 3,
   primary: (base) => base === 'Cargo.lock',
   parse: parseCargoLock,
 });

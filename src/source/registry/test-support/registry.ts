@@ -10,6 +10,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { prerequisite } from '../../../test-support/require.js';
 
 const run = promisify(execFile);
 
@@ -22,14 +23,21 @@ export function haveCommand(cmd: string, args: string[] = ['--version']): boolea
   }
 }
 
-/** True when docker-registry and skopeo are installed; warns loudly otherwise. */
+/**
+ * True when docker-registry and skopeo are installed; warns loudly otherwise (fails under
+ * `BULWARK_REQUIRE_IMAGES=1`).
+ */
 export function haveRegistryTools(): boolean {
   const missing = ['docker-registry', 'skopeo'].filter((c) => !haveCommand(c));
-  if (missing.length)
-    console.warn(
-      `\n*** SKIPPING real-registry tests: ${missing.join(', ')} not installed (apt-get install docker-registry skopeo). ***\n`,
-    );
-  return missing.length === 0;
+  return prerequisite(
+    missing.length === 0,
+    `real-registry tests: ${missing.join(', ')} not installed (apt-get install docker-registry skopeo).`,
+  );
+}
+
+/** {@link haveCommand}, as a test prerequisite (skip loudly, or fail under `BULWARK_REQUIRE_IMAGES=1`). */
+export function requireCommand(cmd: string, args: string[], what: string): boolean {
+  return prerequisite(haveCommand(cmd, args), `${what}: ${cmd} is not installed`);
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {

@@ -1,0 +1,193 @@
+/**
+ * `bulwark server`: the vulnerability register (src/server, docs/server.md). This file only maps flags to
+ * the server library: start (the default), `migrate`, `create-user`, `audit verify`, `openapi`.
+ */
+import { Option, type Command } from 'commander';
+// Only the settings and roles load with the command (for --help); the server itself (Fastify, Kysely,
+// pg) loads when a subcommand runs.
+import { loadServerConfig, settingsHelp, type ServerConfig } from '../../server/config.js';
+import { ROLES } from '../../server/store/schema.js';
+import { BulwarkError, InputError, UsageError } from '../../util/errors.js';
+import { writeOut, type CliIO } from '../io.js';
+import { ExitWith } from '../exit.js';
+
+interface ServerFlags {
+  config?: string;
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  vulnDb?: string;
+  logLevel?: string;
+}
+
+function config(flags: ServerFlags, io: CliIO): ServerConfig {
+  return loadServerConfig({
+    env: io.env,
+    cwd: io.cwd,
+    ...(flags.config ? { file: flags.config } : {}),
+    flags: {
+      host: flags.host,
+      port: flags.port,
+      'data-dir': flags.dataDir,
+      'database-url': flags.databaseUrl,
+      'vuln-db': flags.vulnDb,
+      'log-level': flags.logLevel,
+    },
+  });
+}
+
+async function readSecret(io: CliIO): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
+    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+    size += b.length;
+    if (size > 64 * 1024) throw new UsageError('--password-stdin: standard input is too long for a password');
+    chunks.push(b);
+  }
+  const password = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (password === '') throw new UsageError('--password-stdin: standard input is empty');
+  return password;
+}
+
+/** Wait for SIGINT or SIGTERM. */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (sig: string) => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(sig);
+    };
+    const onInt = () => done('SIGINT');
+    const onTerm = () => done('SIGTERM');
+    process.once('SIGINT', onInt);
+    process.once('SIGTERM', onTerm);
+  });
+}
+
+export function registerServer(program: Command, io: CliIO): void {
+  const server = program
+    .command('server')
+    .description(
+      'run the vulnerability register: a JSON REST API for projects, images, scans, findings and risk acceptances',
+    )
+    .option('--config <file>', 'YAML settings file (see Settings below)')
+    .option('--host <address>', 'address to listen on')
+    .option('--port <port>', 'TCP port')
+    .option('--data-dir <dir>', 'data directory (embedded database)')
+    .option('--database-url <url>', 'sqlite:FILE or postgres://…')
+    .option('--vuln-db <file>', 'vulnerability database for uploaded SBOMs')
+    .option('--log-level <level>', 'log level')
+    .addHelpText('after', settingsHelp())
+    .action(async (flags: ServerFlags) => {
+      const cfg = config(flags, io);
+      const { buildServer } = await import('../../server/index.js');
+      const srv = await buildServer({ config: cfg });
+      let address: string;
+      try {
+        address = await srv.app.listen({ host: cfg.host, port: cfg.port });
+      } catch (err) {
+        await srv.close();
+        throw new InputError(
+          'E_LISTEN',
+          `cannot listen on ${cfg.host}:${cfg.port}: ${(err as Error).message}`,
+        );
+      }
+      await writeOut(io, `bulwark server: listening on ${address} (${srv.services.store.label})\n`);
+      await untilSignal();
+      await srv.close();
+    });
+
+  server
+    .command('migrate')
+    .description(
+      'create or update the register database schema, then exit (the server also does this on start)',
+    )
+    .action(async (_opts, cmd: Command) => {
+      const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const { migrate, openStore } = await import('../../server/index.js');
+      const store = openStore(cfg.databaseUrl, io.cwd);
+      try {
+        const r = await migrate(store);
+        await writeOut(
+          io,
+          r.applied.length
+            ? `applied ${r.applied.join(', ')} to ${store.label}\n`
+            : `${store.label} is up to date\n`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  server
+    .command('create-user <username>')
+    .description('create a local user (the password is read from standard input)')
+    .addOption(new Option('--role <role>', 'role').choices(ROLES).default('viewer'))
+    .option('--password-stdin', 'read the password from standard input (required)')
+    .action(async (username: string, opts: { role: string; passwordStdin?: boolean }, cmd: Command) => {
+      const { createUser, migrate, openStore, passwordProblem } = await import('../../server/index.js');
+      if (!opts.passwordStdin)
+        throw new UsageError('create-user needs --password-stdin (passwords never go on the command line)');
+      const password = await readSecret(io);
+      const problem = passwordProblem(password);
+      if (problem) throw new UsageError(problem);
+      const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const store = openStore(cfg.databaseUrl, io.cwd);
+      try {
+        await migrate(store);
+        await createUser(
+          store,
+          { id: null, name: 'cli' },
+          { username, password, role: opts.role },
+          new Date().toISOString(),
+        ).catch((err: unknown) => {
+          if (err instanceof BulwarkError) throw err;
+          throw new InputError('E_USER', (err as Error).message);
+        });
+        await writeOut(io, `created ${opts.role} ${username}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  const audit = server.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description(
+      'check the hash chain of the audit log; exits 1 and names the first bad row when it is broken',
+    )
+    .action(async (_opts, cmd: Command) => {
+      const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const { migrate, openStore, verifyAudit } = await import('../../server/index.js');
+      const store = openStore(cfg.databaseUrl, io.cwd);
+      try {
+        await migrate(store);
+        const r = await verifyAudit(store.db);
+        if (r.ok) {
+          await writeOut(
+            io,
+            `audit log intact: ${r.rows} rows verified${r.head ? `, newest ${r.head}` : ''}\n`,
+          );
+          return;
+        }
+        io.stderr.write(
+          `bulwark: audit log broken at row ${r.firstBad!.seq}: ${r.firstBad!.problem} (${r.rows - 1} rows before it verify)\n`,
+        );
+        throw new ExitWith(1);
+      } finally {
+        await store.close();
+      }
+    });
+
+  server
+    .command('openapi')
+    .description('print the OpenAPI 3.1 document of the API (as served at /api/v1/openapi.json)')
+    .action(async () => {
+      const { buildOpenApi, ROUTES } = await import('../../server/index.js');
+      await writeOut(io, `${JSON.stringify(buildOpenApi(ROUTES), null, 2)}\n`);
+    });
+}
