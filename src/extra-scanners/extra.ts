@@ -165,24 +165,12 @@ export function createFolderScanners(root: string, options: ExtraScanOptions): I
       let misconfigurations: Misconfiguration[] | undefined;
       if (config) {
         misconfigurations = [];
-        const detectSecret = defaultSecretDetector();
-        const detectSecretsInText = defaultTextSecretDetector();
+        const lint = dockerfileLinter(options.lintConfig, misconfigurations, problems);
         for (const name of [...dockerfiles.keys()].sort()) {
-          try {
+          lint(name, resolve(root, name), () => {
             if (tooLarge.has(name)) decodeDockerfile(new Uint8Array(MAX_DOCKERFILE_BYTES + 1), name);
-            const text = decodeDockerfile(Buffer.concat(dockerfiles.get(name)!), name);
-            const result = lintDockerfile(text, {
-              path: name,
-              config: options.lintConfig,
-              dockerignore: loadDockerIgnoreFor(resolve(root, name)),
-              detectSecret,
-              detectSecretsInText,
-            });
-            for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
-          } catch (err) {
-            if (!(err instanceof BulwarkError)) throw err;
-            problems.push({ path: name, reason: oneLine(err) });
-          }
+            return decodeDockerfile(Buffer.concat(dockerfiles.get(name)!), name);
+          });
         }
       }
       return {
@@ -191,6 +179,38 @@ export function createFolderScanners(root: string, options: ExtraScanOptions): I
         problems,
       };
     },
+  };
+}
+
+/**
+ * The config scanner's per-Dockerfile step, shared by the folder walk and {@link scanFolder}: `read`
+ * yields the decoded text, which is linted with the `lint:` config, the `.dockerignore` next to `abs`
+ * and secret detectors built once per run; findings go to `misconfigurations`. A Dockerfile that cannot
+ * be read or decoded (a {@link BulwarkError}) becomes a problem under its shown path; other errors are
+ * bugs and propagate.
+ */
+function dockerfileLinter(
+  lintConfig: LintConfig,
+  misconfigurations: Misconfiguration[],
+  problems: ScanProblem[],
+): (shown: string, abs: string, read: () => string) => void {
+  const detectSecret = defaultSecretDetector();
+  const detectSecretsInText = defaultTextSecretDetector();
+  return (shown, abs, read) => {
+    try {
+      const text = read();
+      const result = lintDockerfile(text, {
+        path: shown,
+        config: lintConfig,
+        dockerignore: loadDockerIgnoreFor(abs),
+        detectSecret,
+        detectSecretsInText,
+      });
+      for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
+    } catch (err) {
+      if (!(err instanceof BulwarkError)) throw err;
+      problems.push({ path: shown, reason: oneLine(err) });
+    }
   };
 }
 
@@ -214,8 +234,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
   let misconfigurations: Misconfiguration[] | undefined;
   if (options.scanners.includes('config')) {
     misconfigurations = [];
-    const detectSecret = defaultSecretDetector();
-    const detectSecretsInText = defaultTextSecretDetector();
+    const lint = dockerfileLinter(options.lintConfig, misconfigurations, problems);
     const found = discoverDockerfiles(root, {
       gitignore: !options.noIgnore,
       ...(options.exclude ? { exclude: options.exclude } : {}),
@@ -223,20 +242,7 @@ export async function scanFolder(root: string, options: ExtraScanOptions): Promi
     for (const name of found) {
       const abs = resolve(root, name);
       const shown = relative(root, abs).split('\\').join('/');
-      try {
-        const text = readDockerfile(abs, shown);
-        const result = lintDockerfile(text, {
-          path: shown,
-          config: options.lintConfig,
-          dockerignore: loadDockerIgnoreFor(abs),
-          detectSecret,
-          detectSecretsInText,
-        });
-        for (const f of result.findings) misconfigurations.push({ kind: 'dockerfile', ...f });
-      } catch (err) {
-        if (!(err instanceof BulwarkError)) throw err;
-        problems.push({ path: shown, reason: oneLine(err) });
-      }
+      lint(shown, abs, () => readDockerfile(abs, shown));
     }
   }
   return {
