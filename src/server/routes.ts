@@ -3,6 +3,7 @@
  * validated input and return plain JSON. Findings, scans and acceptances are reached through their
  * project, so project membership is checked once, before the handler runs.
  */
+import type { SelectQueryBuilder } from 'kysely';
 import { z } from 'zod';
 import type { Finding } from '../match/types.js';
 import { matchSbom } from '../match/match.js';
@@ -36,7 +37,13 @@ import {
   type ReportFinding,
 } from './register.js';
 import { route, type RouteContext, type RouteDef } from './route.js';
-import { FINDING_STATES, OPEN_STATES, ROLES, type FindingsTable } from './store/schema.js';
+import {
+  FINDING_STATES,
+  OPEN_STATES,
+  ROLES,
+  type FindingsTable,
+  type RegisterSchema,
+} from './store/schema.js';
 import { openVexForImage } from './vex.js';
 import {
   acceptanceView,
@@ -107,6 +114,28 @@ async function findUser(ctx: RouteContext, username: string) {
     .executeTakeFirst();
   if (!u) throw notFound(`user ${JSON.stringify(username)}`);
   return u;
+}
+
+/** The tables whose rows belong to one project and are addressed by `id` in a project route. */
+type ProjectTable = 'scans' | 'findings' | 'images';
+
+/**
+ * Run `q` for the row `id` of the route's project, or throw a 404 naming `what`: a row of another
+ * project is not found, so ids never leak across projects. `q` is the caller's select (its columns).
+ */
+async function oneInProject<T extends ProjectTable, O>(
+  ctx: RouteContext,
+  what: string,
+  id: string,
+  q: SelectQueryBuilder<RegisterSchema, T, O>,
+): Promise<O> {
+  // Every ProjectTable has `id` and `project_id`; TypeScript cannot resolve columns of a generic T.
+  const row = await (q as unknown as SelectQueryBuilder<RegisterSchema, ProjectTable, O>)
+    .where('id', '=', id)
+    .where('project_id', '=', ctx.project!.id)
+    .executeTakeFirst();
+  if (!row) throw notFound(what);
+  return row;
 }
 
 /** The image a pushed document is about: query parameters win over what the document says. */
@@ -774,13 +803,12 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'One scan with its findings as reported (scan JSON findings)',
     access: { kind: 'project', perm: 'read' },
     handler: async (ctx) => {
-      const s = await ctx.services.store.db
-        .selectFrom('scans')
-        .selectAll()
-        .where('id', '=', ctx.params.scan!)
-        .where('project_id', '=', ctx.project!.id)
-        .executeTakeFirst();
-      if (!s) throw notFound('scan');
+      const s = await oneInProject(
+        ctx,
+        'scan',
+        ctx.params.scan!,
+        ctx.services.store.db.selectFrom('scans').selectAll(),
+      );
       return { ...scanView(s), reportFindings: JSON.parse(s.findings) as unknown };
     },
   }),
@@ -792,13 +820,12 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'The SBOM stored with a scan (Bulwark SBOM JSON)',
     access: { kind: 'project', perm: 'read' },
     handler: async (ctx) => {
-      const s = await ctx.services.store.db
-        .selectFrom('scans')
-        .select('sbom')
-        .where('id', '=', ctx.params.scan!)
-        .where('project_id', '=', ctx.project!.id)
-        .executeTakeFirst();
-      if (!s) throw notFound('scan');
+      const s = await oneInProject(
+        ctx,
+        'scan',
+        ctx.params.scan!,
+        ctx.services.store.db.selectFrom('scans').select('sbom'),
+      );
       ctx.reply.type('application/json');
       return s.sbom;
     },
@@ -854,13 +881,12 @@ export const ROUTES: readonly RouteDef[] = [
     access: { kind: 'project', perm: 'read' },
     handler: async (ctx) => {
       const db = ctx.services.store.db;
-      const f = await db
-        .selectFrom('findings')
-        .selectAll()
-        .where('id', '=', ctx.params.finding!)
-        .where('project_id', '=', ctx.project!.id)
-        .executeTakeFirst();
-      if (!f) throw notFound('finding');
+      const f = await oneInProject(
+        ctx,
+        'finding',
+        ctx.params.finding!,
+        db.selectFrom('findings').selectAll(),
+      );
       const history = await db
         .selectFrom('audit_log')
         .selectAll()
@@ -905,13 +931,12 @@ export const ROUTES: readonly RouteDef[] = [
       justification: z.enum(VEX_JUSTIFICATIONS).optional(),
     }),
     handler: async (ctx) => {
-      const f = await ctx.services.store.db
-        .selectFrom('findings')
-        .select('id')
-        .where('id', '=', ctx.params.finding!)
-        .where('project_id', '=', ctx.project!.id)
-        .executeTakeFirst();
-      if (!f) throw notFound('finding');
+      const f = await oneInProject(
+        ctx,
+        'finding',
+        ctx.params.finding!,
+        ctx.services.store.db.selectFrom('findings').select('id'),
+      );
       const now = ctx.services.now();
       return findingView(
         await transition(ctx.services.store, actorOf(ctx.principal), f.id, ctx.body, now),
@@ -1158,13 +1183,12 @@ export const ROUTES: readonly RouteDef[] = [
     summary: "The register's decisions for an image as an OpenVEX document (for bulwark scan --vex)",
     access: { kind: 'project', perm: 'read' },
     handler: async (ctx) => {
-      const img = await ctx.services.store.db
-        .selectFrom('images')
-        .selectAll()
-        .where('id', '=', ctx.params.image!)
-        .where('project_id', '=', ctx.project!.id)
-        .executeTakeFirst();
-      if (!img) throw notFound('image');
+      const img = await oneInProject(
+        ctx,
+        'image',
+        ctx.params.image!,
+        ctx.services.store.db.selectFrom('images').selectAll(),
+      );
       return openVexForImage(ctx.services.store, ctx.project!, img, ctx.services.now());
     },
   }),
