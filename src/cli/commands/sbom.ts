@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import type { CatalogTargetOptions } from '../../engine/catalog.js';
 import { SBOM_FORMATS, isSbomFormat } from '../../sbom/format/names.js';
 import { UsageError } from '../../util/errors.js';
-import type { CliIO } from '../io.js';
+import { readPasswordStdin, type CliIO } from '../io.js';
 import { MAX_HOLDABLE_FILE_SIZE } from '../../catalog/collector.js';
 import { emit, parseFileSizeLimit } from '../output.js';
 import { progress, type Progress } from '../progress.js';
@@ -39,23 +39,6 @@ export interface TargetFlags extends SourceFlags {
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-/** The password piped to --password-stdin, without its final newline. */
-async function readPassword(io: CliIO): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    size += b.length;
-    if (size > 64 * 1024) throw new UsageError('--password-stdin: standard input is too long for a password');
-    chunks.push(b);
-  }
-  const password = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-  if (password === '') throw new UsageError('--password-stdin: standard input is empty');
-  return password;
-}
 
 /** Flags every command that reads a target shares. */
 export function addSourceOptions(cmd: Command): Command {
@@ -120,7 +103,7 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
       registry: {
         env: io.env,
         ...(flags.username !== undefined
-          ? { username: flags.username, password: () => (password ??= readPassword(io)) }
+          ? { username: flags.username, password: () => (password ??= readPasswordStdin(io)) }
           : {}),
         ...(flags.caCert ? { caCertFiles: flags.caCert.map((f) => resolve(io.cwd, f)) } : {}),
         ...(flags.insecureRegistry ? { insecureRegistries: flags.insecureRegistry } : {}),

@@ -8,7 +8,7 @@ import { Option, type Command } from 'commander';
 import { loadServerConfig, settingsHelp, type ServerConfig } from '../../server/config.js';
 import { ROLES } from '../../server/store/schema.js';
 import { BulwarkError, InputError, UsageError } from '../../util/errors.js';
-import { writeOut, type CliIO } from '../io.js';
+import { readPasswordStdin, writeOut, type CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
 
 interface ServerFlags {
@@ -35,22 +35,6 @@ function config(flags: ServerFlags, io: CliIO): ServerConfig {
       'log-level': flags.logLevel,
     },
   });
-}
-
-async function readSecret(io: CliIO): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of io.stdin as AsyncIterable<Buffer | string>) {
-    const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-    size += b.length;
-    if (size > 64 * 1024) throw new UsageError('--password-stdin: standard input is too long for a password');
-    chunks.push(b);
-  }
-  const password = Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-  if (password === '') throw new UsageError('--password-stdin: standard input is empty');
-  return password;
 }
 
 /** Wait for SIGINT or SIGTERM. */
@@ -132,7 +116,7 @@ export function registerServer(program: Command, io: CliIO): void {
       const { createUser, migrate, openStore, passwordProblem } = await import('../../server/index.js');
       if (!opts.passwordStdin)
         throw new UsageError('create-user needs --password-stdin (passwords never go on the command line)');
-      const password = await readSecret(io);
+      const password = await readPasswordStdin(io);
       const problem = passwordProblem(password);
       if (problem) throw new UsageError(problem);
       const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
