@@ -138,6 +138,18 @@ async function oneInProject<T extends ProjectTable, O>(
   return row;
 }
 
+/** The audit entries about one finding or acceptance, oldest first, as the API shows them. */
+async function historyOf(ctx: RouteContext, entityType: 'finding' | 'acceptance', id: string) {
+  const rows = await ctx.services.store.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', id)
+    .orderBy('seq')
+    .execute();
+  return rows.map(auditView);
+}
+
 /** The image a pushed document is about: query parameters win over what the document says. */
 function imageRef(
   q: { repository: string; tag?: string | undefined; environment: string; digest?: string | undefined },
@@ -887,13 +899,7 @@ export const ROUTES: readonly RouteDef[] = [
         ctx.params.finding!,
         db.selectFrom('findings').selectAll(),
       );
-      const history = await db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('entity_type', '=', 'finding')
-        .where('entity_id', '=', f.id)
-        .orderBy('seq')
-        .execute();
+      const history = await historyOf(ctx, 'finding', f.id);
       const scans = await db
         .selectFrom('scan_findings')
         .innerJoin('scans', 'scans.id', 'scan_findings.scan_id')
@@ -904,7 +910,7 @@ export const ROUTES: readonly RouteDef[] = [
         .execute();
       return {
         ...findingView(f, ctx.services.now()),
-        history: history.map(auditView),
+        history,
         scans: scans.map((s) => ({
           id: s.id,
           createdAt: s.created_at,
@@ -1123,14 +1129,8 @@ export const ROUTES: readonly RouteDef[] = [
         .selectAll()
         .where('id', '=', ctx.params.acceptance!)
         .executeTakeFirstOrThrow();
-      const history = await db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('entity_type', '=', 'acceptance')
-        .where('entity_id', '=', a.id)
-        .orderBy('seq')
-        .execute();
-      return { ...acceptanceView(a, ctx.services.now()), history: history.map(auditView) };
+      const history = await historyOf(ctx, 'acceptance', a.id);
+      return { ...acceptanceView(a, ctx.services.now()), history };
     },
   }),
   route({
