@@ -158,6 +158,23 @@ export function formatJson(run: LintRun): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
+/**
+ * The identifying fields every SARIF rule starts with, Dockerfile rule or built-image check alike: the
+ * kebab-case id doubles as a PascalCase name, title and rationale are the short and full descriptions.
+ */
+function sarifRuleHead(rule: {
+  readonly id: string;
+  readonly title: string;
+  readonly rationale: string;
+}): Pick<SarifRule, 'id' | 'name' | 'shortDescription' | 'fullDescription'> {
+  return {
+    id: rule.id,
+    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
+    shortDescription: rule.title,
+    fullDescription: rule.rationale,
+  };
+}
+
 export function sarifRule(rule: LintRule): SarifRule {
   const eq = rule.equivalents;
   const equivalents = [
@@ -167,10 +184,7 @@ export function sarifRule(rule: LintRule): SarifRule {
   ].filter(Boolean);
   const { level, securitySeverity } = severityToSarif(rule.severity);
   return {
-    id: rule.id,
-    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
-    shortDescription: rule.title,
-    fullDescription: rule.rationale,
+    ...sarifRuleHead(rule),
     helpMarkdown: `${rule.rationale}\n\n**Fix:** ${rule.fix}${equivalents.length ? `\n\n**Equivalent checks:** ${equivalents.join('; ')}` : ''}`,
     defaultLevel: level,
     properties: {
@@ -192,10 +206,7 @@ export function artifactUri(path: string): string {
 function imageSarifRule(rule: (typeof IMAGE_RULE_LIST)[number]): SarifRule {
   const { level, securitySeverity } = severityToSarif(rule.severity);
   return {
-    id: rule.id,
-    name: rule.id.replace(/(^|-)([a-z0-9])/g, (_m, _d, c: string) => c.toUpperCase()),
-    shortDescription: rule.title,
-    fullDescription: rule.rationale,
+    ...sarifRuleHead(rule),
     helpMarkdown: `${rule.rationale}\n\n**Fix:** ${rule.fix}`,
     defaultLevel: level,
     properties: { 'security-severity': securitySeverity, tags: ['security', 'image'], precision: 'high' },
