@@ -61,6 +61,22 @@ function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/**
+ * The end of a successful `db update` / `db import`: a working write ends the back-off of failed automatic
+ * updates (src/db/auto-update.ts), an ignored previous database is reported, then the report is printed as
+ * JSON or as the command's own text summary.
+ */
+async function finishWrite(
+  report: { readonly dbPath: string; readonly baseIgnored?: string },
+  format: string,
+  io: CliIO,
+  summary: () => string,
+): Promise<void> {
+  clearUpdateFailure(report.dbPath);
+  warnBaseIgnored(report.baseIgnored, io);
+  await writeOut(io, format === 'json' ? json(report) : summary());
+}
+
 /** `db.max-age` from .bulwark.yaml, when set. */
 function configuredMaxAge(io: CliIO): string | undefined {
   const db = loadConfig(io.cwd).data.db;
@@ -128,16 +144,12 @@ export function registerDb(program: Command, io: CliIO): void {
           stderr: io.stderr,
           download: { env: io.env },
         });
-        // A working update ends the back-off of failed automatic updates (src/db/auto-update.ts).
-        clearUpdateFailure(report.dbPath);
-        warnBaseIgnored(report.baseIgnored, io);
-        if (flags.format === 'json') {
-          await writeOut(io, json(report));
-          return;
-        }
-        await writeOut(
+        await finishWrite(
+          report,
+          flags.format,
           io,
-          `${renderSourceReports(report.sources)}${report.rebuilt ? `database updated: ${report.dbPath}` : `database is up to date: ${report.dbPath}`}\n`,
+          () =>
+            `${renderSourceReports(report.sources)}${report.rebuilt ? `database updated: ${report.dbPath}` : `database is up to date: ${report.dbPath}`}\n`,
         );
       },
     );
@@ -162,14 +174,10 @@ export function registerDb(program: Command, io: CliIO): void {
         stderr: io.stderr,
         download: { env: io.env },
       });
-      clearUpdateFailure(report.dbPath);
-      warnBaseIgnored(report.baseIgnored, io);
-      if (flags.format === 'json') {
-        await writeOut(io, json(report));
-        return;
-      }
-      const head = report.prebuilt ? `installed prebuilt database ${report.prebuilt}\n` : '';
-      await writeOut(io, `${head}${renderSourceReports(report.sources)}database: ${report.dbPath}\n`);
+      await finishWrite(report, flags.format, io, () => {
+        const head = report.prebuilt ? `installed prebuilt database ${report.prebuilt}\n` : '';
+        return `${head}${renderSourceReports(report.sources)}database: ${report.dbPath}\n`;
+      });
     });
 
   db.command('status')
