@@ -130,6 +130,17 @@ export function inFolder(path: string, folder: string): boolean {
 export { pep503 };
 
 /**
+ * The identity of a Python package in a lock file: keyed by its PEP 503 name and version, so that two
+ * spellings of one project (`Foo_Bar`, `foo-bar`) at one version make one package.
+ */
+export function pypiIdentity(
+  name: string,
+  version: string,
+): { key: string; name: string; version: string; type: 'pypi' } {
+  return { key: `${pep503(name)}@${version}`, name, version, type: 'pypi' };
+}
+
+/**
  * Build a PURL. `name` is the ecosystem's full name as written: `@scope/pkg` (npm), `group:artifact`
  * (maven), `vendor/name` (composer), a module path (golang); it is split into namespace and name here.
  */

@@ -10,7 +10,7 @@ import {
   isRecord,
   lockError,
   parseJson,
-  pep503,
+  pypiIdentity,
   redactUrl,
   str,
   type LockBuilder,
@@ -43,10 +43,7 @@ function parsePipfileLock(input: LockFileInput, out: LockBuilder): void {
       }
       // A package in both sections is needed in production: the first (default) one wins.
       out.add({
-        key: `${pep503(name)}@${version}`,
-        name,
-        version,
-        type: 'pypi',
+        ...pypiIdentity(name, version),
         scope,
         metadata: {
           hashes: Array.isArray(raw.hashes)

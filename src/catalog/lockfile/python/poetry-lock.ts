@@ -14,6 +14,7 @@ import {
   lockError,
   parseToml,
   pep503,
+  pypiIdentity,
   propagateScopes,
   str,
   type JsonRecord,
@@ -62,10 +63,7 @@ async function parsePoetryLock(input: LockFileInput, out: LockBuilder): Promise<
           : undefined;
     const source = isRecord(raw.source) ? raw.source : {};
     const pkg = out.add({
-      key: `${pep503(name)}@${version}`,
-      name,
-      version,
-      type: 'pypi',
+      ...pypiIdentity(name, version),
       scope,
       metadata: {
         hashes: hashesOf(raw.files ?? legacyFiles[name]),

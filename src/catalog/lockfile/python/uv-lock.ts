@@ -14,6 +14,7 @@ import {
   lockError,
   parseToml,
   pep503,
+  pypiIdentity,
   propagateScopes,
   redactUrl,
   str,
@@ -69,10 +70,7 @@ function parseUvLock(input: LockFileInput, out: LockBuilder): void {
     const origin =
       str(source.registry) ?? str(source.git) ?? str(source.url) ?? str(source.path) ?? str(source.directory);
     const pkg = out.add({
-      key: `${pep503(name)}@${version}`,
-      name,
-      version,
-      type: 'pypi',
+      ...pypiIdentity(name, version),
       direct: false,
       metadata: {
         hashes: hashes(raw),
