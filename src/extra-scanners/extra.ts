@@ -24,11 +24,11 @@ import {
 } from '../lint/input.js';
 import { defaultSecretDetector, defaultTextSecretDetector } from '../lint/secret-detector.js';
 import type { SecretEngine } from '../secrets/engine.js';
-import { createSecretLayerVisitor, scanImageConfig } from '../secrets/image.js';
+import { createSecretLayerVisitor, scanImageConfig, type SecretLayerVisitor } from '../secrets/image.js';
 import { redactMetadataText } from '../secrets/metadata.js';
 import { sortFindings } from '../secrets/report.js';
 import { scanPath } from '../secrets/scan-files.js';
-import type { RedactedFinding, ScanProblem } from '../secrets/types.js';
+import type { RedactedFinding, ScanProblem, SecretScanResult } from '../secrets/types.js';
 import type { ImageMetadata, LayerVisitor } from '../source/types.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
 import type { Misconfiguration, ScannerName } from './types.js';
@@ -71,6 +71,33 @@ export function redactHistoryText(createdBy: string): string {
   return redactMetadataText(createdBy);
 }
 
+/**
+ * The frame image and folder scanners share: the visitors of the scanners that run, and a `finish()`
+ * that collects the problems and joins the findings, each list present exactly when its scanner ran.
+ * `secretFindings` turns the secret scanner's result into findings (pushing its problems) and runs first;
+ * `misconfigurations` does the same for the config scanner.
+ */
+function scannersOf<C extends LayerVisitor>(
+  secrets: SecretLayerVisitor | undefined,
+  config: C | undefined,
+  secretFindings: (result: SecretScanResult, problems: ScanProblem[]) => RedactedFinding[],
+  misconfigurations: (config: C, problems: ScanProblem[]) => Misconfiguration[],
+): ImageScanners {
+  return {
+    visitors: [secrets, config].filter((v): v is NonNullable<typeof v> => v !== undefined),
+    finish() {
+      const problems: ScanProblem[] = [];
+      const found = secrets ? secretFindings(secrets.result(), problems) : undefined;
+      const misconfigured = config ? misconfigurations(config, problems) : undefined;
+      return {
+        ...(found ? { secrets: found } : {}),
+        ...(misconfigured ? { misconfigurations: misconfigured } : {}),
+        problems,
+      };
+    },
+  };
+}
+
 /** Create the visitors of the requested extra scanners for one image. */
 export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptions): ImageScanners {
   const wantSecrets = options.scanners.includes('secret');
@@ -82,26 +109,15 @@ export function createImageScanners(meta: ImageMetadata, options: ExtraScanOptio
       })
     : undefined;
   const config = wantConfig ? createImageCheckVisitor(meta, { config: options.lintConfig }) : undefined;
-  return {
-    visitors: [secrets, config].filter((v): v is NonNullable<typeof v> => v !== undefined),
-    finish() {
-      const problems: ScanProblem[] = [];
-      let secretFindings: RedactedFinding[] | undefined;
-      if (secrets) {
-        const layers = secrets.result();
-        pushAll(problems, layers.problems);
-        secretFindings = sortFindings([...layers.findings, ...scanImageConfig(meta, options.engine)]);
-      }
-      const misconfigurations = config
-        ? config.finish().map((f): Misconfiguration => ({ kind: 'image', ...f }))
-        : undefined;
-      return {
-        ...(secretFindings ? { secrets: secretFindings } : {}),
-        ...(misconfigurations ? { misconfigurations } : {}),
-        problems,
-      };
+  return scannersOf(
+    secrets,
+    config,
+    (layers, problems) => {
+      pushAll(problems, layers.problems);
+      return sortFindings([...layers.findings, ...scanImageConfig(meta, options.engine)]);
     },
-  };
+    (checks) => checks.finish().map((f): Misconfiguration => ({ kind: 'image', ...f })),
+  );
 }
 
 /**
@@ -143,43 +159,34 @@ export function createFolderScanners(root: string, options: ExtraScanOptions): I
         },
       }
     : undefined;
-  return {
-    visitors: [secrets, config].filter((v): v is NonNullable<typeof v> => v !== undefined),
-    finish() {
-      const problems: ScanProblem[] = [];
-      let secretFindings: RedactedFinding[] | undefined;
-      if (secrets) {
-        const result = secrets.result();
-        pushAll(
-          problems,
-          result.problems.map((p) => ({ ...p, path: p.path.replace(/^\/+/, '') })),
-        );
-        // A folder has one pseudo-layer: findings carry its paths, relative, and no layer.
-        secretFindings = sortFindings(
-          result.findings.map((f) => {
-            const { layer: _layer, status: _status, removedIn: _removedIn, ...rest } = f;
-            return { ...rest, path: f.path.replace(/^\/+/, '') };
-          }),
-        );
-      }
-      let misconfigurations: Misconfiguration[] | undefined;
-      if (config) {
-        misconfigurations = [];
-        const lint = dockerfileLinter(options.lintConfig, misconfigurations, problems);
-        for (const name of [...dockerfiles.keys()].sort()) {
-          lint(name, resolve(root, name), () => {
-            if (tooLarge.has(name)) decodeDockerfile(new Uint8Array(MAX_DOCKERFILE_BYTES + 1), name);
-            return decodeDockerfile(Buffer.concat(dockerfiles.get(name)!), name);
-          });
-        }
-      }
-      return {
-        ...(secretFindings ? { secrets: secretFindings } : {}),
-        ...(misconfigurations ? { misconfigurations } : {}),
+  return scannersOf(
+    secrets,
+    config,
+    (result, problems) => {
+      pushAll(
         problems,
-      };
+        result.problems.map((p) => ({ ...p, path: p.path.replace(/^\/+/, '') })),
+      );
+      // A folder has one pseudo-layer: findings carry its paths, relative, and no layer.
+      return sortFindings(
+        result.findings.map((f) => {
+          const { layer: _layer, status: _status, removedIn: _removedIn, ...rest } = f;
+          return { ...rest, path: f.path.replace(/^\/+/, '') };
+        }),
+      );
     },
-  };
+    (_config, problems) => {
+      const misconfigurations: Misconfiguration[] = [];
+      const lint = dockerfileLinter(options.lintConfig, misconfigurations, problems);
+      for (const name of [...dockerfiles.keys()].sort()) {
+        lint(name, resolve(root, name), () => {
+          if (tooLarge.has(name)) decodeDockerfile(new Uint8Array(MAX_DOCKERFILE_BYTES + 1), name);
+          return decodeDockerfile(Buffer.concat(dockerfiles.get(name)!), name);
+        });
+      }
+      return misconfigurations;
+    },
+  );
 }
 
 /**
