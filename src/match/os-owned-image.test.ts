@@ -22,28 +22,11 @@ import { openDatabase, type VulnDatabase } from '../db/index.js';
 import type { Sbom } from '../model/sbom.js';
 import { openSource } from '../source/open.js';
 import { haveLangImage, langImagePath } from '../test-support/images.js';
-import { compareVersions, type VersionSchemeId } from '../version/index.js';
+import type { VersionSchemeId } from '../version/index.js';
 import { matchSbom } from './match.js';
+import { inRange, type RawRecord } from './test-support/reference.js';
 import type { Finding } from './types.js';
 import { KEV_DIR, allCatalogers, haveVulndata, importTestDb, osvDir } from './test-support/vulndata.js';
-
-interface RawEvent {
-  introduced?: string;
-  fixed?: string;
-  last_affected?: string;
-  limit?: string;
-}
-interface RawRecord {
-  id: string;
-  aliases?: string[];
-  upstream?: string[];
-  withdrawn?: string;
-  affected?: {
-    package?: { ecosystem: string; name: string };
-    ranges?: { type: string; events: RawEvent[] }[];
-    versions?: string[];
-  }[];
-}
 
 /** The language ecosystems: package type → OSV ecosystem, version scheme, name as advisories spell it. */
 const LANGUAGES: Record<
@@ -62,29 +45,6 @@ function loadRecords(ecosystem: string): RawRecord[] {
     .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as RawRecord)
     .filter((r) => !r.withdrawn);
-}
-
-/** A plain OSV range walk: events by version ("0" first), tracking whether we are inside an interval. */
-function inRange(version: string, events: RawEvent[], scheme: VersionSchemeId): boolean {
-  const at = (e: RawEvent): string => (e.introduced ?? e.fixed ?? e.last_affected ?? e.limit)!;
-  const sorted = [...events].sort((a, b) => {
-    if (at(a) === '0' && a.introduced !== undefined) return -1;
-    if (at(b) === '0' && b.introduced !== undefined) return 1;
-    return compareVersions(scheme, at(a), at(b));
-  });
-  let affected = false;
-  for (const e of sorted) {
-    if (e.introduced !== undefined) {
-      if (e.introduced === '0' || compareVersions(scheme, version, e.introduced) >= 0) affected = true;
-    } else if (e.fixed !== undefined || e.limit !== undefined) {
-      if (compareVersions(scheme, version, at(e)) >= 0) affected = false;
-      else if (affected) return true;
-    } else if (e.last_affected !== undefined) {
-      if (compareVersions(scheme, version, e.last_affected) > 0) affected = false;
-      else if (affected) return true;
-    }
-  }
-  return affected;
 }
 
 /** Records of `records` whose entry for (ecosystem, name) contains `version`. */
