@@ -4,6 +4,7 @@
  * the pass. Serialised by `--format json` (schema in docs/scan-json.md).
  */
 import type { Coverage, ExpiredSuppression, Finding, NotEvaluated } from '../match/types.js';
+import type { BaseImage } from '../model/base-image.js';
 import type { Sbom } from '../model/sbom.js';
 import type { Misconfiguration } from '../extra-scanners/types.js';
 import type { RedactedFinding } from '../secrets/types.js';
@@ -39,4 +40,6 @@ export interface ScanReport {
    * own version too.
    */
   readonly osOwned?: { readonly packages: number; readonly included: boolean };
+  /** The detected base image of an image target (absent when none was detected or not an image). */
+  readonly baseImage?: BaseImage;
 }
