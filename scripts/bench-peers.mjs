@@ -123,6 +123,34 @@ function compare(what, contenders, rounds = ROUNDS) {
   return rows;
 }
 
+/**
+ * Size of each layer's cache record against the layer's uncompressed size (the docker-archive stores
+ * layers uncompressed, named by diff ID). Target: ≤ 10% for layers without cataloged content.
+ */
+function cacheSizes(dir, archive) {
+  const listing = spawnSync('tar', ['-tvf', archive], { encoding: 'utf8' }).stdout ?? '';
+  const sizes = new Map();
+  for (const line of listing.split('\n')) {
+    const m = /^-\S+\s+\S+\s+(\d+)\s+\S+\s+\S+\s+(?:.*\/)?([0-9a-f]{64})(?:\.tar|\/layer\.tar)?$/.exec(line);
+    if (m) sizes.set(`sha256:${m[2]}`, Number(m[1]));
+  }
+  const rows = [];
+  for (const name of readdirSync(dir).filter((f) => f.endsWith('.bwl'))) {
+    const buf = readFileSync(join(dir, name));
+    const header = JSON.parse(buf.subarray(16, 16 + buf.readUInt32BE(12)).toString('utf8'));
+    const layer = sizes.get(header.diffId);
+    rows.push({
+      layer: header.diffId.slice(7, 19),
+      'uncompressed MB': layer ? fmt(layer / 1e6, 1) : '?',
+      'cache record MB': fmt(buf.length / 1e6, 2),
+      share: layer ? `${fmt((100 * buf.length) / layer, 1)}%` : '?',
+      target: '≤ 10%',
+    });
+  }
+  rows.sort((a, b) => Number(b['uncompressed MB']) - Number(a['uncompressed MB']));
+  table('Layer cache: record size per layer of debian12-node', rows);
+}
+
 /** Copy a folder tree (regular files only), renaming `node_modules` folders to `deps`. */
 function copyTree(from, to) {
   mkdirSync(to, { recursive: true });
@@ -262,6 +290,8 @@ export default async function benchPeers() {
         { tool: 'bulwark', cmd: node, args: scanArgs, env: cacheEnv, okCodes: [0, 1] },
       ]);
       rows.push(...warm);
+      if (!ONLY || 'layer cache'.includes(ONLY))
+        cacheSizes(join(cacheEnv.XDG_CACHE_HOME, 'bulwark', 'layers'), archive);
     } else console.log(`scan: ${vulndata} (npm, Debian:12) is missing: left out`);
 
     // Gitleaks' default configuration skips every path under a `node_modules` folder: the corpus is a copy
