@@ -44,6 +44,11 @@ export interface CatalogRun {
   /** Layers served from the cache (image targets with the cache on). */
   readonly cachedLayers: number;
   readonly catalogMs: number;
+  /**
+   * Set when the SBOM is an image's, read from or stored in the image SBOM cache: that cache's key and
+   * folder, for caches of results derived from this SBOM alone (the match cache).
+   */
+  readonly imageCache?: { readonly key: string; readonly dir: string };
 }
 
 /** Read a target into an SBOM: `sbom://FILE` through the SBOM readers, anything else through the catalog. */
@@ -93,6 +98,7 @@ export async function catalogTarget(
           sbom: redactSbom({ ...hit, source: desc }),
           cachedLayers: desc.image.layers.length,
           catalogMs: performance.now() - t0,
+          imageCache: { key, dir },
         };
     }
     const onProgress = options.onProgress;
@@ -106,7 +112,12 @@ export async function catalogTarget(
     // report and in the image cache, only its redacted form exists.
     const redacted = redactSbom(sbom);
     imageCache?.cache.write(imageCache.key, redacted);
-    return { sbom: redacted, cachedLayers: layerCache?.stats.hits ?? 0, catalogMs: performance.now() - t0 };
+    return {
+      sbom: redacted,
+      cachedLayers: layerCache?.stats.hits ?? 0,
+      catalogMs: performance.now() - t0,
+      ...(imageCache ? { imageCache: { key: imageCache.key, dir } } : {}),
+    };
   } finally {
     await source.close();
   }

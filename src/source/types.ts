@@ -65,7 +65,12 @@ export interface EntryHeader {
 /** Receives the bytes of one regular file, in order. */
 export interface ContentSink {
   write(chunk: Uint8Array): void;
-  end(): void;
+  /**
+   * The file is complete. A consumer may answer `'discarded'` when it did not keep the bytes (e.g. an
+   * executable without the marker its cataloger looks for): replaying the entry without its content
+   * then gives the same result, so the layer cache need not store them. Sources ignore the answer.
+   */
+  end(): void | 'discarded';
   /** The layer stream failed before this file was complete. */
   abort?(err: Error): void;
 }

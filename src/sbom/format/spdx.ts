@@ -8,7 +8,7 @@
  * The namespace UUID is derived from the document content (which includes the image digest, the
  * tool version and the creation time), so a pinned timestamp gives byte-identical output.
  */
-import { Types } from '@cyclonedx/cyclonedx-library';
+import type * as CdxLib from '@cyclonedx/cyclonedx-library';
 import type { Package, Relationship } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
 import type { Sbom } from '../../model/sbom.js';
@@ -24,6 +24,9 @@ import {
   type FormatOptions,
 } from './common.js';
 import { redactLayer, redactSource } from './redact.js';
+import { lazyRequire } from '../../util/lazy.js';
+
+const cdx = lazyRequire<typeof CdxLib>('@cyclonedx/cyclonedx-library');
 
 export type SpdxOptions = Pick<FormatOptions, 'timestamp' | 'env'>;
 
@@ -156,7 +159,7 @@ function sourceInfo(p: Package): string {
 function externalRefs(p: Package): SpdxExternalRef[] {
   const refs: SpdxExternalRef[] = [];
   // Only well-formed CPEs: SPDX validators reject a cpe23Type locator that breaks the CPE grammar.
-  for (const cpe of (p.cpes ?? []).filter((c) => Types.isCPE(c))) {
+  for (const cpe of (p.cpes ?? []).filter((c) => cdx().Types.isCPE(c))) {
     const referenceType = cpe.startsWith('cpe:2.3:') ? 'cpe23Type' : 'cpe22Type';
     refs.push({ referenceCategory: 'SECURITY', referenceType, referenceLocator: cpe });
   }
