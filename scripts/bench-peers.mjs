@@ -187,6 +187,9 @@ export default async function benchPeers() {
   const gitleaks = findTool('gitleaks');
   const node = process.execPath;
   const work = mkdtempSync(join(tmpdir(), 'bulwark-bench-peers-'));
+  // Outputs go to files of the work folder, never to /dev/null: a tool that removes its report file on
+  // an error (or replaces it atomically) would take the device with it when run as root.
+  const out = (name = 'report') => join(work, `out-${name}`);
   const fresh = (name) => {
     const dir = join(work, name);
     return () => rmSync(dir, { recursive: true, force: true });
@@ -207,7 +210,7 @@ export default async function benchPeers() {
           {
             tool: 'bulwark',
             cmd: node,
-            args: [BULWARK, 'sbom', target, '-f', 'cyclonedx-json', '-q', '--no-cache', '-o', '/dev/null'],
+            args: [BULWARK, 'sbom', target, '-f', 'cyclonedx-json', '-q', '--no-cache', '-o', out()],
           },
           {
             tool: 'trivy',
@@ -224,14 +227,14 @@ export default async function benchPeers() {
               '--offline-scan',
               '--skip-db-update',
               '-o',
-              '/dev/null',
+              out(),
             ],
             before: fresh('trivy'),
           },
           {
             tool: 'syft',
             cmd: syft,
-            args: ['scan', `${syftScheme}:${path}`, '-q', '-o', 'cyclonedx-json=/dev/null'],
+            args: ['scan', `${syftScheme}:${path}`, '-q', '-o', `cyclonedx-json=${out('syft')}`],
             env: { SYFT_CHECK_FOR_APP_UPDATE: 'false' },
           },
         ]),
@@ -260,7 +263,7 @@ export default async function benchPeers() {
         'json',
         '-q',
         '-o',
-        '/dev/null',
+        out(),
       ];
       rows.push(
         ...compare('cold scan debian12-node docker-archive', [
@@ -277,7 +280,7 @@ export default async function benchPeers() {
               '--format',
               'json',
               '--output',
-              '/dev/null',
+              out(),
             ],
             env: { OSV_SCANNER_LOCAL_DB_CACHE_DIRECTORY: osvDb },
             okCodes: [0, 1],
@@ -305,7 +308,7 @@ export default async function benchPeers() {
           {
             tool: 'bulwark',
             cmd: node,
-            args: [BULWARK, 'secrets', modules, '--no-gitignore', '-f', 'json', '-o', '/dev/null'],
+            args: [BULWARK, 'secrets', modules, '--no-gitignore', '-f', 'json', '-o', out()],
             okCodes: [0, 1],
           },
           {
@@ -322,7 +325,7 @@ export default async function benchPeers() {
               '--report-format',
               'json',
               '--report-path',
-              '/dev/null',
+              out(),
             ],
           },
         ],
