@@ -217,7 +217,7 @@ export function renderRecommendationsTable(r: Recommendations): string {
   const b = r.baseImage;
   if (b)
     lines.push(
-      `Base image: ${b.name ?? 'unknown name'}${b.digest ? `@${shortDigest(b.digest)}` : ''} (detected by ${b.detectedBy}, ${b.confidence} confidence${b.layers ? `; layers 0-${b.layers - 1}` : ''})`,
+      `Base image: ${b.name ?? 'unknown name'}${b.digest ? `@${shortDigest(b.digest)}` : ''} (detected by ${b.detectedBy}, ${b.confidence} confidence${b.layers === 1 ? '; layer 0' : b.layers > 1 ? `; layers 0-${b.layers - 1}` : ''})`,
     );
   if (r.note) {
     lines.push('', `No recommendations: ${r.note}.`);
