@@ -406,6 +406,38 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
     expect(mdOut.code).toBe(1);
     expect(mdOut.stdout).toContain('## Base image recommendations');
     expect(mdOut.stderr).toContain('now points to a newer digest');
+
+    // Alternatives (e.g. from the approved catalogue): scanned like the others; one that cannot be read is skipped.
+    const alt = await cli(
+      [
+        'recs',
+        `oci-dir://${imagePath('debian12-node', 'oci')}`,
+        '--db',
+        dbPath,
+        '--offline',
+        '-f',
+        'json',
+        '--alternative',
+        `${host}/bulwark/debian:13`,
+        '--alternative',
+        `${host}/bulwark/nothing:1`,
+      ],
+      cache,
+    );
+    expect(alt.code).toBe(0);
+    const altDoc = JSON.parse(alt.stdout) as typeof doc & {
+      skipped: { reference: string; reason: string }[];
+    };
+    const thirteen = altDoc.candidates.find((c) => c.kind === 'alternative')!;
+    expect(thirteen.reference).toBe(`${host}/bulwark/debian:13`);
+    expect(thirteen.digest).toBe(newBase.manifestDigest);
+    expect(thirteen.removes).toEqual(doc.candidates.find((c) => c.kind === 'refresh')!.removes);
+    expect(altDoc.skipped).toEqual([
+      expect.objectContaining({
+        reference: `${host}/bulwark/nothing:1`,
+        reason: expect.stringMatching(/^could not be read: /),
+      }),
+    ]);
   }, 600_000);
 
   it('lists every tag through the paginated tags list', async () => {
