@@ -27,4 +27,10 @@ export {
   type TargetComparison,
 } from './compare.js';
 export { lintImage, scanImageSecrets, type ImageLintOptions, type ImageSecretsOptions } from './image.js';
-export { recommendBaseImages, DEFAULT_MAX_CANDIDATES, type RecommendOptions } from './recommend.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  DEFAULT_MAX_CANDIDATES,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './recommend.js';

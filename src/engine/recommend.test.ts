@@ -42,6 +42,7 @@ import {
   type LayoutImage,
 } from '../baseimage/test-support/oci-build.js';
 import { compareReports } from './compare.js';
+import { checkBaseFreshness, recommendBaseImages } from './recommend.js';
 import { scanTarget, type ScanOptions } from './scan.js';
 
 let work: string;
@@ -196,6 +197,19 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
       expect(json.summary.byOrigin.base.total).toBe(fromBase);
       expect(json.summary.byOrigin.added.total).toBe(json.findings.length - fromBase);
     }
+    // While :12 still points to it, the base is up to date, and recommendations say so.
+    const node0 = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(await checkBaseFreshness(node0.report.baseImage!)).toEqual({
+      reference: `${host}/bulwark/debian:12`,
+      currentDigest: oldBase.manifestDigest,
+      upToDate: true,
+    });
+    const fresh = await recommendBaseImages(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(fresh.upToDate).toBe(true);
+    expect(fresh.candidates).toEqual([]);
+    expect(fresh.skipped).toEqual([
+      { reference: `${host}/bulwark/debian:12`, kind: 'refresh', reason: 'same digest as the current base' },
+    ]);
     // debian12-node adds vulnerable npm packages and Debian packages of its own.
     const node = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
     expect(node.report.findings.some((f) => (f.package.layer?.index ?? 0) >= 1)).toBe(true);
@@ -285,6 +299,12 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
     for (const tag of ['12', '12.5', 'latest', '13'])
       await push(newBase.dir, `${host}/bulwark/debian:${tag}`);
     await push(slim.dir, `${host}/bulwark/debian:12-slim`);
+    const outdated = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(await checkBaseFreshness(outdated.report.baseImage!)).toEqual({
+      reference: `${host}/bulwark/debian:12`,
+      currentDigest: newBase.manifestDigest,
+      upToDate: false,
+    });
 
     const r = await cli(
       [
