@@ -460,6 +460,25 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
     ]);
   }, 600_000);
 
+  it('recommendations: no base is said (exit 0), a folder is an input error, bad flags a usage error', async () => {
+    const cache = join(work, 'cache-none');
+    const none = await cli(
+      ['recs', `oci-dir://${imagePath('debian12-minbase', 'oci')}`, '--db', dbPath, '--offline'],
+      cache,
+    );
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No recommendations: no base image detected');
+    const folder = await cli(
+      ['recs', `fs://${join(work, 'update-files')}`, '--db', dbPath, '--offline'],
+      cache,
+    );
+    expect(folder.code).toBe(3);
+    expect(folder.stderr).toMatch(/^bulwark: .*: not an image\n$/);
+    const bad = await cli(['recs', 'x', '--max-candidates', '0'], cache);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-candidates must be a whole number from 1 to 50');
+  }, 300_000);
+
   it('lists every tag through the paginated tags list', async () => {
     const { listRepositoryTags } = await import('../source/registry/open-registry.js');
     const all = await listRepositoryTags(`${host}/bulwark/debian`, {}, 2);
