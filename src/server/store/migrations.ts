@@ -197,8 +197,52 @@ const m001: Migration = {
   },
 };
 
+/**
+ * Jobs (docs/server.md#jobs): the status of every job on both engines, and the queue itself on SQLite
+ * (on PostgreSQL pg-boss holds the queue in its own schema); registry credentials for server-side
+ * scans, their secret encrypted (AES-256-GCM) with the server's secret key.
+ */
+const m002: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('project_id', 'text', (c) => c.references('projects.id').onDelete('cascade'))
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('result', 'text')
+      .addColumn('error', 'text')
+      .addColumn('progress', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('run_after', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('worker', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('finished_at', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_by_state').on('jobs').columns(['state', 'run_after']).execute();
+    await db.schema.createIndex('jobs_by_kind').on('jobs').columns(['kind', 'created_at']).execute();
+    await db.schema.createIndex('jobs_by_project').on('jobs').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createTable('registry_credentials')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('registry', 'text', (c) => c.notNull().unique())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration by name; names sort in the order they run. */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = { '001_register': m001 };
+export const MIGRATIONS: Readonly<Record<string, Migration>> = { '001_register': m001, '002_jobs': m002 };
 
 export class StaticMigrationProvider implements MigrationProvider {
   getMigrations(): Promise<Record<string, Migration>> {
