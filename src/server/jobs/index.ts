@@ -20,7 +20,7 @@ import {
   type JobQueue,
   type QueueSettings,
 } from './queue.js';
-import { lastRematchedBuild, rematchAll } from './rematch.js';
+import { lastRematchedBuild, recordRematchedBuild, rematchAll } from './rematch.js';
 import { runRegistryScan, type RegistryScanData } from './registry-scan.js';
 import { SqliteJobQueue } from './sqlite-queue.js';
 import { builtAtOf, fileStamp } from './vulndb.js';
@@ -93,6 +93,11 @@ export function createJobService(deps: JobServiceDeps): JobService {
       if (!built) return undefined;
       const last = await lastRematchedBuild(store);
       if (last === built) return undefined;
+      // First sight of a database: what is stored was matched against it (or the client's), no rematch.
+      if (last === undefined) {
+        await recordRematchedBuild(store, built);
+        return undefined;
+      }
       return service.requestRematch('system', `the database file changed (built ${built})`);
     },
     async start(concurrency, options = {}) {
@@ -104,6 +109,7 @@ export function createJobService(deps: JobServiceDeps): JobService {
       };
       const watch = tick('vulnerability database watch', () => service.checkDatabase());
       timers.push(setInterval(watch, Math.max(1000, Math.min(config.sweepIntervalMs, 60_000))));
+      watch();
       if (config.dbUpdateIntervalMs > 0) {
         const update = tick('scheduled db update', scheduleUpdate);
         timers.push(setInterval(update, Math.min(config.dbUpdateIntervalMs, 60_000)));

@@ -59,8 +59,11 @@ export interface RematchResult {
 /** What one SBOM matches, in register terms. */
 interface Matched {
   readonly findings: readonly MatchedFinding[];
-  /** `versionless purl \0 location` of packages the database could not (fully) evaluate. */
-  readonly notEvaluated: ReadonlySet<string>;
+  /**
+   * `versionless purl \0 location` of the packages the database fully evaluated: only their findings
+   * can be closed (a package it could not evaluate, or could not even read, keeps its findings).
+   */
+  readonly evaluated: ReadonlySet<string>;
 }
 
 interface MatchedFinding {
@@ -85,9 +88,9 @@ const CHUNK = 200;
 const CACHE_MAX = 64;
 const packageKey = (purl: string, location: string): string => `${purl}\u0000${location}`;
 
-function toMatched(findings: readonly Finding[], notEvaluated: Matched['notEvaluated']): Matched {
+function toMatched(findings: readonly Finding[], evaluated: Matched['evaluated']): Matched {
   return {
-    notEvaluated,
+    evaluated,
     findings: findings.map((f) => ({
       vulnerabilityId: f.vulnerabilityId,
       packageName: f.package.name,
@@ -112,12 +115,11 @@ function toMatched(findings: readonly Finding[], notEvaluated: Matched['notEvalu
 function matchStored(sbomText: string, includeOsOwned: boolean, db: VulnDatabase): Matched {
   const sbom = parseSbom(JSON.parse(sbomText), 'stored SBOM', 'stored SBOM');
   const result = matchSbom(sbom, db, { includeOsOwned });
-  const notEvaluated = new Set(
-    result.notEvaluated.map((n) =>
-      packageKey(versionlessPurl(n.package.purl), n.package.locations[0]?.path ?? ''),
-    ),
-  );
-  return toMatched(result.findings, notEvaluated);
+  const key = (p: { purl: string; locations: readonly { path: string }[] }) =>
+    packageKey(versionlessPurl(p.purl), p.locations[0]?.path ?? '');
+  const notEvaluated = new Set(result.notEvaluated.map((n) => key(n.package)));
+  const evaluated = new Set(sbom.packages.map(key).filter((k) => !notEvaluated.has(k)));
+  return toMatched(result.findings, evaluated);
 }
 
 interface Target {
@@ -239,6 +241,11 @@ export async function rematchAll(options: RematchOptions): Promise<RematchResult
   } finally {
     db.close();
   }
+}
+
+/** Record `builtAt` as matched without re-matching (a fresh register: its scans were just matched). */
+export async function recordRematchedBuild(store: Store, builtAt: string): Promise<void> {
+  await store.write((tx) => setMeta(tx, 'rematch.db-built-at', builtAt));
 }
 
 async function setMeta(tx: Tx, key: string, value: string): Promise<void> {
@@ -445,7 +452,7 @@ async function applyBatch(
       // Open findings the new data no longer has: the advisory was withdrawn or no longer matches.
       for (const old of existing.values()) {
         if (old.state === 'fixed' || seen.has(old.identity)) continue;
-        if (matched.notEvaluated.has(packageKey(old.package_purl, old.location))) continue;
+        if (!matched.evaluated.has(packageKey(old.package_purl, old.location))) continue;
         fixedIds.push(old.id);
         counts.fixed++;
         audit.push({
