@@ -98,6 +98,14 @@ export function createJobService(deps: JobServiceDeps): JobService {
         await recordRematchedBuild(store, built);
         return undefined;
       }
+      // A rematch queued or running (e.g. by db-import) already covers this change.
+      const pending = await store.db
+        .selectFrom('jobs')
+        .selectAll()
+        .where('kind', '=', 'rematch')
+        .where('state', 'in', ['queued', 'active'])
+        .executeTakeFirst();
+      if (pending) return undefined;
       return service.requestRematch('system', `the database file changed (built ${built})`);
     },
     async start(concurrency, options = {}) {
