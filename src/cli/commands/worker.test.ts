@@ -164,7 +164,8 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
           const n = String(i + k).padStart(4, '0');
           const sbom = {
             ...report.sbom,
-            packages: tiny,
+            // Distinct package ids: distinct SBOMs to the rematch (identical ones are matched once).
+            packages: tiny.map((p) => ({ ...p, id: `${(p as { id?: string }).id ?? p.name}-${n}` })),
             relationships: [],
             source: { ...report.sbom.source, target: `oci-dir://bulk-${n}` },
           };

@@ -111,15 +111,66 @@ function toMatched(findings: readonly Finding[], evaluated: Matched['evaluated']
   };
 }
 
+const MEMO_MAX = 100_000;
+
+/**
+ * The database with its answers remembered for one rematch run (the data cannot change under it: the
+ * handle keeps the file it opened). Stored SBOMs share most of their packages, so after the first few
+ * SBOMs nearly every lookup is answered from memory instead of SQLite.
+ */
+export function memoDatabase(db: VulnDatabase): VulnDatabase {
+  const memo = <A extends string[], T>(fn: (...a: A) => T): ((...a: A) => T) => {
+    const cache = new Map<string, T>();
+    return (...a: A) => {
+      const key = a.join('\u0000');
+      if (cache.has(key)) return cache.get(key)!;
+      const v = fn(...a);
+      if (cache.size >= MEMO_MAX) cache.clear();
+      cache.set(key, v);
+      return v;
+    };
+  };
+  return {
+    path: db.path,
+    lookup: memo((eco: string, name: string) => db.lookup(eco, name)),
+    hasEcosystem: memo((eco: string) => db.hasEcosystem(eco)),
+    byId: memo((id: string) => db.byId(id)),
+    searchPackage: (name) => db.searchPackage(name),
+    kev: memo((cve: string) => db.kev(cve)),
+    epss: memo((cve: string) => db.epss(cve)),
+    status: () => db.status(),
+    close: () => db.close(),
+  };
+}
+
 /** Match one stored SBOM (Bulwark SBOM JSON text). */
-function matchStored(sbomText: string, includeOsOwned: boolean, db: VulnDatabase): Matched {
-  const sbom = parseSbom(JSON.parse(sbomText), 'stored SBOM', 'stored SBOM');
+function matchStored(doc: unknown, includeOsOwned: boolean, db: VulnDatabase): Matched {
+  const sbom = parseSbom(doc, 'stored SBOM', 'stored SBOM');
   const result = matchSbom(sbom, db, { includeOsOwned });
   const key = (p: { purl: string; locations: readonly { path: string }[] }) =>
     packageKey(versionlessPurl(p.purl), p.locations[0]?.path ?? '');
   const notEvaluated = new Set(result.notEvaluated.map((n) => key(n.package)));
   const evaluated = new Set(sbom.packages.map(key).filter((k) => !notEvaluated.has(k)));
   return toMatched(result.findings, evaluated);
+}
+
+/**
+ * What matching an SBOM depends on: its distro, packages and relationships — not where it came from
+ * (`source`: target, digests, image metadata) nor which layer added each package. Rebuilt images and
+ * the same image in several repositories share one key, so they are matched once.
+ */
+function matchKey(doc: unknown, owned: boolean): string {
+  const d = doc as { distro?: unknown; packages?: unknown; relationships?: unknown };
+  const packages = Array.isArray(d.packages)
+    ? d.packages.map((p: unknown) => {
+        if (p === null || typeof p !== 'object') return p;
+        const { layer: _layer, ...rest } = p as Record<string, unknown>;
+        return rest;
+      })
+    : d.packages;
+  return `${owned ? 1 : 0}${createHash('sha256')
+    .update(JSON.stringify([d.distro ?? null, packages ?? null, d.relationships ?? null]))
+    .digest('hex')}`;
 }
 
 interface Target {
@@ -161,7 +212,7 @@ async function targets(store: Store): Promise<Target[]> {
 export async function rematchAll(options: RematchOptions): Promise<RematchResult> {
   const t0 = performance.now();
   const { store, config } = options;
-  const db = openDatabase(options.vulnDb ?? config.vulnDb);
+  const db = memoDatabase(openDatabase(options.vulnDb ?? config.vulnDb));
   try {
     const builtAt = db.status().builtAt;
     const reason = `vulnerability database changed (built ${builtAt})${options.reason ? `: ${options.reason}` : ''}`;
@@ -192,11 +243,19 @@ export async function rematchAll(options: RematchOptions): Promise<RematchResult
         if (!s) continue;
         // A report pushed with --include-os-owned has owned-package findings: match it the same way.
         const owned = Number(s.owned) === 1;
-        const key = `${owned ? 1 : 0}${createHash('sha256').update(s.sbom).digest('hex')}`;
+        let doc: unknown;
+        let key: string;
+        try {
+          doc = JSON.parse(s.sbom);
+          key = matchKey(doc, owned);
+        } catch {
+          totals.unreadable++;
+          continue;
+        }
         let matched = cache.get(key);
         if (!matched) {
           try {
-            matched = matchStored(s.sbom, owned, db);
+            matched = matchStored(doc, owned, db);
           } catch {
             // A stored SBOM this version cannot read (damaged, or from a future format): counted, skipped.
             totals.unreadable++;
