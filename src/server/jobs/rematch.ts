@@ -86,6 +86,11 @@ interface MatchedFinding {
 
 const CHUNK = 200;
 const CACHE_MAX = 64;
+function remember(cache: Map<string, Matched>, key: string, value: Matched): void {
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+}
+
 const packageKey = (purl: string, location: string): string => `${purl}\u0000${location}`;
 
 function toMatched(findings: readonly Finding[], evaluated: Matched['evaluated']): Matched {
@@ -219,6 +224,7 @@ export async function rematchAll(options: RematchOptions): Promise<RematchResult
     const all = await targets(store);
     const batchSize = options.batchSize ?? 25;
     const cache = new Map<string, Matched>();
+    const byText = new Map<string, Matched>();
     const totals = { opened: 0, reopened: 0, fixed: 0, updated: 0, unreadable: 0 };
     let distinct = 0;
     for (let i = 0; i < all.length; i += batchSize) {
@@ -243,27 +249,32 @@ export async function rematchAll(options: RematchOptions): Promise<RematchResult
         if (!s) continue;
         // A report pushed with --include-os-owned has owned-package findings: match it the same way.
         const owned = Number(s.owned) === 1;
-        let doc: unknown;
-        let key: string;
-        try {
-          doc = JSON.parse(s.sbom);
-          key = matchKey(doc, owned);
-        } catch {
-          totals.unreadable++;
-          continue;
-        }
-        let matched = cache.get(key);
+        // The very same stored text (the same SBOM pushed to several repositories) is not even parsed again.
+        const textKey = `${owned ? 1 : 0}${createHash('sha256').update(s.sbom).digest('hex')}`;
+        let matched = byText.get(textKey);
         if (!matched) {
+          let doc: unknown;
+          let key: string;
           try {
-            matched = matchStored(doc, owned, db);
+            doc = JSON.parse(s.sbom);
+            key = matchKey(doc, owned);
           } catch {
-            // A stored SBOM this version cannot read (damaged, or from a future format): counted, skipped.
             totals.unreadable++;
             continue;
           }
-          distinct++;
-          if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value!);
-          cache.set(key, matched);
+          matched = cache.get(key);
+          if (!matched) {
+            try {
+              matched = matchStored(doc, owned, db);
+            } catch {
+              // A stored SBOM this version cannot read (damaged, or from a future format): counted, skipped.
+              totals.unreadable++;
+              continue;
+            }
+            distinct++;
+            remember(cache, key, matched);
+          }
+          remember(byText, textKey, matched);
         }
         work.push({ target: t, matched });
       }
