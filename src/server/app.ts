@@ -23,6 +23,7 @@ import { expireAcceptances } from './register.js';
 import { API_PREFIX, type LoginLimiter, type RouteDef, type ServerServices } from './route.js';
 import { createUser, ROUTES, SESSION_COOKIE, validationError } from './routes.js';
 import { migrate, openStore, type Store } from './store/connect.js';
+import { startDeliverer } from './webhooks/deliver.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -309,6 +310,11 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
         );
       }, config.sweepIntervalMs);
   timer?.unref();
+  const stopDeliverer = options.noTimers
+    ? undefined
+    : startDeliverer({ store, settings: config.webhooks, now: services.now }, (err) =>
+        app.log.error({ err }, 'webhook delivery failed'),
+      );
 
   return {
     app,
@@ -318,6 +324,7 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     registered,
     async close() {
       if (timer) clearInterval(timer);
+      stopDeliverer?.();
       await app.close();
       vulnDb?.close();
       await store.close();

@@ -63,6 +63,16 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   imageVex: SHOP_READ,
   listAudit: ADMIN,
   verifyAudit: ADMIN,
+  // Webhooks: admins and owners of the project (nobody owns "shop" here; owners are tested in
+  // webhooks/webhooks.test.ts).
+  listWebhooks: ADMIN,
+  createWebhook: ADMIN,
+  getWebhook: ADMIN,
+  updateWebhook: ADMIN,
+  deleteWebhook: ADMIN,
+  listWebhookDeliveries: ADMIN,
+  retryWebhookDelivery: ADMIN,
+  pingWebhook: ADMIN,
 };
 
 /** Routes of the table without an entry above. */
@@ -161,6 +171,10 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     ids.image = pushed.body.imageId;
     ids.finding = (await h.call('GET', '/projects/shop/findings', { token: admin })).body.items[0].id;
     ids.acceptance = await newAcceptance();
+    ids.webhook = await newWebhook();
+    ids.delivery = (
+      await h.call('POST', `/projects/shop/webhooks/${ids.webhook}/ping`, { token: admin })
+    ).body.id;
   });
   afterAll(async () => {
     await h?.stop();
@@ -178,6 +192,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         reason: 'matrix',
         expiresAt: '2026-07-01',
       },
+    });
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  }
+
+  /** A fresh webhook on "shop" (the receiver is never called: no deliverer runs here). */
+  async function newWebhook(): Promise<string> {
+    const r = await h.call('POST', '/projects/shop/webhooks', {
+      token: tokens.admin!,
+      body: { url: 'http://127.0.0.1:9/hook' },
     });
     expect(r.status).toBe(201);
     return r.body.id as string;
@@ -243,6 +267,12 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
         };
+      case 'createWebhook':
+        return { path: fill(route.path), body: { url: 'http://127.0.0.1:9/hook' } };
+      case 'updateWebhook':
+        return { path: fill(route.path), body: { description: u } };
+      case 'deleteWebhook':
+        return { path: fill(route.path, { webhook: await newWebhook() }) };
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

@@ -37,6 +37,20 @@ export interface ServerConfig {
   readonly sla: Readonly<Record<SlaKey, number>>;
   readonly logLevel: string;
   readonly sweepIntervalMs: number;
+  readonly webhooks: WebhookSettings;
+}
+
+/** Webhook delivery settings (`webhook-*`). */
+export interface WebhookSettings {
+  /** Host names (`*.example.com` wildcards, optional `:port`) webhooks may reach; null: any. */
+  readonly allowedHosts: readonly string[] | null;
+  readonly timeoutMs: number;
+  /** Attempts before a delivery is dead (dead-lettered). */
+  readonly maxAttempts: number;
+  /** Delay before the first retry; it doubles with every failed attempt (capped at 6 hours). */
+  readonly retryBaseMs: number;
+  /** How often the server looks for deliveries that are due. */
+  readonly intervalMs: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'duration' | 'size' | 'path';
@@ -196,6 +210,42 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'duration',
     description: 'how often expired risk acceptances are reopened',
     shownDefault: '1m',
+  },
+  {
+    key: 'webhook-allowed-hosts',
+    env: 'BULWARK_SERVER_WEBHOOK_ALLOWED_HOSTS',
+    kind: 'string',
+    description:
+      'comma-separated hosts webhooks may be sent to (host, host:port, *.example.com); set it to keep webhooks out of the internal network',
+    shownDefault: 'any host',
+  },
+  {
+    key: 'webhook-timeout',
+    env: 'BULWARK_SERVER_WEBHOOK_TIMEOUT',
+    kind: 'duration',
+    description: 'time limit of one webhook delivery attempt',
+    shownDefault: '10s',
+  },
+  {
+    key: 'webhook-max-attempts',
+    env: 'BULWARK_SERVER_WEBHOOK_MAX_ATTEMPTS',
+    kind: 'int',
+    description: 'attempts before a webhook delivery is given up (dead)',
+    shownDefault: '8',
+  },
+  {
+    key: 'webhook-retry-base',
+    env: 'BULWARK_SERVER_WEBHOOK_RETRY_BASE',
+    kind: 'duration',
+    description: 'wait before the first retry; doubles after each failure (at most 6h)',
+    shownDefault: '30s',
+  },
+  {
+    key: 'webhook-interval',
+    env: 'BULWARK_SERVER_WEBHOOK_INTERVAL',
+    kind: 'duration',
+    description: 'how often due webhook deliveries are sent',
+    shownDefault: '5s',
   },
 ];
 
@@ -370,6 +420,29 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     >,
     logLevel,
     sweepIntervalMs: get('sweep-interval', 60_000),
+    webhooks: webhookSettings(get),
+  };
+}
+
+function webhookSettings(get: <T>(key: string, dflt: T) => T): WebhookSettings {
+  const hosts = get<string | undefined>('webhook-allowed-hosts', undefined);
+  const allowedHosts = hosts
+    ? hosts
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+    : null;
+  for (const h of allowedHosts ?? [])
+    if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(h))
+      throw new ServerConfigError(`webhook-allowed-hosts: ${JSON.stringify(h)} is not a host name`);
+  const maxAttempts = get('webhook-max-attempts', 8);
+  if (maxAttempts < 1) throw new ServerConfigError('webhook-max-attempts: must be at least 1');
+  return {
+    allowedHosts,
+    timeoutMs: get('webhook-timeout', 10_000),
+    maxAttempts,
+    retryBaseMs: get('webhook-retry-base', 30_000),
+    intervalMs: get('webhook-interval', 5_000),
   };
 }
 
