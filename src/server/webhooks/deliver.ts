@@ -179,11 +179,17 @@ export async function deliverDue(deps: DelivererDeps, limit = 20): Promise<Deliv
           .where('lease_owner', '=', d.lease_owner)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return;
+        // Numbered over the delivery's whole history (a retry by hand restarts `attempts`, not this).
+        const last = await tx
+          .selectFrom('webhook_attempts')
+          .select((eb) => eb.fn.max('attempt').as('n'))
+          .where('delivery_id', '=', d.id)
+          .executeTakeFirst();
         await tx
           .insertInto('webhook_attempts')
           .values({
             delivery_id: d.id,
-            attempt: attempts,
+            attempt: Number(last?.n ?? 0) + 1,
             at,
             status: out.status,
             error: out.error,
