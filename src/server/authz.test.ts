@@ -73,6 +73,7 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   listWebhookDeliveries: ADMIN,
   retryWebhookDelivery: ADMIN,
   pingWebhook: ADMIN,
+  listDecisions: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */
@@ -267,6 +268,8 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
         };
+      case 'listDecisions':
+        return { path: fill(route.path), query: { repository: 'r/app' } };
       case 'createWebhook':
         return { path: fill(route.path), body: { url: 'http://127.0.0.1:9/hook' } };
       case 'updateWebhook':

@@ -46,6 +46,7 @@ import {
 } from './store/schema.js';
 import { openVexForImage } from './vex.js';
 import { WEBHOOK_ROUTES } from './routes-webhooks.js';
+import { DECISION_ROUTES } from './routes-decisions.js';
 import {
   acceptanceView,
   auditView,
@@ -1227,6 +1228,7 @@ export const ROUTES: readonly RouteDef[] = [
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
   ...WEBHOOK_ROUTES,
+  ...DECISION_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */
