@@ -74,6 +74,7 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   retryWebhookDelivery: ADMIN,
   pingWebhook: ADMIN,
   listDecisions: SHOP_READ,
+  pushSarif: SHOP_WRITE,
 };
 
 /** Routes of the table without an entry above. */
@@ -267,6 +268,20 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         return {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
+        };
+      case 'pushSarif':
+        return {
+          path: fill(route.path),
+          query: { repository: 'git/app' },
+          body: {
+            version: '2.1.0',
+            runs: [
+              {
+                tool: { driver: { name: 'matrix' } },
+                results: [{ ruleId: 'r1', message: { text: 'm' } }],
+              },
+            ],
+          },
         };
       case 'listDecisions':
         return { path: fill(route.path), query: { repository: 'r/app' } };

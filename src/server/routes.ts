@@ -47,6 +47,7 @@ import {
 import { openVexForImage } from './vex.js';
 import { WEBHOOK_ROUTES } from './routes-webhooks.js';
 import { DECISION_ROUTES } from './routes-decisions.js';
+import { SARIF_ROUTES } from './routes-sarif.js';
 import {
   acceptanceView,
   auditView,
@@ -1229,6 +1230,7 @@ export const ROUTES: readonly RouteDef[] = [
   }),
   ...WEBHOOK_ROUTES,
   ...DECISION_ROUTES,
+  ...SARIF_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */
