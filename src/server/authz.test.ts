@@ -75,6 +75,7 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   pingWebhook: ADMIN,
   listDecisions: SHOP_READ,
   pushSarif: SHOP_WRITE,
+  imageCycloneDxVex: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */

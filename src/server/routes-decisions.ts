@@ -1,12 +1,14 @@
 /**
  * Routes that hand the register's decisions to other tools: the decisions of an image repository for
- * `bulwark scan --server` (by repository, or by an image digest the register has seen).
+ * `bulwark scan --server` (by repository, or by an image digest the register has seen), and an image's
+ * decisions as CycloneDX VEX.
  */
 import { z } from 'zod';
 import { decisionsFor } from './decisions.js';
 import { badRequest, notFound } from './errors.js';
 import { expireAcceptances } from './register.js';
 import { route, type RouteDef } from './route.js';
+import { cycloneDxVexForImage } from './vex-cyclonedx.js';
 
 export const DECISION_ROUTES: readonly RouteDef[] = [
   route({
@@ -46,6 +48,27 @@ export const DECISION_ROUTES: readonly RouteDef[] = [
       }
       await expireAcceptances(store, now);
       return decisionsFor(store, ctx.project!, repository, now);
+    },
+  }),
+  route({
+    id: 'imageCycloneDxVex',
+    method: 'GET',
+    path: '/projects/{project}/images/{image}/vex/cyclonedx',
+    tag: 'images',
+    summary: "The register's decisions for an image as a CycloneDX 1.6 VEX document (for bulwark scan --vex)",
+    access: { kind: 'project', perm: 'read' },
+    handler: async (ctx) => {
+      const img = await ctx.services.store.db
+        .selectFrom('images')
+        .selectAll()
+        .where('id', '=', ctx.params.image!)
+        .where('project_id', '=', ctx.project!.id)
+        .executeTakeFirst();
+      if (!img) throw notFound('image');
+      const now = ctx.services.now();
+      await expireAcceptances(ctx.services.store, now);
+      ctx.reply.type('application/vnd.cyclonedx+json; version=1.6');
+      return JSON.stringify(await cycloneDxVexForImage(ctx.services.store, ctx.project!, img, now));
     },
   }),
 ];
