@@ -23,6 +23,7 @@ import { expireAcceptances } from './register.js';
 import { API_PREFIX, type LoginLimiter, type RouteDef, type ServerServices } from './route.js';
 import { createUser, ROUTES, SESSION_COOKIE, validationError } from './routes.js';
 import { migrate, openStore, type Store } from './store/connect.js';
+import { startDeliverer } from './webhooks/deliver.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -325,6 +326,11 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     await store.close();
     throw new ServerConfigError(`cannot start the job queue: ${oneLine(err)}`, { cause: err });
   }
+  const stopDeliverer = options.noTimers
+    ? undefined
+    : startDeliverer({ store, settings: config.webhooks, now: services.now }, (err) =>
+        app.log.error({ err }, 'webhook delivery failed'),
+      );
 
   return {
     app,
@@ -334,6 +340,7 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     registered,
     async close() {
       if (timer) clearInterval(timer);
+      stopDeliverer?.();
       await app.close();
       await services.jobs.stop();
       vulnDb.close();

@@ -71,6 +71,19 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   listRegistryCredentials: ADMIN,
   putRegistryCredential: ADMIN,
   deleteRegistryCredential: ADMIN,
+  // Webhooks: admins and owners of the project (nobody owns "shop" here; owners are tested in
+  // webhooks/webhooks.test.ts).
+  listWebhooks: ADMIN,
+  createWebhook: ADMIN,
+  getWebhook: ADMIN,
+  updateWebhook: ADMIN,
+  deleteWebhook: ADMIN,
+  listWebhookDeliveries: ADMIN,
+  retryWebhookDelivery: ADMIN,
+  pingWebhook: ADMIN,
+  listDecisions: SHOP_READ,
+  pushSarif: SHOP_WRITE,
+  imageCycloneDxVex: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */
@@ -184,6 +197,10 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     });
     expect(scan.status).toBe(202);
     ids.job = scan.body.id;
+    ids.webhook = await newWebhook();
+    ids.delivery = (
+      await h.call('POST', `/projects/shop/webhooks/${ids.webhook}/ping`, { token: admin })
+    ).body.id;
   });
   afterAll(async () => {
     await h?.stop();
@@ -201,6 +218,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         reason: 'matrix',
         expiresAt: '2026-07-01',
       },
+    });
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  }
+
+  /** A fresh webhook on "shop" (the receiver is never called: no deliverer runs here). */
+  async function newWebhook(): Promise<string> {
+    const r = await h.call('POST', '/projects/shop/webhooks', {
+      token: tokens.admin!,
+      body: { url: 'http://127.0.0.1:9/hook' },
     });
     expect(r.status).toBe(201);
     return r.body.id as string;
@@ -281,6 +308,28 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         expect(put.status).toBe(200);
         return { path: fill(route.path, { registry: `127.0.0.1:${n}` }) };
       }
+      case 'pushSarif':
+        return {
+          path: fill(route.path),
+          query: { repository: 'git/app' },
+          body: {
+            version: '2.1.0',
+            runs: [
+              {
+                tool: { driver: { name: 'matrix' } },
+                results: [{ ruleId: 'r1', message: { text: 'm' } }],
+              },
+            ],
+          },
+        };
+      case 'listDecisions':
+        return { path: fill(route.path), query: { repository: 'r/app' } };
+      case 'createWebhook':
+        return { path: fill(route.path), body: { url: 'http://127.0.0.1:9/hook' } };
+      case 'updateWebhook':
+        return { path: fill(route.path), body: { description: u } };
+      case 'deleteWebhook':
+        return { path: fill(route.path, { webhook: await newWebhook() }) };
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

@@ -53,6 +53,20 @@ export interface ServerConfig {
   readonly registryAllow: readonly string[];
   /** Key material for encrypting registry credentials at rest (environment only). */
   readonly secretKey?: string;
+  readonly webhooks: WebhookSettings;
+}
+
+/** Webhook delivery settings (`webhook-*`). */
+export interface WebhookSettings {
+  /** Host names (`*.example.com` wildcards, optional `:port`) webhooks may reach; null: any. */
+  readonly allowedHosts: readonly string[] | null;
+  readonly timeoutMs: number;
+  /** Attempts before a delivery is dead (dead-lettered). */
+  readonly maxAttempts: number;
+  /** Delay before the first retry; it doubles with every failed attempt (capped at 6 hours). */
+  readonly retryBaseMs: number;
+  /** How often the server looks for deliveries that are due. */
+  readonly intervalMs: number;
 }
 
 type Kind = 'string' | 'int' | 'bool' | 'duration' | 'size' | 'path' | 'list';
@@ -274,6 +288,42 @@ export const SETTINGS: readonly Setting[] = [
       'key for encrypting stored registry credentials (environment only, at least 32 characters, e.g. openssl rand -base64 32)',
     shownDefault: 'none: registry credentials cannot be stored',
   },
+  {
+    key: 'webhook-allowed-hosts',
+    env: 'BULWARK_SERVER_WEBHOOK_ALLOWED_HOSTS',
+    kind: 'string',
+    description:
+      'comma-separated hosts webhooks may be sent to (host, host:port, *.example.com); set it to keep webhooks out of the internal network',
+    shownDefault: 'any host',
+  },
+  {
+    key: 'webhook-timeout',
+    env: 'BULWARK_SERVER_WEBHOOK_TIMEOUT',
+    kind: 'duration',
+    description: 'time limit of one webhook delivery attempt',
+    shownDefault: '10s',
+  },
+  {
+    key: 'webhook-max-attempts',
+    env: 'BULWARK_SERVER_WEBHOOK_MAX_ATTEMPTS',
+    kind: 'int',
+    description: 'attempts before a webhook delivery is given up (dead)',
+    shownDefault: '8',
+  },
+  {
+    key: 'webhook-retry-base',
+    env: 'BULWARK_SERVER_WEBHOOK_RETRY_BASE',
+    kind: 'duration',
+    description: 'wait before the first retry; doubles after each failure (at most 6h)',
+    shownDefault: '30s',
+  },
+  {
+    key: 'webhook-interval',
+    env: 'BULWARK_SERVER_WEBHOOK_INTERVAL',
+    kind: 'duration',
+    description: 'how often due webhook deliveries are sent',
+    shownDefault: '5s',
+  },
 ];
 
 /** `--help` text: every setting with its file key, variable and default. */
@@ -473,6 +523,29 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     dbUpdateIntervalMs: get('db-update-interval', 0),
     registryAllow: get<string[]>('registry-allow', []).map((h) => h.toLowerCase()),
     ...(secretKey ? { secretKey } : {}),
+    webhooks: webhookSettings(get),
+  };
+}
+
+function webhookSettings(get: <T>(key: string, dflt: T) => T): WebhookSettings {
+  const hosts = get<string | undefined>('webhook-allowed-hosts', undefined);
+  const allowedHosts = hosts
+    ? hosts
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+    : null;
+  for (const h of allowedHosts ?? [])
+    if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(h))
+      throw new ServerConfigError(`webhook-allowed-hosts: ${JSON.stringify(h)} is not a host name`);
+  const maxAttempts = get('webhook-max-attempts', 8);
+  if (maxAttempts < 1) throw new ServerConfigError('webhook-max-attempts: must be at least 1');
+  return {
+    allowedHosts,
+    timeoutMs: get('webhook-timeout', 10_000),
+    maxAttempts,
+    retryBaseMs: get('webhook-retry-base', 30_000),
+    intervalMs: get('webhook-interval', 5_000),
   };
 }
 

@@ -8,7 +8,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { importInputs } from '../../db/import.js';
+import { deliverDue } from '../webhooks/deliver.js';
+import { verifySignature } from '../webhooks/signature.js';
 import { startPostgres, type TestPostgres } from '../test-support/postgres.js';
 import { startHarness, testEngines, type Harness } from '../test-support/harness.js';
 
@@ -78,6 +82,9 @@ describe.each(testEngines())('rematch on %s', (engine) => {
   let dir: string;
   let live: string;
   let dbB: string;
+  let receiver: Server;
+  const received: { type: string; signed: boolean; json: { data: Record<string, unknown> } }[] = [];
+  let webhookSecret = '';
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'bulwark-rematch-'));
@@ -96,8 +103,36 @@ describe.each(testEngines())('rematch on %s', (engine) => {
     expect((await h.call('POST', '/projects', { token: h.adminToken, body: { name: 'shop' } })).status).toBe(
       201,
     );
+    // A webhook receiver on 127.0.0.1 that checks every signature.
+    receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        const sig = verifySignature(
+          webhookSecret,
+          req.headers['bulwark-signature'] as string | undefined,
+          body,
+          Math.floor(h.now().getTime() / 1000),
+        );
+        const json = JSON.parse(body) as { type: string; data: Record<string, unknown> };
+        received.push({ type: json.type, signed: sig.ok, json });
+        res.writeHead(200).end('ok');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = await h.call('POST', '/projects/shop/webhooks', {
+      token: h.adminToken,
+      body: {
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        events: ['findings.opened', 'findings.fixed', 'rematch.completed'],
+      },
+    });
+    expect(hook.status).toBe(201);
+    webhookSecret = hook.body.secret;
   }, 120_000);
   afterAll(async () => {
+    await new Promise((r) => receiver?.close(r));
     await h?.stop();
     pg?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -187,6 +222,25 @@ describe.each(testEngines())('rematch on %s', (engine) => {
       true,
     );
     expect((await audit('finding.fixed')).filter((a) => a.details.rematch)).toHaveLength(3);
+
+    // The webhook receives the rematch's changes, signed: findings opened and fixed, and the summary.
+    received.length = 0;
+    await deliverDue(
+      { store: h.server.services.store, settings: h.config.webhooks, now: () => h.now().toISOString() },
+      100,
+    );
+    expect(received.every((r) => r.signed)).toBe(true);
+    const vulnsOf = (type: string) =>
+      received
+        .filter((r) => r.type === type)
+        .flatMap((r) => (r.json.data.findings as { vulnerabilityId: string }[]) ?? [])
+        .map((f) => f.vulnerabilityId);
+    expect(vulnsOf('findings.opened')).toEqual(expect.arrayContaining(['GHSA-new0-0000-0003']));
+    expect(vulnsOf('findings.opened').filter((v) => v === 'GHSA-new0-0000-0003')).toHaveLength(3);
+    expect(vulnsOf('findings.fixed').filter((v) => v === 'GHSA-gone-0000-0002')).toHaveLength(3);
+    const summaries = received.filter((r) => r.type === 'rematch.completed');
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(summaries.at(-1)!.json.data).toMatchObject({ opened: 3, fixed: 3 });
 
     // Again: nothing left to change.
     const again = await waitJob((await h.call('POST', '/admin/rematch', { token: admin })).body.id);

@@ -26,7 +26,7 @@ import { findingIdentity, versionlessPurl } from '../identity.js';
 import { acceptanceCovers, slaDue } from '../register.js';
 import type { Store, Tx } from '../store/connect.js';
 import type { FindingsTable, FindingState, RiskAcceptancesTable } from '../store/schema.js';
-import { recordFindingEvents, type FindingEvent } from './events.js';
+import { recordEvent } from '../webhooks/outbox.js';
 
 export interface RematchOptions {
   readonly store: Store;
@@ -306,6 +306,12 @@ export async function rematchAll(options: RematchOptions): Promise<RematchResult
         },
       ]);
       await setMeta(tx, 'rematch.db-built-at', builtAt);
+      // The run's summary has no finding of its own: one organisation-wide event.
+      await recordEvent(
+        tx,
+        { type: 'rematch.completed', projectId: null, actor: SYSTEM_ACTOR.name, data: { ...result } },
+        now,
+      );
     });
     return result;
   } finally {
@@ -375,25 +381,6 @@ async function applyBatch(
     const updates: (MatchedFinding['fields'] & { id: string; sla_due_at: string })[] = [];
     const fixedIds: string[] = [];
     const audit: AuditEntry[] = [];
-    const events: FindingEvent[] = [];
-    const event = (
-      type: FindingEvent['type'],
-      f: Pick<
-        FindingsTable,
-        'id' | 'project_id' | 'repository' | 'vulnerability_id' | 'severity' | 'kev' | 'package_purl'
-      >,
-    ) =>
-      events.push({
-        type,
-        projectId: f.project_id,
-        repository: f.repository,
-        findingId: f.id,
-        vulnerabilityId: f.vulnerability_id,
-        severity: f.severity,
-        kev: f.kev === 1,
-        packagePurl: f.package_purl,
-        cause: 'rematch',
-      });
 
     for (const { target, matched } of work) {
       const existing = new Map(
@@ -462,7 +449,6 @@ async function applyBatch(
               ...(cover ? { acceptance: cover.id } : {}),
             },
           });
-          event('finding.opened', row);
           continue;
         }
         if (old.state === 'fixed') {
@@ -499,7 +485,6 @@ async function applyBatch(
               ...(cover ? { acceptance: cover.id } : {}),
             },
           });
-          event('finding.reopened', { ...old, ...f });
           continue;
         }
         if (
@@ -533,7 +518,6 @@ async function applyBatch(
           reason: `${reason}: the advisory was withdrawn or no longer matches`,
           details: { from: old.state, to: 'fixed', rematch: builtAt },
         });
-        event('finding.fixed', old);
       }
     }
 
@@ -561,8 +545,9 @@ async function applyBatch(
         .execute();
     for (let i = 0; i < updates.length; i += CHUNK) await bulkUpdate(tx, updates.slice(i, i + CHUNK), now);
     counts.updated = updates.length;
+    // The audit entries also become the webhook events of these findings (webhooks/outbox.ts), in this
+    // transaction, after the rows they describe are written.
     await appendAudit(tx, SYSTEM_ACTOR, now, audit);
-    if (events.length > 0) await recordFindingEvents(tx, events);
     return counts;
   });
 }

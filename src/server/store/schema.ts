@@ -244,6 +244,59 @@ export interface RegistryCredentialsTable {
   updated_at: string;
 }
 
+/** A project's webhook (migration 002_webhooks): where and what to send. */
+export interface WebhooksTable {
+  id: string;
+  project_id: string;
+  url: string;
+  /** The HMAC-SHA256 key (needed to sign, so kept; the API never returns it after creation). */
+  secret: string;
+  description: string;
+  /** JSON array of event types, e.g. `["findings.opened"]`. */
+  events: string;
+  /** Findings below this severity are left out of finding events (null: every severity). */
+  min_severity: string | null;
+  /** 1: finding events carry only findings in CISA's KEV catalogue. */
+  kev_only: number;
+  enabled: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** The outbox: one row per (event, webhook), written in the transaction of the change it reports. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  project_id: string | null;
+  event_id: string;
+  event_type: string;
+  /** The JSON body sent (already filtered for this webhook). */
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  /** Who holds the delivery (a random claim id) and until when: another deliverer waits for the lease. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** Each attempt to deliver, for the delivery history. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface RegisterSchema {
   jobs: JobsTable;
   registry_credentials: RegistryCredentialsTable;
@@ -259,4 +312,7 @@ export interface RegisterSchema {
   risk_acceptances: RiskAcceptancesTable;
   audit_log: AuditLogTable;
   server_meta: MetaTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
