@@ -48,6 +48,9 @@ describe.each(engines)('register schema on %s', (engine) => {
         'server_meta',
         'sessions',
         'users',
+        'webhook_attempts',
+        'webhook_deliveries',
+        'webhooks',
       ]);
       const row = await sql<{ value: string }>`select value from server_meta where key = 'schema'`.execute(
         store.db,
