@@ -41,7 +41,13 @@ export interface ImageRef {
 export interface IngestInput {
   readonly projectId: string;
   readonly image: ImageRef;
-  readonly kind: 'scan-report' | 'sbom';
+  readonly kind: 'scan-report' | 'sbom' | 'sarif' | 'registry-scan';
+  /**
+   * The findings this upload replaces, when narrower than the repository's package findings: a SARIF
+   * upload (package type `sarif`) replaces only the findings of its own tool and category (their
+   * `package_purl`). Without it, SARIF findings are left alone (an image scan does not fix them).
+   */
+  readonly scope?: { readonly packageType: string; readonly packagePurl: string };
   /** Bulwark SBOM JSON text. */
   readonly sbomJson: string;
   readonly packageCount: number;
@@ -191,16 +197,17 @@ export async function ingest(
       .where('id', '=', imageId)
       .execute();
 
-    const existing = new Map(
-      (
-        await tx
-          .selectFrom('findings')
-          .selectAll()
-          .where('project_id', '=', projectId)
-          .where('repository', '=', image.repository)
-          .execute()
-      ).map((f) => [f.identity, f]),
-    );
+    let inScope = tx
+      .selectFrom('findings')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('repository', '=', image.repository);
+    inScope = input.scope
+      ? inScope
+          .where('package_type', '=', input.scope.packageType)
+          .where('package_purl', '=', input.scope.packagePurl)
+      : inScope.where('package_type', '!=', 'sarif');
+    const existing = new Map((await inScope.execute()).map((f) => [f.identity, f]));
     const acceptances = await activeAcceptances(tx, now);
     const audit: AuditEntry[] = [];
     const inserts: FindingsTable[] = [];

@@ -44,7 +44,11 @@ import {
   type FindingsTable,
   type RegisterSchema,
 } from './store/schema.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { openVexForImage } from './vex.js';
+import { WEBHOOK_ROUTES } from './routes-webhooks.js';
+import { DECISION_ROUTES } from './routes-decisions.js';
+import { SARIF_ROUTES } from './routes-sarif.js';
 import {
   acceptanceView,
   auditView,
@@ -1225,6 +1229,10 @@ export const ROUTES: readonly RouteDef[] = [
     access: { kind: 'org', perm: 'admin' },
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
+  ...JOB_ROUTES,
+  ...WEBHOOK_ROUTES,
+  ...DECISION_ROUTES,
+  ...SARIF_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */
