@@ -2,7 +2,7 @@
 // alone: `node server-child.mjs` (forked with IPC; settings in the environment). Starts `bulwark server`
 // from the build on 127.0.0.1 and a free port, sends `{ address }`, answers `rss` with its peak RSS (MB)
 // and `stop` by closing the server.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dist } from './common.mjs';
@@ -24,6 +24,10 @@ const server = await buildServer({ config, logger: false });
 const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
 process.on('message', (m) => {
   if (m === 'rss') process.send({ rssMB: process.resourceUsage().maxRSS / 1024 });
-  if (m === 'stop') void server.close().then(() => process.exit(0));
+  if (m === 'stop')
+    void server.close().then(() => {
+      rmSync(home, { recursive: true, force: true });
+      process.exit(0);
+    });
 });
 process.send({ address });

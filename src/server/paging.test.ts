@@ -222,12 +222,13 @@ describe.each(testEngines())('findings route pages on %s', (engine) => {
   });
 
   it('follows next through every finding, with the filters kept, and answers totals', async () => {
-    for (const query of [
+    const queries: Record<string, string>[] = [
       {},
       { sort: 'first-seen' },
       { fixable: 'true' },
       { package: 'pkg-1', kev: 'false' },
-    ]) {
+    ];
+    for (const query of queries) {
       const whole = await h.call('GET', '/projects/web/findings', {
         token: h.adminToken,
         query: { ...query, limit: '1000' },
