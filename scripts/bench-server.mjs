@@ -13,7 +13,7 @@
 //   (e) rematch of 1,000 stored SBOMs after a database change — target ≤ 60 s (when the build has it).
 //
 // Knobs: BENCH_SERVER_FINDINGS (default 1000000), BENCH_SERVER_SECONDS (load duration, default 10),
-// BENCH_SERVER_ENGINES (default "sqlite,postgres").
+// BENCH_SERVER_ENGINES (default "sqlite,postgres"), BENCH_SERVER_EXPLAIN=1 (print the list queries' plans).
 import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ import { performance } from 'node:perf_hooks';
 import { URLSearchParams, fileURLToPath } from 'node:url';
 import { Agent, Pool, request } from 'undici';
 import { IMAGES, ROOT, SHARED, dist, fmt, rng, table } from './bench/common.mjs';
+import { explainPlans } from './bench/explain.mjs';
 import { postgresBinDir, startPostgres } from './bench/postgres.mjs';
 
 const FINDINGS = Number(process.env.BENCH_SERVER_FINDINGS ?? 1_000_000);
@@ -186,6 +187,9 @@ async function bulkWriter(engine, url) {
       async analyze() {
         db.exec('analyze');
       },
+      async query(text) {
+        return db.prepare(text).all();
+      },
       async close() {
         db.close();
       },
@@ -211,6 +215,9 @@ async function bulkWriter(engine, url) {
     },
     async analyze() {
       await client.query('vacuum analyze');
+    },
+    async query(text) {
+      return (await client.query(text)).rows;
     },
     async close() {
       await client.end();
@@ -453,6 +460,7 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   t0 = performance.now();
   await writer.analyze();
   stamp('analyzed', t0);
+  if (process.env.BENCH_SERVER_EXPLAIN === '1') await explainPlans(engine, (text) => writer.query(text));
   await writer.close();
 
   server = await startServer(url, vulnDb);
