@@ -63,6 +63,14 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   imageVex: SHOP_READ,
   listAudit: ADMIN,
   verifyAudit: ADMIN,
+  listJobs: SIGNED_IN,
+  getJob: SHOP_READ,
+  requestRegistryScan: SHOP_WRITE,
+  requestRematch: ADMIN,
+  requestDbUpdate: ADMIN,
+  listRegistryCredentials: ADMIN,
+  putRegistryCredential: ADMIN,
+  deleteRegistryCredential: ADMIN,
 };
 
 /** Routes of the table without an entry above. */
@@ -133,7 +141,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     );
     const vulnDb = join(dir, 'vuln.sqlite');
     await importInputs([osv], { dbPath: vulnDb });
-    h = await startHarness({ engine: 'sqlite', vulnDb });
+    h = await startHarness({
+      engine: 'sqlite',
+      vulnDb,
+      // Jobs are queued, not run: the matrix is about who may ask.
+      env: {
+        BULWARK_SERVER_WORKERS: '0',
+        BULWARK_SERVER_REGISTRY_ALLOW: '127.0.0.1:1',
+        BULWARK_SERVER_SECRET_KEY: 'a-secret-key-of-at-least-32-characters',
+      },
+    });
     const admin = h.adminToken;
     for (const p of ['shop', 'other'])
       expect((await h.call('POST', '/projects', { token: admin, body: { name: p } })).status).toBe(201);
@@ -161,6 +178,12 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     ids.image = pushed.body.imageId;
     ids.finding = (await h.call('GET', '/projects/shop/findings', { token: admin })).body.items[0].id;
     ids.acceptance = await newAcceptance();
+    const scan = await h.call('POST', '/projects/shop/registry-scans', {
+      token: admin,
+      body: { reference: '127.0.0.1:1/app:1' },
+    });
+    expect(scan.status).toBe(202);
+    ids.job = scan.body.id;
   });
   afterAll(async () => {
     await h?.stop();
@@ -243,6 +266,21 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
         };
+      case 'requestRegistryScan':
+        return { path: fill(route.path), body: { reference: '127.0.0.1:1/shop/app:1' } };
+      case 'putRegistryCredential':
+        return {
+          path: fill(route.path, { registry: '127.0.0.1:1' }),
+          body: { username: 'u', password: 'p' },
+        };
+      case 'deleteRegistryCredential': {
+        const put = await h.call('PUT', `/registry-credentials/127.0.0.1:${n}`, {
+          token: tokens.admin!,
+          body: { username: 'u', password: 'p' },
+        });
+        expect(put.status).toBe(200);
+        return { path: fill(route.path, { registry: `127.0.0.1:${n}` }) };
+      }
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

@@ -41,7 +41,7 @@ export interface ImageRef {
 export interface IngestInput {
   readonly projectId: string;
   readonly image: ImageRef;
-  readonly kind: 'scan-report' | 'sbom';
+  readonly kind: 'scan-report' | 'sbom' | 'registry-scan';
   /** Bulwark SBOM JSON text. */
   readonly sbomJson: string;
   readonly packageCount: number;

@@ -45,6 +45,7 @@ import {
   type FindingsTable,
   type RegisterSchema,
 } from './store/schema.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { openVexForImage } from './vex.js';
 import {
   acceptanceView,
@@ -1252,6 +1253,7 @@ export const ROUTES: readonly RouteDef[] = [
     access: { kind: 'org', perm: 'admin' },
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
+  ...JOB_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

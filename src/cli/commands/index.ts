@@ -23,6 +23,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['secrets'], load: async () => (await import('./secrets.js')).registerSecrets },
   { names: ['db'], load: async () => (await import('./db.js')).registerDb },
   { names: ['server'], load: async () => (await import('./server.js')).registerServer },
+  { names: ['worker'], load: async () => (await import('./worker.js')).registerWorker },
 ];
 
 /** The commands to register for `argv`: just the one being run, or all of them (help, typos). */

@@ -198,6 +198,50 @@ const m001: Migration = {
 };
 
 /**
+ * Jobs (docs/server.md#jobs): the status of every job on both engines, and the queue itself on SQLite
+ * (on PostgreSQL pg-boss holds the queue in its own schema); registry credentials for server-side
+ * scans, their secret encrypted (AES-256-GCM) with the server's secret key.
+ */
+const m002: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('project_id', 'text', (c) => c.references('projects.id').onDelete('cascade'))
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('result', 'text')
+      .addColumn('error', 'text')
+      .addColumn('progress', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('run_after', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('worker', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('finished_at', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_by_state').on('jobs').columns(['state', 'run_after']).execute();
+    await db.schema.createIndex('jobs_by_kind').on('jobs').columns(['kind', 'created_at']).execute();
+    await db.schema.createIndex('jobs_by_project').on('jobs').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createTable('registry_credentials')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('registry', 'text', (c) => c.notNull().unique())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/**
  * Indexes for the list routes (keyset pages, see ../paging.ts), so a page of a million findings is one
  * index range read of `limit + 1` rows in the order asked for, and the capped totals count index
  * entries only. Each ends with the sort columns `(…, sla_due_at, id)` (SLA order, the default) or
@@ -205,7 +249,7 @@ const m001: Migration = {
  * project, then one of state, severity, KEV or package. Plans checked on both engines at 1,000,000
  * findings (`npm run bench -- --only server`, docs/server.md).
  */
-const m002: Migration = {
+const m003: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     const index = (name: string, table: string, columns: string[]) =>
       db.schema.createIndex(name).on(table).columns(columns).execute();
@@ -224,7 +268,8 @@ const m002: Migration = {
 /** Every migration by name; names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_register': m001,
-  '002_list_indexes': m002,
+  '002_jobs': m002,
+  '003_list_indexes': m003,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -197,7 +197,56 @@ export interface MetaTable {
   value: string;
 }
 
+export type JobState = 'queued' | 'active' | 'completed' | 'failed';
+export const JOB_STATES: readonly JobState[] = ['queued', 'active', 'completed', 'failed'];
+
+/** One job (docs/server.md#jobs): its status on both engines, and the queue itself on SQLite. */
+export interface JobsTable {
+  /** A UUID (pg-boss job ids are UUIDs; the same id on both engines). */
+  id: string;
+  /** `rematch`, `db-update` or `registry-scan`. */
+  kind: string;
+  state: JobState;
+  /** The project a registry scan is for; null for organisation jobs (rematch, db-update). */
+  project_id: string | null;
+  /** JSON: the job's input (never a secret). */
+  data: string;
+  /** JSON: what the job did (counts), once completed. */
+  result: string | null;
+  /** The last failure, one line. */
+  error: string | null;
+  /** Free text, e.g. `120/1000 repositories`. */
+  progress: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** Not before (back-off after a failure; SQLite queue). */
+  run_after: string;
+  /** SQLite queue: a worker holds the job until then (renewed while it runs); an expired lease is retried. */
+  lease_until: string | null;
+  /** `host:pid` of the worker running (or that last ran) the job. */
+  worker: string | null;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** Credentials for server-side registry scans; `secret` is AES-256-GCM ciphertext (see jobs/secrets.ts). */
+export interface RegistryCredentialsTable {
+  id: string;
+  /** Registry host (`host` or `host:port`), as in image references. */
+  registry: string;
+  username: string;
+  secret: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface RegisterSchema {
+  jobs: JobsTable;
+  registry_credentials: RegistryCredentialsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
