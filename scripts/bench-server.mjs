@@ -71,19 +71,22 @@ function startServer(url, vulnDb) {
   });
   const ask = (msg, key) =>
     new Promise((resolve, reject) => {
+      const onExit = (code) => reject(new Error(`server exited (${code})`));
       const on = (m) => {
         if (m && key in m) {
           child.off('message', on);
+          child.off('exit', onExit);
           resolve(m[key]);
         }
       };
       child.on('message', on);
-      child.once('exit', (code) => reject(new Error(`server exited (${code})`)));
+      child.once('exit', onExit);
       if (msg) child.send(msg);
     });
   return ask(undefined, 'address').then((address) => ({
     address,
     rssMB: () => ask('rss', 'rssMB'),
+    cpuMs: () => ask('cpu', 'cpuMs'),
     stop: () =>
       new Promise((resolve) => {
         child.once('exit', resolve);
@@ -188,7 +191,8 @@ async function bulkWriter(engine, url) {
         db.exec('analyze');
       },
       async query(text) {
-        return db.prepare(text).all();
+        const stmt = db.prepare(text);
+        return stmt.reader ? stmt.all() : (stmt.run(), []);
       },
       async close() {
         db.close();
@@ -311,16 +315,21 @@ async function seed(writer, projects, template, now) {
   await writer.write('findings', rows);
 }
 
-/** Time `fn` `runs` times (sequentially); p50 and p95 in ms. */
-async function latency(fn, runs = RUNS) {
+/**
+ * Time `fn` `runs` times (sequentially): p50, p95 and max wall ms, and the server's CPU ms per run —
+ * on a busy machine the wall time includes waiting for a core, the CPU time does not.
+ */
+async function latency(fn, runs = RUNS, server = undefined) {
   const times = [];
   let last;
+  const cpu0 = await server?.cpuMs();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     last = await fn(i);
     times.push(performance.now() - t0);
   }
-  return { p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times), last };
+  const cpu = server ? ((await server.cpuMs()) - cpu0) / runs : NaN;
+  return { p50: pct(times, 50), p95: pct(times, 95), max: Math.max(...times), cpu, last };
 }
 
 /** `CLIENTS` keep-alive connections, each sending the next request as soon as the last answered. */
@@ -409,6 +418,7 @@ async function benchEngine(engine, url, report, vulnDb, out) {
           query: { repository: `registry.example.com/ingest/${label}-${i}`, environment: 'production' },
         }),
       n,
+      server,
     );
     const again = await latency(
       (i) =>
@@ -418,6 +428,7 @@ async function benchEngine(engine, url, report, vulnDb, out) {
           query: { repository: `registry.example.com/ingest/${label}-${i}`, environment: 'production' },
         }),
       n,
+      server,
     );
     out.ingest.push(
       {
@@ -427,7 +438,9 @@ async function benchEngine(engine, url, report, vulnDb, out) {
         scans: n,
         findings: fresh.last.findings,
         p50: fmt(fresh.p50),
+        p95: fmt(fresh.p95),
         max: fmt(fresh.max),
+        'server CPU/scan': fmt(fresh.cpu),
         target: `≤ 300 ms: ${fresh.max <= 300 ? 'yes' : 'no'}`,
       },
       {
@@ -437,7 +450,9 @@ async function benchEngine(engine, url, report, vulnDb, out) {
         scans: n,
         findings: again.last.findings,
         p50: fmt(again.p50),
+        p95: fmt(again.p95),
         max: fmt(again.max),
+        'server CPU/scan': fmt(again.cpu),
         target: `≤ 300 ms: ${again.max <= 300 ? 'yes' : 'no'}`,
       },
     );
@@ -455,7 +470,18 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   await agent.close();
   const writer = await bulkWriter(engine.startsWith('postgres') ? 'postgres' : 'sqlite', url);
   let t0 = performance.now();
+  // Loading a million rows is faster with the secondary indexes built once afterwards (the same
+  // definitions, read back from the database) than kept up to date row by row.
+  const indexes = engine.startsWith('postgres')
+    ? await writer.query(
+        `select indexname as name, indexdef as sql from pg_indexes where tablename = 'findings' and indexdef not like 'CREATE UNIQUE%'`,
+      )
+    : await writer.query(
+        `select name, sql from sqlite_master where type = 'index' and tbl_name = 'findings' and sql is not null`,
+      );
+  for (const ix of indexes) await writer.query(`drop index ${ix.name}`);
   await seed(writer, projects, reportDoc.findings, new Date().toISOString());
+  for (const ix of indexes) await writer.query(ix.sql);
   stamp(`seeded ${FINDINGS.toLocaleString('en')} findings`, t0);
   t0 = performance.now();
   await writer.analyze();
@@ -467,7 +493,7 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   base = server.address;
   const agent2 = new Agent({ connections: 4 });
   call = client(base, agent2);
-  await pushes('1M findings', 10);
+  await pushes(`${FINDINGS.toLocaleString('en')} findings`, 10);
 
   const big = '/projects/big/findings';
   const pkg = reportDoc.findings.find((f) => f.severity === 'high')?.package.name ?? 'openssl';
@@ -487,13 +513,18 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   ];
   const rows = [];
   for (const [label, path, query] of queries) {
-    const r = await latency(() => call('GET', path, { token, query: { limit: '100', ...query } }));
+    const r = await latency(
+      () => call('GET', path, { token, query: { limit: '100', ...query } }),
+      RUNS,
+      server,
+    );
     rows.push({
       engine,
       query: label,
       total: `${r.last.total ?? r.last.items.length}${r.last.totalExact === false ? '+' : ''}`,
       p50: fmt(r.p50, 1),
       p95: fmt(r.p95, 1),
+      'server CPU/req': fmt(r.cpu, 1),
       target: `≤ 100 ms: ${r.p95 <= 100 ? 'yes' : 'no'}`,
     });
   }
@@ -501,17 +532,22 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   const deep = await call('GET', big, { token, query: { limit: '100', offset: '250000' } });
   if (deep.next) {
     let next = deep.next;
-    const r = await latency(async () => {
-      const page = await call('GET', big, { token, query: { limit: '100', cursor: next } });
-      next = page.next ?? next;
-      return page;
-    });
+    const r = await latency(
+      async () => {
+        const page = await call('GET', big, { token, query: { limit: '100', cursor: next } });
+        next = page.next ?? next;
+        return page;
+      },
+      RUNS,
+      server,
+    );
     rows.push({
       engine,
       query: 'cursor pages after row 250,000',
       total: '',
       p50: fmt(r.p50, 1),
       p95: fmt(r.p95, 1),
+      'server CPU/req': fmt(r.cpu, 1),
       target: `≤ 100 ms: ${r.p95 <= 100 ? 'yes' : 'no'}`,
     });
   }
@@ -609,12 +645,19 @@ async function rematchStep(engine, url, report, vulnDb) {
   const store = openStore(url);
   try {
     const clock = () => new Date().toISOString();
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1e6;
+    };
+    const c0 = cpu();
     const first = await rematchAll({ store, config, now: clock, vulnDb, reason: 'benchmark' });
+    const c1 = cpu();
     const again = await rematchAll({ store, config, now: clock, vulnDb, reason: 'benchmark' });
+    const c2 = cpu();
     return {
       engine,
       sboms: 1000,
-      result: `first run ${fmt(first.ms / 1000, 1)} s (${first.repositories} repositories, ${first.distinctSboms} distinct SBOMs, ${first.opened} findings opened); again ${fmt(again.ms / 1000, 1)} s (${again.opened + again.fixed + again.updated} changes); ≤ 60 s: ${first.ms <= 60_000 ? 'yes' : 'no'}`,
+      result: `first run ${fmt(first.ms / 1000, 1)} s, CPU ${fmt(c1 - c0, 1)} s (${first.repositories} repositories, ${first.distinctSboms} distinct SBOMs, ${first.opened} findings opened); again ${fmt(again.ms / 1000, 1)} s, CPU ${fmt(c2 - c1, 1)} s (${again.opened + again.fixed + again.updated} changes); ≤ 60 s: ${first.ms <= 60_000 ? 'yes' : 'no'}`,
     };
   } finally {
     await store.close();
@@ -657,8 +700,11 @@ export default async function benchServer() {
     pg?.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  table('Server: ingest of the debian12-node scan (HTTP push, ms per scan)', out.ingest);
-  table('Server: list queries (limit 100, sequential, ms)', out.queries);
+  table(
+    'Server: ingest of the debian12-node scan (HTTP push; ms per scan: wall, and the server process CPU)',
+    out.ingest,
+  );
+  table('Server: list queries (limit 100, sequential; ms: wall, and the server process CPU)', out.queries);
   table(`Server: ${CLIENTS} concurrent clients (keep-alive, the list queries above)`, out.load);
   table('Server: peak memory', out.rss);
   table('Server: rematch of stored SBOMs', out.rematch);

@@ -1,7 +1,7 @@
 // The server under test for scripts/bench-server.mjs, in its own process so that its memory is measured
 // alone: `node server-child.mjs` (forked with IPC; settings in the environment). Starts `bulwark server`
-// from the build on 127.0.0.1 and a free port, sends `{ address }`, answers `rss` with its peak RSS (MB)
-// and `stop` by closing the server.
+// from the build on 127.0.0.1 and a free port, sends `{ address }`, answers `rss` with its peak RSS (MB),
+// `cpu` with the CPU time it used so far (ms), and `stop` by closing the server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,10 @@ const server = await buildServer({ config, logger: false });
 const address = await server.app.listen({ host: '127.0.0.1', port: 0 });
 process.on('message', (m) => {
   if (m === 'rss') process.send({ rssMB: process.resourceUsage().maxRSS / 1024 });
+  if (m === 'cpu') {
+    const u = process.cpuUsage();
+    process.send({ cpuMs: (u.user + u.system) / 1000 });
+  }
   if (m === 'stop')
     void server.close().then(() => {
       rmSync(home, { recursive: true, force: true });
