@@ -50,8 +50,8 @@ export function openStore(url: string, cwd: string = process.cwd()): Store {
       // corrupt the file) — ingest is write-heavy and this keeps it well under its 300 ms budget.
       handle.pragma('synchronous = NORMAL');
       // A 32 MiB page cache (default 2 MiB) keeps the list indexes of a million findings in memory;
-      // sorts and temporary indexes stay in memory too. (No mmap: mapped pages count as the server's
-      // RSS, and reads were no faster in the benchmark.)
+      // sorts and temporary indexes stay in memory too. (No mmap: the mapped pages of a database of
+      // several gigabytes would count as the server's resident memory.)
       handle.pragma('cache_size = -32768');
       handle.pragma('temp_store = MEMORY');
       // Planner statistics (ANALYZE) for tables that grew since they were last taken, bounded in cost:
