@@ -202,16 +202,28 @@ async function bulkWriter(engine, url) {
   const pg = (await import('pg')).default;
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const types = { cvss_score: 'float8', epss: 'float8', kev: 'int4' };
+  const types = new Map();
+  const typeOf = async (table) => {
+    if (!types.has(table)) {
+      const r = await client.query(
+        `select column_name, data_type from information_schema.columns where table_name = $1`,
+        [table],
+      );
+      const pgType = { integer: 'int4', bigint: 'int8', 'double precision': 'float8' };
+      types.set(table, new Map(r.rows.map((c) => [c.column_name, pgType[c.data_type] ?? 'text'])));
+    }
+    return types.get(table);
+  };
   return {
     async write(table, rows) {
+      const colTypes = await typeOf(table);
       for (let i = 0; i < rows.length; i += 5000) {
         const batch = rows.slice(i, i + 5000);
         const cols = Object.keys(batch[0]);
         const arrays = cols.map((c) => batch.map((r) => r[c]));
         await client.query(
           `insert into ${table} (${cols.join(',')}) select * from unnest(${cols
-            .map((c, j) => `$${j + 1}::${types[c] ?? 'text'}[]`)
+            .map((c, j) => `$${j + 1}::${colTypes.get(c)}[]`)
             .join(',')})`,
           arrays,
         );
@@ -573,7 +585,11 @@ async function benchEngine(engine, url, report, vulnDb, out) {
   out.rss.push({ engine, 'server peak RSS MB': fmt(rss), target: `≤ 300 MB: ${rss <= 300 ? 'yes' : 'no'}` });
   await server.stop();
   await agent2.close();
-  out.rematch.push(await rematchStep(engine, url, report, vulnDb));
+  try {
+    out.rematch.push(await rematchStep(engine, url, report, vulnDb));
+  } catch (err) {
+    out.rematch.push({ engine, sboms: 1000, result: `failed: ${err.message.split('\n')[0]}` });
+  }
 }
 
 /**
@@ -665,6 +681,19 @@ async function rematchStep(engine, url, report, vulnDb) {
   }
 }
 
+/** Print the tables collected so far, then empty them (printed after each engine). */
+function print(out) {
+  table(
+    'Server: ingest of the debian12-node scan (HTTP push; ms per scan: wall, and the server process CPU)',
+    out.ingest,
+  );
+  table('Server: list queries (limit 100, sequential; ms: wall, and the server process CPU)', out.queries);
+  table(`Server: ${CLIENTS} concurrent clients (keep-alive, the list queries above)`, out.load);
+  table('Server: peak memory', out.rss);
+  table('Server: rematch of stored SBOMs', out.rematch);
+  for (const rows of Object.values(out)) rows.length = 0;
+}
+
 export default async function benchServer() {
   if (!existsSync(join(ROOT, 'dist', 'server', 'app.js'))) {
     console.error('bench-server: no build; run `npm run build` first');
@@ -687,6 +716,7 @@ export default async function benchServer() {
     for (const engine of engines) {
       if (engine === 'sqlite') {
         await benchEngine('sqlite', `sqlite:${join(work, 'register.sqlite')}`, report, vulnDb, out);
+        print(out);
       } else if (engine === 'postgres') {
         if (!postgresBinDir()) {
           console.log('postgresql not installed: the PostgreSQL part is skipped');
@@ -694,20 +724,13 @@ export default async function benchServer() {
         }
         pg = await startPostgres();
         await benchEngine(`postgres ${pg.version}`, await pg.newDatabase(), report, vulnDb, out);
+        print(out);
       }
     }
   } finally {
     pg?.stop();
     rmSync(work, { recursive: true, force: true });
   }
-  table(
-    'Server: ingest of the debian12-node scan (HTTP push; ms per scan: wall, and the server process CPU)',
-    out.ingest,
-  );
-  table('Server: list queries (limit 100, sequential; ms: wall, and the server process CPU)', out.queries);
-  table(`Server: ${CLIENTS} concurrent clients (keep-alive, the list queries above)`, out.load);
-  table('Server: peak memory', out.rss);
-  table('Server: rematch of stored SBOMs', out.rematch);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await benchServer();
