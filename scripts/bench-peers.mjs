@@ -37,7 +37,11 @@ import { IMAGES, ROOT, SHARED, dist, fmt, haveImages, table } from './bench/comm
 
 const ROUNDS = 5;
 /** `node scripts/bench-peers.mjs --only secrets`: only the comparisons whose title contains the word. */
-const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const STANDALONE = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+const ONLY =
+  STANDALONE && process.argv.includes('--only')
+    ? process.argv[process.argv.indexOf('--only') + 1]
+    : undefined;
 const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const BULWARK = join(ROOT, 'bin', 'bulwark.js');
 
@@ -341,4 +345,4 @@ export default async function benchPeers() {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await benchPeers();
+if (STANDALONE) await benchPeers();

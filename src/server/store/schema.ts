@@ -244,7 +244,7 @@ export interface RegistryCredentialsTable {
   updated_at: string;
 }
 
-/** A project's webhook (migration 002_webhooks): where and what to send. */
+/** A project's webhook (migration 003_webhooks): where and what to send. */
 export interface WebhooksTable {
   id: string;
   project_id: string;
