@@ -38,6 +38,8 @@ describe.each(engines)('register schema on %s', (engine) => {
         'audit_log',
         'findings',
         'images',
+        'oidc_identities',
+        'oidc_logins',
         'project_members',
         'projects',
         'risk_acceptances',
@@ -46,6 +48,9 @@ describe.each(engines)('register schema on %s', (engine) => {
         'server_meta',
         'sessions',
         'users',
+        'webhook_attempts',
+        'webhook_deliveries',
+        'webhooks',
       ]);
       const row = await sql<{ value: string }>`select value from server_meta where key = 'schema'`.execute(
         store.db,
