@@ -22,7 +22,7 @@ const LOGIN_TTL_MS = 10 * 60_000;
 const configurations = new Map<string, Promise<client.Configuration>>();
 
 function configuration(s: OidcSettings): Promise<client.Configuration> {
-  const key = `${s.issuer}\u0000${s.clientId}`;
+  const key = `${s.issuer}\u0000${s.clientId}\u0000${sha256(s.clientSecret)}`;
   let c = configurations.get(key);
   if (!c) {
     const insecure = new URL(s.issuer).protocol === 'http:'; // loopback only (config.ts checks)
