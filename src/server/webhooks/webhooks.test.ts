@@ -10,6 +10,7 @@ import { appendAudit, SYSTEM_ACTOR } from '../audit.js';
 import { startHarness, testEngines, type Harness } from '../test-support/harness.js';
 import { startPostgres, type TestPostgres } from '../test-support/postgres.js';
 import { deliverDue, startDeliverer, type DelivererDeps } from './deliver.js';
+import { recordEvent } from './outbox.js';
 import { verifySignature } from './signature.js';
 
 const RETRY_BASE = 60_000;
@@ -399,6 +400,35 @@ describe.each(testEngines())('webhooks on %s', (engine) => {
     expect(rx.got.slice(seen).map((g) => [g.path, g.json.type, g.signature.ok])).toEqual([
       ['/kev', 'ping', true],
     ]);
+  });
+
+  it('recordEvent writes an event in the caller’s transaction (as rematch does) for subscribed webhooks', async () => {
+    const store = h.server.services.store;
+    const shop = await store.db
+      .selectFrom('projects')
+      .select('id')
+      .where('name', '=', 'shop')
+      .executeTakeFirstOrThrow();
+    const written = await store.write((tx) =>
+      recordEvent(
+        tx,
+        {
+          type: 'rematch.completed',
+          projectId: shop.id,
+          actor: 'system',
+          data: { sboms: 3, new: 1, fixed: 2 },
+        },
+        h.now().toISOString(),
+      ),
+    );
+    expect(written).toBe(1); // only /kev subscribes to every event type
+    const seen = rx.got.length;
+    await deliverDue(deps);
+    const got = rx.got.slice(seen);
+    expect(got.map((g) => [g.path, g.json.type, g.signature.ok])).toEqual([
+      ['/kev', 'rematch.completed', true],
+    ]);
+    expect(got[0]!.json.data).toEqual({ sboms: 3, new: 1, fixed: 2 });
   });
 
   it('disabled webhooks get nothing; deleting one removes its history', async () => {
