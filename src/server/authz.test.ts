@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importInputs } from '../db/import.js';
 import type { RouteDef } from './route.js';
 import { startHarness, type Harness } from './test-support/harness.js';
+import { oidcEnv, startOidcProvider, type TestOidcProvider } from './test-support/oidc-provider.js';
 
 type Who = 'anonymous' | 'admin' | 'security' | 'developer' | 'viewer' | 'outsider';
 const WHO: readonly Who[] = ['anonymous', 'admin', 'security', 'developer', 'viewer', 'outsider'];
@@ -84,6 +85,9 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   listDecisions: SHOP_READ,
   pushSarif: SHOP_WRITE,
   imageCycloneDxVex: SHOP_READ,
+  // OIDC sign-in is public (the provider authenticates); a test provider runs for these two.
+  oidcLogin: EVERYONE,
+  oidcCallback: EVERYONE,
 };
 
 /** Routes of the table without an entry above. */
@@ -128,6 +132,7 @@ const REPORT = {
 describe('authorisation matrix (every route × every kind of caller)', () => {
   let h: Harness;
   let dir: string;
+  let idp: TestOidcProvider;
   const tokens: Partial<Record<Who, string>> = {};
   const ids: Record<string, string> = {};
   let n = 0;
@@ -154,11 +159,14 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     );
     const vulnDb = join(dir, 'vuln.sqlite');
     await importInputs([osv], { dbPath: vulnDb });
+    idp = await startOidcProvider();
+    idp.user = { sub: 'matrix-user', preferred_username: 'matrix-oidc' };
     h = await startHarness({
       engine: 'sqlite',
       vulnDb,
       // Jobs are queued, not run: the matrix is about who may ask.
       env: {
+        ...oidcEnv(idp),
         BULWARK_SERVER_WORKERS: '0',
         BULWARK_SERVER_REGISTRY_ALLOW: '127.0.0.1:1',
         BULWARK_SERVER_SECRET_KEY: 'a-secret-key-of-at-least-32-characters',
@@ -204,6 +212,7 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
   });
   afterAll(async () => {
     await h?.stop();
+    await idp?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -322,6 +331,10 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
             ],
           },
         };
+      case 'oidcCallback': {
+        const start = await h.call('GET', '/auth/oidc/login');
+        return { path: route.path, query: await idp.authorize(start.headers.location as string) };
+      }
       case 'listDecisions':
         return { path: fill(route.path), query: { repository: 'r/app' } };
       case 'createWebhook':

@@ -59,7 +59,7 @@ describe('server configuration', () => {
       ],
       [
         () => loadServerConfig({ env: {}, cwd: dir, file: file('c.yaml', 'admin-password: x\n') }),
-        /only come from BULWARK_SERVER_ADMIN_PASSWORD/,
+        /may only come from the environment \(BULWARK_SERVER_ADMIN_PASSWORD\)/,
       ],
       [
         () => loadServerConfig({ env: {}, cwd: dir, file: file('d.yaml', 'port: [1\n') }),

@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { defaultDatabasePath } from '../db/paths.js';
 import { oneLine } from '../util/errors.js';
 import { ServerConfigError } from './errors.js';
+import { ROLES, type Role } from './store/schema.js';
 
 /** Severities with an SLA (days to fix, counted from first detection); `kev` applies to KEV findings. */
 export const SLA_KEYS = ['critical', 'high', 'medium', 'low', 'negligible', 'unknown', 'kev'] as const;
@@ -54,6 +55,28 @@ export interface ServerConfig {
   /** Key material for encrypting registry credentials at rest (environment only). */
   readonly secretKey?: string;
   readonly webhooks: WebhookSettings;
+  /** OIDC sign-in, when `oidc-issuer` is set. */
+  readonly oidc?: OidcSettings;
+}
+
+/** OIDC sign-in settings (`oidc-*`). */
+export interface OidcSettings {
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** The callback URL registered with the provider: `https://HOST/api/v1/auth/oidc/callback`. */
+  readonly redirectUrl: string;
+  readonly scopes: string;
+  /** The claim naming the user (default preferred_username, then email, then the subject). */
+  readonly usernameClaim: string;
+  /** A claim (string or list, e.g. `groups`) whose values map to roles. */
+  readonly roleClaim?: string;
+  /** Claim value → role; the highest matching role wins, re-evaluated at each sign-in. */
+  readonly roleMap: Readonly<Record<string, Role>>;
+  /** Role of a user created at first sign-in when no mapping matches. */
+  readonly defaultRole: Role;
+  /** E-mail domains allowed to sign in (null: any). */
+  readonly allowedDomains: readonly string[] | null;
 }
 
 /** Webhook delivery settings (`webhook-*`). */
@@ -324,6 +347,78 @@ export const SETTINGS: readonly Setting[] = [
     description: 'how often due webhook deliveries are sent',
     shownDefault: '5s',
   },
+  {
+    key: 'oidc-issuer',
+    env: 'BULWARK_SERVER_OIDC_ISSUER',
+    kind: 'string',
+    description:
+      'OpenID Connect issuer URL (https; discovery at /.well-known/openid-configuration): turns on OIDC sign-in',
+    shownDefault: 'none: local users only',
+  },
+  {
+    key: 'oidc-client-id',
+    env: 'BULWARK_SERVER_OIDC_CLIENT_ID',
+    kind: 'string',
+    description: 'client id registered with the provider',
+    shownDefault: 'none',
+  },
+  {
+    key: 'oidc-client-secret',
+    env: 'BULWARK_SERVER_OIDC_CLIENT_SECRET',
+    kind: 'string',
+    description: 'client secret (environment only; never put it in the file)',
+    shownDefault: 'none',
+  },
+  {
+    key: 'oidc-redirect-url',
+    env: 'BULWARK_SERVER_OIDC_REDIRECT_URL',
+    kind: 'string',
+    description: 'callback URL registered with the provider: https://HOST/api/v1/auth/oidc/callback',
+    shownDefault: 'none',
+  },
+  {
+    key: 'oidc-scopes',
+    env: 'BULWARK_SERVER_OIDC_SCOPES',
+    kind: 'string',
+    description: 'scopes to request',
+    shownDefault: 'openid email profile',
+  },
+  {
+    key: 'oidc-username-claim',
+    env: 'BULWARK_SERVER_OIDC_USERNAME_CLAIM',
+    kind: 'string',
+    description: 'claim that names the local user',
+    shownDefault: 'preferred_username (then email, then sub)',
+  },
+  {
+    key: 'oidc-role-claim',
+    env: 'BULWARK_SERVER_OIDC_ROLE_CLAIM',
+    kind: 'string',
+    description: 'claim (string or list, e.g. groups) whose values map to roles with oidc-role-map',
+    shownDefault: 'none: roles are managed in the register',
+  },
+  {
+    key: 'oidc-role-map',
+    env: 'BULWARK_SERVER_OIDC_ROLE_MAP',
+    kind: 'string',
+    description:
+      'claim value=role pairs, comma-separated (e.g. sec-team=security,platform=admin); the highest wins',
+    shownDefault: 'none',
+  },
+  {
+    key: 'oidc-default-role',
+    env: 'BULWARK_SERVER_OIDC_DEFAULT_ROLE',
+    kind: 'string',
+    description: 'role of users created at their first sign-in when no mapping matches',
+    shownDefault: 'viewer',
+  },
+  {
+    key: 'oidc-allowed-domains',
+    env: 'BULWARK_SERVER_OIDC_ALLOWED_DOMAINS',
+    kind: 'string',
+    description: 'comma-separated e-mail domains allowed to sign in (verified e-mail required)',
+    shownDefault: 'any',
+  },
 ];
 
 /** `--help` text: every setting with its file key, variable and default. */
@@ -404,9 +499,9 @@ function flattenFile(doc: unknown, file: string): Map<string, unknown> {
         walk(v as Record<string, unknown>, `${key}.`);
       else if (!known.has(key))
         throw new ServerConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
-      else if (key === 'admin-password' || key === 'secret-key')
+      else if (key === 'admin-password' || key === 'secret-key' || key === 'oidc-client-secret')
         throw new ServerConfigError(
-          `${file}: ${key} may only come from ${key === 'secret-key' ? 'BULWARK_SERVER_SECRET_KEY' : 'BULWARK_SERVER_ADMIN_PASSWORD'}`,
+          `${file}: ${key} may only come from the environment (${SETTINGS.find((x) => x.key === key)!.env})`,
         );
       else out.set(key, v);
     }
@@ -524,6 +619,7 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     registryAllow: get<string[]>('registry-allow', []).map((h) => h.toLowerCase()),
     ...(secretKey ? { secretKey } : {}),
     webhooks: webhookSettings(get),
+    ...oidcSettings(get),
   };
 }
 
@@ -546,6 +642,69 @@ function webhookSettings(get: <T>(key: string, dflt: T) => T): WebhookSettings {
     maxAttempts,
     retryBaseMs: get('webhook-retry-base', 30_000),
     intervalMs: get('webhook-interval', 5_000),
+  };
+}
+
+function oidcSettings(get: <T>(key: string, dflt: T) => T): { oidc?: OidcSettings } {
+  const issuer = get<string | undefined>('oidc-issuer', undefined);
+  if (!issuer) return {};
+  const need = (key: string): string => {
+    const v = get<string | undefined>(key, undefined);
+    if (!v) throw new ServerConfigError(`${key}: required when oidc-issuer is set`);
+    return v;
+  };
+  const url = (key: string, v: string): string => {
+    let u: URL;
+    try {
+      u = new URL(v);
+    } catch {
+      throw new ServerConfigError(`${key}: not a URL: ${JSON.stringify(v)}`);
+    }
+    // Plain http only to this machine (a provider in a test or a sidecar); anything else must be https.
+    if (
+      u.protocol !== 'https:' &&
+      !(u.protocol === 'http:' && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(u.hostname))
+    )
+      throw new ServerConfigError(`${key}: must be an https URL (http only for 127.0.0.1/localhost)`);
+    return v;
+  };
+  const role = (key: string, v: string): Role => {
+    if (!(ROLES as readonly string[]).includes(v))
+      throw new ServerConfigError(`${key}: unknown role ${JSON.stringify(v)} (${ROLES.join(', ')})`);
+    return v as Role;
+  };
+  const roleMap: Record<string, Role> = {};
+  for (const pair of (get<string>('oidc-role-map', '') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const i = pair.lastIndexOf('=');
+    if (i <= 0)
+      throw new ServerConfigError(`oidc-role-map: expected value=role, got ${JSON.stringify(pair)}`);
+    roleMap[pair.slice(0, i).trim()] = role('oidc-role-map', pair.slice(i + 1).trim());
+  }
+  const roleClaim = get<string | undefined>('oidc-role-claim', undefined);
+  if (Object.keys(roleMap).length > 0 && !roleClaim)
+    throw new ServerConfigError('oidc-role-map: needs oidc-role-claim (the claim whose values it maps)');
+  const domains = get<string | undefined>('oidc-allowed-domains', undefined);
+  return {
+    oidc: {
+      issuer: url('oidc-issuer', issuer),
+      clientId: need('oidc-client-id'),
+      clientSecret: need('oidc-client-secret'),
+      redirectUrl: url('oidc-redirect-url', need('oidc-redirect-url')),
+      scopes: get('oidc-scopes', 'openid email profile'),
+      usernameClaim: get('oidc-username-claim', 'preferred_username'),
+      ...(roleClaim ? { roleClaim } : {}),
+      roleMap,
+      defaultRole: role('oidc-default-role', get('oidc-default-role', 'viewer')),
+      allowedDomains: domains
+        ? domains
+            .split(',')
+            .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+            .filter(Boolean)
+        : null,
+    },
   };
 }
 

@@ -49,6 +49,8 @@ export async function decisionsFor(
     .where('project_id', '=', project.id)
     .where('repository', '=', repository)
     .where('state', 'in', DECISION_STATES)
+    // SARIF results (code findings) are not about the image's packages.
+    .where('package_type', '!=', 'sarif')
     .orderBy('vulnerability_id')
     .orderBy('package_purl')
     .orderBy('location')

@@ -50,6 +50,7 @@ import { openVexForImage } from './vex.js';
 import { WEBHOOK_ROUTES } from './routes-webhooks.js';
 import { DECISION_ROUTES } from './routes-decisions.js';
 import { SARIF_ROUTES } from './routes-sarif.js';
+import { OIDC_ROUTES } from './routes-oidc.js';
 import {
   acceptanceView,
   auditView,
@@ -1260,6 +1261,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...WEBHOOK_ROUTES,
   ...DECISION_ROUTES,
   ...SARIF_ROUTES,
+  ...OIDC_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

@@ -114,8 +114,8 @@ Examples:
   bulwark scan fs://. --offline --db ./bulwark.sqlite
   bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high
   bulwark scan registry://amazonlinux:2023 --fail-on high --fail-on-not-evaluated
-  BULWARK_TOKEN=bwk_… bulwark scan registry://ghcr.io/acme/web:1.4 --fail-on high \
-    --server https://bulwark.example.com/projects/web   # the register's decisions apply`,
+  BULWARK_TOKEN=bwk_… bulwark scan registry://ghcr.io/acme/web:1.4 --fail-on high \\
+    --server https://bulwark.example.com/projects/web   # apply the register's decisions`,
     )
     .action(async (target: string, flags: ScanFlags) => {
       const scanners = parseScanners(flags.scanners);

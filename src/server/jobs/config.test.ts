@@ -50,7 +50,7 @@ describe('job settings', () => {
   it('the secret key comes from the environment only, and must be long enough', () => {
     writeFileSync(join(dir, 'k.yaml'), 'secret-key: abcdefabcdefabcdefabcdefabcdefabcdef\n');
     expect(() => loadServerConfig({ env: { HOME: dir }, cwd: dir, file: 'k.yaml' })).toThrow(
-      /secret-key may only come from BULWARK_SERVER_SECRET_KEY/,
+      /secret-key may only come from the environment \(BULWARK_SERVER_SECRET_KEY\)/,
     );
     expect(() =>
       loadServerConfig({ env: { HOME: dir, BULWARK_SERVER_SECRET_KEY: 'short' }, cwd: dir }),

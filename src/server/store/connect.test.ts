@@ -39,6 +39,8 @@ describe.each(engines)('register schema on %s', (engine) => {
         'findings',
         'images',
         'jobs',
+        'oidc_identities',
+        'oidc_logins',
         'project_members',
         'projects',
         'registry_credentials',

@@ -327,12 +327,38 @@ const m003: Migration = {
   },
 };
 
+/** OIDC sign-in: identities linked to local users, and sign-ins in progress. */
+const m003Oidc: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('oidc_identities')
+      .addColumn('issuer', 'text', (c) => c.notNull())
+      .addColumn('subject', 'text', (c) => c.notNull())
+      .addColumn('user_id', 'text', (c) => c.notNull().references('users.id').onDelete('cascade'))
+      .addColumn('email', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('last_login_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('oidc_identities_pk', ['issuer', 'subject'])
+      .execute();
+    await db.schema
+      .createTable('oidc_logins')
+      .addColumn('state_hash', 'text', (c) => c.primaryKey())
+      .addColumn('nonce', 'text', (c) => c.notNull())
+      .addColumn('code_verifier', 'text', (c) => c.notNull())
+      .addColumn('return_to', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
 /** Every migration by name; names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_register': m001,
   '002_jobs': m002Jobs,
   '003_webhooks': m002Webhooks,
   '004_list_indexes': m003,
+  '005_oidc': m003Oidc,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

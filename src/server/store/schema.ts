@@ -297,6 +297,27 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
+/** A user signed in through OIDC (migration 003_oidc): the provider's subject → the local user. */
+export interface OidcIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  email: string | null;
+  created_at: string;
+  last_login_at: string;
+}
+
+/** A sign-in in progress: what the callback checks (state, nonce, PKCE verifier); short-lived. */
+export interface OidcLoginsTable {
+  /** sha256 of the state sent to the provider. */
+  state_hash: string;
+  nonce: string;
+  code_verifier: string;
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+}
+
 export interface RegisterSchema {
   jobs: JobsTable;
   registry_credentials: RegistryCredentialsTable;
@@ -315,4 +336,6 @@ export interface RegisterSchema {
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  oidc_identities: OidcIdentitiesTable;
+  oidc_logins: OidcLoginsTable;
 }

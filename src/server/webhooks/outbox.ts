@@ -185,9 +185,14 @@ export async function recordEvents(
 /**
  * Record one event in the outbox, in the caller's transaction (`store.write`). For changes that have no
  * audit entry of their own — e.g. a rematch run's summary (`rematch.completed`); finding changes that
- * are audited already become events through the audit log, so do not record them twice.
+ * are audited already become events through the audit log, so do not record them twice. `at` is the
+ * change's time (the server's clock; default now). Returns the number of deliveries written.
  */
-export async function recordEvent(tx: Tx, event: OutboxEvent, at: string): Promise<number> {
+export async function recordEvent(
+  tx: Tx,
+  event: OutboxEvent,
+  at: string = new Date().toISOString(),
+): Promise<number> {
   return (await recordEvents(tx, at, [event])).length;
 }
 

@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendAudit, SYSTEM_ACTOR } from '../audit.js';
 import { startHarness, testEngines, type Harness } from '../test-support/harness.js';
 import { startPostgres, type TestPostgres } from '../test-support/postgres.js';
-import { deliverDue, type DelivererDeps } from './deliver.js';
+import { deliverDue, startDeliverer, type DelivererDeps } from './deliver.js';
+import { recordEvent } from './outbox.js';
 import { verifySignature } from './signature.js';
 
 const RETRY_BASE = 60_000;
@@ -48,6 +49,7 @@ async function startReceiver(secrets: Map<string, string>, clock: () => number) 
         Math.floor(clock() / 1000),
       );
       const json = JSON.parse(body) as Received['json'];
+      if (path === '/hang') return; // never answers: the deliverer's time limit must end the attempt
       got.push({ path, headers: req.headers, body, json, signature });
       const status = (plan.get(`${path} ${json.type}`) ?? plan.get(path))?.shift() ?? 200;
       if (status === 302) res.writeHead(302, { location: `http://127.0.0.1:${port()}/elsewhere` });
@@ -367,6 +369,66 @@ describe.each(testEngines())('webhooks on %s', (engine) => {
     const pings = rx.got.slice(seen).filter((g) => g.json.type === 'ping');
     expect(pings).toHaveLength(1);
     expect(pings[0]!.signature).toEqual({ ok: true });
+  });
+
+  it('ends an attempt that takes longer than webhook-timeout and retries it later', async () => {
+    const r = await create(tok.owner, { url: rx.url('/hang'), events: ['acceptance.requested'] });
+    secrets.set('/hang', r.body.secret);
+    await h.call('POST', `/projects/shop/webhooks/${r.body.id}/ping`, { token: tok.owner });
+    const started = Date.now();
+    const run = await deliverDue({ ...deps, settings: { ...deps.settings, timeoutMs: 300 } });
+    expect(Date.now() - started).toBeLessThan(4000);
+    expect(run).toMatchObject({ claimed: 1, retrying: 1 });
+    const [d] = await deliveries(r.body.id);
+    expect(d).toMatchObject({ status: 'pending', lastError: 'timed out' });
+    expect(
+      (await h.call('DELETE', `/projects/shop/webhooks/${r.body.id}`, { token: tok.owner })).status,
+    ).toBe(200);
+  });
+
+  it('the server’s timer delivers on its own', async () => {
+    const seen = rx.got.length;
+    await h.call('POST', `/projects/shop/webhooks/${hooks.kev}/ping`, { token: tok.owner });
+    const stop = startDeliverer({ ...deps, settings: { ...deps.settings, intervalMs: 50 } }, (err) => {
+      throw err;
+    });
+    try {
+      for (let i = 0; i < 100 && rx.got.length === seen; i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      stop();
+    }
+    expect(rx.got.slice(seen).map((g) => [g.path, g.json.type, g.signature.ok])).toEqual([
+      ['/kev', 'ping', true],
+    ]);
+  });
+
+  it('recordEvent writes an event in the caller’s transaction (as rematch does) for subscribed webhooks', async () => {
+    const store = h.server.services.store;
+    const shop = await store.db
+      .selectFrom('projects')
+      .select('id')
+      .where('name', '=', 'shop')
+      .executeTakeFirstOrThrow();
+    const written = await store.write((tx) =>
+      recordEvent(
+        tx,
+        {
+          type: 'rematch.completed',
+          projectId: shop.id,
+          actor: 'system',
+          data: { sboms: 3, new: 1, fixed: 2 },
+        },
+        h.now().toISOString(),
+      ),
+    );
+    expect(written).toBe(1); // only /kev subscribes to every event type
+    const seen = rx.got.length;
+    await deliverDue(deps);
+    const got = rx.got.slice(seen);
+    expect(got.map((g) => [g.path, g.json.type, g.signature.ok])).toEqual([
+      ['/kev', 'rematch.completed', true],
+    ]);
+    expect(got[0]!.json.data).toEqual({ sboms: 3, new: 1, fixed: 2 });
   });
 
   it('disabled webhooks get nothing; deleting one removes its history', async () => {
