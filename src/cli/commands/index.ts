@@ -21,6 +21,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['cache'], load: async () => (await import('./cache.js')).registerCache },
   { names: ['lint'], load: async () => (await import('./lint.js')).registerLint },
   { names: ['secrets'], load: async () => (await import('./secrets.js')).registerSecrets },
+  { names: ['ci'], load: async () => (await import('./ci.js')).registerCi },
   { names: ['db'], load: async () => (await import('./db.js')).registerDb },
   { names: ['server'], load: async () => (await import('./server.js')).registerServer },
 ];

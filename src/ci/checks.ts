@@ -1,0 +1,281 @@
+/**
+ * The checks of `bulwark ci`, as a list: each maps one existing scanner's findings to {@link CiFinding}
+ * with a stable fingerprint. Adding a check is one more entry in {@link CHECKS}.
+ */
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { scanTarget } from '../engine/scan.js';
+import { lintConfigFrom } from '../lint/config.js';
+import { loadDockerIgnoreFor } from '../lint/dockerignore.js';
+import { lintDockerfile } from '../lint/engine.js';
+import { isDockerfileName, readDockerfile } from '../lint/input.js';
+import { imageLocationText } from '../lint/report.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../lint/secret-detector.js';
+import type { Instruction } from '../lint/dockerfile/types.js';
+import type { Finding as VulnFinding } from '../match/types.js';
+import type { Misconfiguration } from '../extra-scanners/types.js';
+import { resolveSecretsConfig } from '../secrets/config.js';
+import { SecretEngine } from '../secrets/engine.js';
+import { scanGit } from '../secrets/git.js';
+import { describeSecret } from '../secrets/report.js';
+import { scanPath } from '../secrets/scan-files.js';
+import type { RedactedFinding } from '../secrets/types.js';
+import { walkFolder } from '../source/fs/walk.js';
+import { BulwarkError, oneLine } from '../util/errors.js';
+import { fingerprintOf, normaliseInstruction, numberRepeats } from './fingerprint.js';
+import type { CiCheck, CiCheckContext, CiCheckResult, CiFinding, CiSeverity } from './types.js';
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Messages that name a line (`… at line 12`) would change the fingerprint when lines move. */
+function stableMessage(message: string): string {
+  return message.replace(/\blines? \d+(?:[-–]\d+)?/g, 'line N');
+}
+
+/** Every Dockerfile of the repository (`.gitignore` honoured), relative paths, sorted. */
+export function repositoryDockerfiles(root: string, onWarning: (m: string) => void): string[] {
+  const found: string[] = [];
+  for (const e of walkFolder(root, {}, (p) => onWarning(`${p.rel}: ${p.reason}`)))
+    if (e.stats.isFile() && isDockerfileName(basename(e.rel))) found.push(e.rel);
+  return found.sort();
+}
+
+function instructionAt(instructions: readonly Instruction[], line: number): Instruction | undefined {
+  return instructions.find((i) => i.range.start.line <= line && i.range.end.line >= line);
+}
+
+/** Lint of every Dockerfile in the repository (`bulwark lint`'s rules and `lint:` config). */
+export const lintCheck: CiCheck = {
+  name: 'lint',
+  tool: 'bulwark-lint',
+  description: 'Dockerfile rules over every Dockerfile of the repository',
+  async run(ctx) {
+    const files = repositoryDockerfiles(ctx.root, ctx.onWarning);
+    if (files.length === 0)
+      return { findings: [], scope: 'no Dockerfile', skipped: 'no Dockerfile in the repository' };
+    const config = lintConfigFrom(loadConfig(ctx.root, ctx.configFile));
+    const detectSecret = defaultSecretDetector();
+    const detectSecretsInText = defaultTextSecretDetector();
+    const findings: CiFinding[] = [];
+    for (const rel of files) {
+      const abs = resolve(ctx.root, rel);
+      let text: string;
+      try {
+        text = readDockerfile(abs, rel);
+      } catch (err) {
+        if (!(err instanceof BulwarkError)) throw err;
+        ctx.onWarning(oneLine(err));
+        continue;
+      }
+      const result = lintDockerfile(text, {
+        path: rel,
+        config,
+        dockerignore: loadDockerIgnoreFor(abs),
+        detectSecret,
+        detectSecretsInText,
+      });
+      const mapped = result.findings.map((f): CiFinding => {
+        const instruction = instructionAt(result.file.instructions, f.range.start.line);
+        const basis = instruction ? normaliseInstruction(`${instruction.keyword} ${instruction.text}`) : '';
+        return {
+          check: 'lint',
+          kind: 'misconfiguration',
+          ruleId: f.ruleId,
+          title: f.title,
+          severity: f.severity,
+          message: f.message,
+          path: rel,
+          line: f.range.start.line,
+          column: f.range.start.column,
+          endLine: f.range.end.line,
+          endColumn: f.range.end.column,
+          fingerprint: fingerprintOf('lint', f.ruleId, rel, basis, stableMessage(f.message)),
+          status: 'new',
+        };
+      });
+      findings.push(...numberRepeats(mapped));
+    }
+    return { findings, scope: plural(files.length, 'Dockerfile') };
+  },
+};
+
+function secretFinding(check: string, f: RedactedFinding, image?: string): CiFinding {
+  const inConfig = f.path.startsWith('config:');
+  return {
+    check,
+    kind: 'secret',
+    ruleId: f.ruleId,
+    title: f.title,
+    severity: f.severity,
+    message: `${f.title}: ${describeSecret(f)}`,
+    path: f.path,
+    ...(inConfig ? {} : { line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn }),
+    ...(image !== undefined ? { image } : {}),
+    ...(f.commit ? { commit: f.commit.id } : {}),
+    fingerprint: fingerprintOf('secret', f.ruleId, f.path, f.secret.fingerprint),
+    status: 'new',
+  };
+}
+
+/** Secrets in the working tree and in the change's commits (`since..HEAD`), one finding per secret and file. */
+export const secretsCheck: CiCheck = {
+  name: 'secrets',
+  tool: 'bulwark-secrets',
+  description: "leaked credentials in the working tree and the change's commits",
+  async run(ctx) {
+    const loaded = loadConfig(ctx.root, ctx.configFile);
+    const cfg = resolveSecretsConfig(loaded.data, loaded.path ?? '.bulwark.yaml');
+    const engine = new SecretEngine({ rules: cfg.rules, allowRegexes: cfg.allowRegexes });
+    const tree = await scanPath(ctx.root, { engine, skipPath: cfg.skipPath });
+    for (const p of tree.problems) ctx.onWarning(`${p.path}: ${p.reason}`);
+    const byFingerprint = new Map<string, CiFinding>();
+    for (const f of tree.findings) {
+      const c = secretFinding('secrets', f);
+      if (!byFingerprint.has(c.fingerprint)) byFingerprint.set(c.fingerprint, c);
+    }
+    let scope = `${plural(tree.stats.files, 'file')}`;
+    if (ctx.since) {
+      const history = await scanGit({
+        engine,
+        repo: ctx.root,
+        since: ctx.since,
+        skipPath: cfg.skipPath,
+        skipCommit: cfg.skipCommit,
+      });
+      for (const p of history.problems) ctx.onWarning(`${p.path}: ${p.reason}`);
+      // A secret still in the tree is one finding, with the commit that added it; one the change added
+      // and removed again is a finding of its own: it is in the history, it must be rotated.
+      for (const f of history.findings) {
+        const c = secretFinding('secrets', f);
+        const known = byFingerprint.get(c.fingerprint);
+        if (!known) byFingerprint.set(c.fingerprint, c);
+        else if (!known.commit && c.commit) byFingerprint.set(c.fingerprint, { ...known, commit: c.commit });
+      }
+      scope += ` and ${plural(new Set(history.findings.map((f) => f.commit?.id)).size, 'commit')} with findings since ${ctx.since.slice(0, 12)}`;
+    }
+    return { findings: [...byFingerprint.values()], scope };
+  },
+};
+
+/** Bulwark's severity for a vulnerability: `negligible` and `unknown` rank with lint's `info`. */
+function vulnSeverity(s: VulnFinding['severity']): CiSeverity {
+  return s === 'negligible' || s === 'unknown' ? 'info' : s;
+}
+
+function vulnFinding(check: string, f: VulnFinding, root: string | undefined, image?: string): CiFinding {
+  const where = f.package.locations[0]?.path ?? '';
+  const path =
+    root && isAbsolute(where) ? relative(root, where).split('\\').join('/') : where.replace(/^\/+/, '');
+  const purlBase = f.package.purl.replace(/@[^?#]*/, '');
+  return {
+    check,
+    kind: 'vulnerability',
+    ruleId: f.vulnerabilityId,
+    title: f.summary ?? f.vulnerabilityId,
+    severity: vulnSeverity(f.severity),
+    message: `${f.vulnerabilityId} in ${f.package.name} ${f.package.version}${f.fixedVersion ? ` (fixed in ${f.fixedVersion})` : ' (no fix yet)'}`,
+    ...(path ? { path } : {}),
+    ...(image !== undefined ? { image } : {}),
+    package: { name: f.package.name, version: f.package.version, type: f.package.type, purl: f.package.purl },
+    ...(f.fixedVersion ? { fixedVersion: f.fixedVersion } : {}),
+    fingerprint: fingerprintOf('vuln', f.vulnerabilityId, f.package.type, purlBase || f.package.name, path),
+    status: 'new',
+  };
+}
+
+function imageMisconfiguration(m: Misconfiguration, image: string): CiFinding {
+  if (m.kind === 'dockerfile') {
+    return {
+      check: 'image',
+      kind: 'misconfiguration',
+      ruleId: m.ruleId,
+      title: m.title,
+      severity: m.severity,
+      message: m.message,
+      path: m.path,
+      line: m.range.start.line,
+      image,
+      fingerprint: fingerprintOf('lint', m.ruleId, m.path, m.fingerprint),
+      status: 'new',
+    };
+  }
+  const where = imageLocationText(m.location);
+  return {
+    check: 'image',
+    kind: 'misconfiguration',
+    ruleId: m.ruleId,
+    title: m.title,
+    severity: m.severity,
+    message: `${m.message} (${where})`,
+    ...(m.location.kind === 'file' ? { path: m.location.path.replace(/^\/+/, '') } : {}),
+    image,
+    fingerprint: fingerprintOf('image-check', m.ruleId, where, stableMessage(m.message)),
+    status: 'new',
+  };
+}
+
+function engineOptions(ctx: CiCheckContext) {
+  return {
+    cwd: ctx.cwd,
+    env: ctx.env,
+    ...(ctx.db !== undefined ? { db: ctx.db } : {}),
+    ...(ctx.offline ? { offline: true } : {}),
+    ...(ctx.configFile !== undefined ? { configFile: ctx.configFile } : {}),
+    quiet: true,
+    onWarning: ctx.onWarning,
+  };
+}
+
+/** Known vulnerabilities of the lock files and installed packages of the source tree (`bulwark scan fs://.`). */
+export const dependenciesCheck: CiCheck = {
+  name: 'dependencies',
+  tool: 'bulwark-dependencies',
+  description: 'known vulnerabilities of the packages the lock files (and installed package folders) name',
+  async run(ctx) {
+    const { report } = await scanTarget(`fs://${ctx.root}`, { ...engineOptions(ctx), scanners: ['vuln'] });
+    const findings = report.findings
+      .filter((f) => !f.suppressed)
+      .map((f) => vulnFinding('dependencies', f, ctx.root));
+    return {
+      findings: numberRepeats(findings),
+      scope: plural(report.sbom.packages.length, 'package'),
+    };
+  },
+};
+
+/** Each `--image`: vulnerabilities, secrets in every layer and the built-image checks, in one read. */
+export const imageCheck: CiCheck = {
+  name: 'image',
+  tool: 'bulwark-image',
+  description: 'vulnerabilities, secrets and configuration of each built image',
+  async run(ctx) {
+    if (ctx.images.length === 0)
+      return { findings: [], scope: 'no image', skipped: 'no image given (--image or ci.images)' };
+    const findings: CiFinding[] = [];
+    let packages = 0;
+    for (const image of ctx.images) {
+      const { report } = await scanTarget(image, {
+        ...engineOptions(ctx),
+        scanners: ['vuln', 'secret', 'config'],
+      });
+      packages += report.sbom.packages.length;
+      const mine: CiFinding[] = [
+        ...report.findings.filter((f) => !f.suppressed).map((f) => vulnFinding('image', f, undefined, image)),
+        ...(report.secrets ?? []).map((s) => secretFinding('image', s, image)),
+        ...(report.misconfigurations ?? []).map((m) => imageMisconfiguration(m, image)),
+      ];
+      findings.push(...numberRepeats(mine));
+    }
+    return { findings, scope: `${plural(ctx.images.length, 'image')}, ${plural(packages, 'package')}` };
+  },
+};
+
+/**
+ * Every check, in the order they run and report. The policy check (issue 15's `evaluatePolicies`)
+ * joins as one more entry after these: it reads `ctx.findings`, the findings of the checks before it.
+ */
+export const CHECKS: readonly CiCheck[] = [lintCheck, secretsCheck, dependenciesCheck, imageCheck];
+
+export const CHECK_NAMES: readonly string[] = CHECKS.map((c) => c.name);
+
+export type { CiCheckResult };
