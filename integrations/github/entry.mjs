@@ -3,6 +3,7 @@
 // set by action.yml) to `bulwark ci` flags, runs it with the step's stdout (so its annotations reach the
 // runner), sets the step outputs, updates one pull-request comment, and ends with bulwark's exit code.
 // Plain Node 20, no dependencies: it runs before anything is installed in the user's workspace.
+/* global fetch */
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -10,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 const env = process.env;
 const here = dirname(fileURLToPath(import.meta.url));
-const input = (name, fallback = '') => (env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback).trim();
+const input = (name, fallback = '') =>
+  (env[`INPUT_${name.toUpperCase().replace(/-/g, '_')}`] ?? fallback).trim();
 const list = (text) =>
   text
     .split(/[\n,]/)
@@ -19,11 +21,14 @@ const list = (text) =>
 const COMMENT_MARKER = '<!-- bulwark-ci -->';
 
 function setOutput(name, value) {
-  if (env.GITHUB_OUTPUT) appendFileSync(env.GITHUB_OUTPUT, `${name}=${String(value).replace(/[\r\n]+/g, ' ')}\n`);
+  if (env.GITHUB_OUTPUT)
+    appendFileSync(env.GITHUB_OUTPUT, `${name}=${String(value).replace(/[\r\n]+/g, ' ')}\n`);
 }
 
 function fail(message) {
-  process.stdout.write(`::error title=bulwark action::${message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`);
+  process.stdout.write(
+    `::error title=bulwark action::${message.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}\n`,
+  );
   process.exit(2);
 }
 
@@ -76,7 +81,13 @@ if (json && existsSync(outPath(json))) setOutput('json', outPath(json));
 // One comment per pull request, updated on every push (found by its marker).
 async function comment() {
   const pr = /^refs\/pull\/(\d+)\//.exec(env.GITHUB_REF ?? '')?.[1];
-  if (input('comment', 'true') !== 'true' || !pr || !env.GITHUB_TOKEN || !markdown || !existsSync(outPath(markdown)))
+  if (
+    input('comment', 'true') !== 'true' ||
+    !pr ||
+    !env.GITHUB_TOKEN ||
+    !markdown ||
+    !existsSync(outPath(markdown))
+  )
     return;
   const api = env.GITHUB_API_URL || 'https://api.github.com';
   const headers = {
@@ -90,7 +101,9 @@ async function comment() {
   const base = `${api}/repos/${env.GITHUB_REPOSITORY}/issues`;
   const listed = await fetch(`${base}/${pr}/comments?per_page=100`, { headers });
   if (!listed.ok) throw new Error(`listing comments: HTTP ${listed.status}`);
-  const mine = (await listed.json()).find((c) => typeof c.body === 'string' && c.body.startsWith(COMMENT_MARKER));
+  const mine = (await listed.json()).find(
+    (c) => typeof c.body === 'string' && c.body.startsWith(COMMENT_MARKER),
+  );
   const res = mine
     ? await fetch(`${base}/comments/${mine.id}`, { method: 'PATCH', headers, body: JSON.stringify({ body }) })
     : await fetch(`${base}/${pr}/comments`, { method: 'POST', headers, body: JSON.stringify({ body }) });

@@ -254,7 +254,7 @@ describe.skipIf(!haveVulndata() || !haveImages())(
   () => {
     it('a merge request pipeline: baseline from the default branch, GitLab security reports that match their schema, one MR note', async () => {
       const { dbPath, dir: dbDir } = await importTestDb([osvDir('npm'), osvDir('Debian:12')]);
-      const { repo, main, head } = leakyRepo();
+      const { repo, main } = leakyRepo();
       try {
         // The default branch's report, as its last pipeline left it (served as that job's artifact).
         git(repo, 'checkout', '-q', 'main');
