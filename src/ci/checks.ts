@@ -22,7 +22,9 @@ import { scanPath } from '../secrets/scan-files.js';
 import type { RedactedFinding } from '../secrets/types.js';
 import { walkFolder } from '../source/fs/walk.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
+import { pushAll } from '../util/arrays.js';
 import { fingerprintOf, normaliseInstruction, numberRepeats } from './fingerprint.js';
+import { imageFindingsKey, readImageFindings, writeImageFindings } from './image-cache.js';
 import type { CiCheck, CiCheckContext, CiCheckResult, CiFinding, CiSeverity } from './types.js';
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -93,7 +95,7 @@ export const lintCheck: CiCheck = {
           status: 'new',
         };
       });
-      findings.push(...numberRepeats(mapped));
+      pushAll(findings, numberRepeats(mapped));
     }
     return { findings, scope: plural(files.length, 'Dockerfile') };
   },
@@ -253,18 +255,27 @@ export const imageCheck: CiCheck = {
       return { findings: [], scope: 'no image', skipped: 'no image given (--image or ci.images)' };
     const findings: CiFinding[] = [];
     let packages = 0;
+    const config = loadConfig(ctx.root, ctx.configFile).data;
     for (const image of ctx.images) {
+      // An image seen before (same layers, rules and settings) needs only its vulnerabilities matched.
+      const id = await imageFindingsKey(image, { cwd: ctx.cwd, env: ctx.env, config });
+      const cached = id?.trusted ? readImageFindings(ctx.env, id.key) : undefined;
       const { report } = await scanTarget(image, {
         ...engineOptions(ctx),
-        scanners: ['vuln', 'secret', 'config'],
+        scanners: cached ? ['vuln'] : ['vuln', 'secret', 'config'],
       });
+      const extra = cached ?? {
+        secrets: report.secrets ?? [],
+        misconfigurations: report.misconfigurations ?? [],
+      };
+      if (id !== undefined && !cached) writeImageFindings(ctx.env, id.key, extra);
       packages += report.sbom.packages.length;
       const mine: CiFinding[] = [
         ...report.findings.filter((f) => !f.suppressed).map((f) => vulnFinding('image', f, undefined, image)),
-        ...(report.secrets ?? []).map((s) => secretFinding('image', s, image)),
-        ...(report.misconfigurations ?? []).map((m) => imageMisconfiguration(m, image)),
+        ...extra.secrets.map((s) => secretFinding('image', s, image)),
+        ...extra.misconfigurations.map((m) => imageMisconfiguration(m, image)),
       ];
-      findings.push(...numberRepeats(mine));
+      pushAll(findings, numberRepeats(mine));
     }
     return { findings, scope: `${plural(ctx.images.length, 'image')}, ${plural(packages, 'package')}` };
   },

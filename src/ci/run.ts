@@ -77,6 +77,8 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
   const root = gitRoot(dir) ?? dir;
   const configFile = options.configFile !== undefined ? resolve(options.cwd, options.configFile) : undefined;
   const loaded = loadConfig(root, configFile);
+  // Every check reads the same file: the repository's, wherever bulwark ci was started.
+  const checkConfig = loaded.path;
   const config = ciConfigFrom(loaded.data, loaded.path ?? '.bulwark.yaml');
   const available = options.available ?? CHECKS;
   const wanted = options.checks ?? config.checks;
@@ -116,7 +118,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
         cwd: options.cwd,
         images,
         ...(range ? { since: range.since } : {}),
-        ...(configFile !== undefined ? { configFile } : {}),
+        ...(checkConfig !== undefined ? { configFile: checkConfig } : {}),
         ...(options.db !== undefined ? { db: resolve(options.cwd, options.db) } : {}),
         ...(options.offline ? { offline: true } : {}),
         env: options.env,
