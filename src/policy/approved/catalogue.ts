@@ -11,7 +11,7 @@
  *       digests: ['sha256:…']              # optional: only these manifests
  *       owner: platform-team
  *       notes: the only Debian we patch
- *       profile: hardened                  # or a mapping of the points below; default: none
+ *       profile: hardened                  # or none, or a mapping of the points below; default: hardened
  */
 import picomatch from 'picomatch';
 import { parseReference } from '../../source/registry/reference.js';
@@ -72,7 +72,7 @@ export interface CatalogueEntry {
   readonly digests?: readonly string[];
   readonly owner?: string;
   readonly notes?: string;
-  /** Undefined when the entry requires no profile. */
+  /** The profile `bulwark catalog verify` checks (undefined: the full hardened profile; `none`: no point). */
   readonly profile?: HardenedProfile;
 }
 
@@ -139,7 +139,8 @@ export function normaliseRepository(text: string): string {
 }
 
 function parseProfile(v: unknown, where: string): HardenedProfile | undefined {
-  if (v === undefined || v === null || v === 'none') return undefined;
+  if (v === undefined || v === null) return undefined;
+  if (v === 'none') return NO_PROFILE;
   if (v === 'hardened') return HARDENED_PROFILE;
   if (typeof v !== 'object' || Array.isArray(v)) fail(where, 'expected "hardened", "none" or a mapping');
   const out: Record<string, unknown> = { ...NO_PROFILE };

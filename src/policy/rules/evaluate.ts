@@ -27,13 +27,9 @@ import picomatch from 'picomatch';
 import { checkApproval, type ApprovedCatalogue } from '../approved/catalogue.js';
 import { DEFAULT_POLICY_SETTINGS, type PolicySettings } from './config.js';
 
-/** Attestations attached to the image, as found in its registry (OCI referrers, buildx index, cosign tags). */
-export interface AttestationFacts {
-  readonly sbom: boolean;
-  readonly provenance: boolean;
-  /** Where each was found, e.g. `referrers: application/spdx+json`, `tag sha256-….att: https://slsa.dev/provenance/v1`. */
-  readonly found: readonly string[];
-}
+/** Attestations attached to the image, as found in its registry (see source/registry/attestations.ts). */
+export type { AttestationFacts } from '../../source/registry/attestations.js';
+import type { AttestationFacts } from '../../source/registry/attestations.js';
 
 /** Where the base image's tag points now (a registry HEAD), for `up-to-date-base-image`. */
 export interface BaseImageLookup {
@@ -227,7 +223,7 @@ class Evaluator {
       };
     return {
       status: 'fail',
-      summary: `${violations.length} ${kind} ${rule}${excused}`,
+      summary: `${violations.length} ${violations.length === 1 ? singular(kind) : kind} ${rule}${excused}`,
       violations: [...violations],
       exceptions: [...exceptions],
     };
@@ -448,6 +444,11 @@ class Evaluator {
     }
     return this.counted('findings', violations, exceptions, `at ${this.s.lintSeverity} or above`);
   }
+}
+
+/** `vulnerabilities` → `vulnerability`, `secrets` → `secret`. */
+function singular(plural: string): string {
+  return plural.endsWith('ies') ? `${plural.slice(0, -3)}y` : plural.replace(/s$/, '');
 }
 
 /**
