@@ -28,6 +28,17 @@ export type * from './report/types.js';
 
 // policy and reports
 export { buildScanReport } from './policy/report.js';
+export * from './policy/rules/index.js';
+export {
+  parseCatalogue,
+  checkApproval,
+  HARDENED_PROFILE,
+  type ApprovedCatalogue,
+  type CatalogueEntry,
+  type HardenedProfile,
+} from './policy/approved/catalogue.js';
+export type * from './report/policy-types.js';
+export { POLICY_IDS, HARDENED_CHECK_IDS } from './report/policy-types.js';
 export { renderScanReport, SCAN_FORMATS, type ScanFormat } from './report/scan/index.js';
 
 // other scanners sharing the same pass

@@ -26,3 +26,19 @@ export {
   type TargetComparison,
 } from './compare.js';
 export { lintImage, scanImageSecrets, type ImageLintOptions, type ImageSecretsOptions } from './image.js';
+export {
+  evaluateTargetPolicies,
+  evaluateReportPolicies,
+  verifyCatalogImage,
+  policyContextFor,
+  policyConfigFrom,
+  lookupAttestations,
+  lookupBaseImage,
+  scannersFor,
+  readScanReportFile,
+  type PolicyRunOptions,
+  type TargetPolicyRun,
+  type PolicyConfig,
+  type VerifyOptions,
+  type CatalogVerifyRun,
+} from './policy.js';

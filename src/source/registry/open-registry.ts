@@ -53,14 +53,12 @@ async function caCerts(files: readonly string[]): Promise<string[]> {
   return out;
 }
 
-/** Open `text` (a Docker-style reference) from its registry. */
-export async function openRegistry(
-  text: string,
-  target: string,
-  options: OpenRegistryOptions = {},
-): Promise<ImageSource> {
+/**
+ * A client for the repository of `text` (a Docker-style reference) with the credentials, CAs and
+ * timeouts of `reg`; nothing is sent until it is used. Close it when done.
+ */
+export async function connectRegistry(text: string, reg: RegistryOptions = {}): Promise<RegistryClient> {
   const ref = parseReference(text);
-  const reg = options.registry ?? {};
   const transport = new Transport({ ...reg, caCerts: await caCerts(reg.caCertFiles ?? []) });
   const auth = new RegistryAuth(ref.registry, transport, async () => {
     const password = typeof reg.password === 'function' ? await reg.password() : reg.password;
@@ -71,7 +69,17 @@ export async function openRegistry(
       ...(reg.dockerConfigDir ? { dockerConfigDir: reg.dockerConfigDir } : {}),
     });
   });
-  const client = new RegistryClient(ref, transport, auth);
+  return new RegistryClient(ref, transport, auth);
+}
+
+/** Open `text` (a Docker-style reference) from its registry. */
+export async function openRegistry(
+  text: string,
+  target: string,
+  options: OpenRegistryOptions = {},
+): Promise<ImageSource> {
+  const ref = parseReference(text);
+  const client = await connectRegistry(text, options.registry);
   try {
     const where = formatReference(ref);
     const top = await client.manifest(manifestReference(ref));
