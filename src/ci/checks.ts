@@ -25,9 +25,18 @@ import { BulwarkError, oneLine } from '../util/errors.js';
 import { pushAll } from '../util/arrays.js';
 import { fingerprintOf, normaliseInstruction, numberRepeats } from './fingerprint.js';
 import { imageFindingsKey, readImageFindings, writeImageFindings } from './image-cache.js';
-import type { CiCheck, CiCheckContext, CiCheckResult, CiFinding, CiSeverity } from './types.js';
+import {
+  CI_SEVERITIES,
+  type CiCheck,
+  type CiCheckContext,
+  type CiCheckResult,
+  type CiFinding,
+  type CiSeverity,
+} from './types.js';
+import { policyConfigFrom, policyContextFor } from '../engine/policy.js';
+import { evaluatePolicies } from '../policy/rules/evaluate.js';
 
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
 /** Messages that name a line (`… at line 12`) would change the fingerprint when lines move. */
 function stableMessage(message: string): string {
@@ -269,6 +278,7 @@ export const imageCheck: CiCheck = {
         misconfigurations: report.misconfigurations ?? [],
       };
       if (id !== undefined && !cached) writeImageFindings(ctx.env, id.key, extra);
+      ctx.scanReports.push({ ...report, secrets: extra.secrets, misconfigurations: extra.misconfigurations });
       packages += report.sbom.packages.length;
       const mine: CiFinding[] = [
         ...report.findings.filter((f) => !f.suppressed).map((f) => vulnFinding('image', f, undefined, image)),
@@ -281,11 +291,89 @@ export const imageCheck: CiCheck = {
   },
 };
 
+/** A policy violation's severity on the CI scale: its own when it has one, else `high` (a gate failed). */
+function policySeverity(severity: string | undefined): CiSeverity {
+  if (severity === 'negligible' || severity === 'unknown') return 'info';
+  return (CI_SEVERITIES as readonly string[]).includes(severity ?? '') ? (severity as CiSeverity) : 'high';
+}
+
+/** `lodash@4.17.4` → `lodash`, `@scope/pkg@1.0.0` → `@scope/pkg`: versions stay out of fingerprints. */
+function packageName(p: string): string {
+  const at = p.lastIndexOf('@');
+  return at > 0 ? p.slice(0, at) : p;
+}
+
 /**
- * Every check, in the order they run and report. The policy check (issue 15's `evaluatePolicies`)
- * joins as one more entry after these: it reads `ctx.findings`, the findings of the checks before it.
+ * The policies of `.bulwark.yaml` (`policies:`, `approved:`; docs/policy.md) over each image's scan
+ * report: one finding per violation of a failed policy. With --offline the registry look-ups
+ * (attestations, the base image's tag) are not made and those policies stay unknown.
  */
-export const CHECKS: readonly CiCheck[] = [lintCheck, secretsCheck, dependenciesCheck, imageCheck];
+export const policyCheck: CiCheck = {
+  name: 'policy',
+  tool: 'bulwark-policy',
+  description: 'the configured policies over each built image',
+  async run(ctx) {
+    if (ctx.scanReports.length === 0)
+      return {
+        findings: [],
+        scope: 'no image',
+        skipped: 'policies judge built images: no image was scanned',
+      };
+    const config = policyConfigFrom(loadConfig(ctx.root, ctx.configFile));
+    const findings: CiFinding[] = [];
+    let failed = 0;
+    for (const report of ctx.scanReports) {
+      const image = report.sbom.source.target;
+      const context = await policyContextFor(report, config, {
+        lookups: !ctx.offline,
+        onWarning: ctx.onWarning,
+      });
+      const evaluation = evaluatePolicies(report, { ...context, target: image });
+      const mine: CiFinding[] = [];
+      for (const result of evaluation.results) {
+        if (result.status !== 'fail') continue;
+        failed++;
+        for (const v of result.violations)
+          mine.push({
+            check: 'policy',
+            kind: 'policy',
+            ruleId: result.id,
+            title: result.title,
+            severity: policySeverity(v.severity),
+            message: `${result.title}: ${v.message}`,
+            ...(v.path !== undefined ? { path: v.path.replace(/^\/+/, '') } : {}),
+            image,
+            fingerprint: fingerprintOf(
+              'policy',
+              result.id,
+              v.kind,
+              v.id,
+              v.package !== undefined ? packageName(v.package) : '',
+              v.path ?? '',
+            ),
+            status: 'new',
+          });
+      }
+      pushAll(findings, numberRepeats(mine));
+    }
+    return {
+      findings,
+      scope: `${plural(ctx.scanReports.length, 'image')}, ${plural(failed, 'failed policy', 'failed policies')}`,
+    };
+  },
+};
+
+/**
+ * Every check, in the order they run and report; adding a check is one more entry. The policy check
+ * comes after the image check, whose scan reports it evaluates.
+ */
+export const CHECKS: readonly CiCheck[] = [
+  lintCheck,
+  secretsCheck,
+  dependenciesCheck,
+  imageCheck,
+  policyCheck,
+];
 
 export const CHECK_NAMES: readonly string[] = CHECKS.map((c) => c.name);
 

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import type { ScanReport } from '../report/types.js';
 import { BulwarkError, ExitCode, UsageError, oneLine } from '../util/errors.js';
 import { BULWARK_VERSION } from '../util/tool-version.js';
 import { readCiBaseline } from './baseline.js';
@@ -107,6 +108,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
 
   const images = [...(config.images ?? []), ...(options.images ?? [])];
   const findings: CiFinding[] = [];
+  const scanReports: ScanReport[] = [];
   const summaries: CiCheckSummary[] = [];
   for (const check of checks) {
     options.onCheck?.(check.name);
@@ -124,6 +126,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
         env: options.env,
         onWarning,
         findings,
+        scanReports,
       });
       const mine = result.findings.map((f) => ({
         ...f,

@@ -1,3 +1,5 @@
+import type { ScanReport } from '../report/types.js';
+
 /**
  * `bulwark ci`: one run of the configured checks (Dockerfile lint, secrets, dependency scanning, image
  * scanning, policies) over a repository and its built images, merged into one {@link CiReport} whose
@@ -65,8 +67,13 @@ export interface CiCheckContext {
   readonly offline?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly onWarning: (message: string) => void;
-  /** The findings of the checks that ran before this one (the policy check evaluates them). */
+  /** The findings of the checks that ran before this one. */
   readonly findings: readonly CiFinding[];
+  /**
+   * Scan reports of the images (filled by the image check, with its secret and configuration
+   * findings): the policy check evaluates the policies over them.
+   */
+  readonly scanReports: ScanReport[];
 }
 
 /** What one check produced. `skipped` says why it did not run (nothing to check, not configured). */

@@ -11,6 +11,7 @@ import type { CiReport } from '../../ci/types.js';
 import { sarifValidator } from '../../ci/test-support/sarif-schema.js';
 import { baseEnv, bulwark, commit, git, newRepo, write } from '../../ci/test-support/repo.js';
 import { haveVulndata, importTestDb, osvDir } from '../../match/test-support/vulndata.js';
+import { haveImages, imagePath } from '../../test-support/images.js';
 import { expandTemplate } from '../../secrets/test-support/fake.js';
 
 const OLD_KEY = expandTemplate('AKIA{U:16}', 'ci-old');
@@ -110,6 +111,7 @@ describe.skipIf(!haveVulndata())('bulwark ci in a git repository', () => {
       ['secrets', 'failed'],
       ['dependencies', 'failed'],
       ['image', 'skipped'],
+      ['policy', 'skipped'],
     ]);
     // Never the secret itself.
     expect(readFileSync(baselinePath, 'utf8')).not.toContain(OLD_KEY);
@@ -293,7 +295,9 @@ describe.skipIf(!haveVulndata())('bulwark ci in a git repository', () => {
   it('usage and input errors: one line, documented codes', () => {
     const bad = bulwark(repo, ciArgs('--checks', 'lint,nope'), envFor());
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe('bulwark: unknown check "nope" (use lint, secrets, dependencies, image)');
+    expect(bad.stderr.trim()).toBe(
+      'bulwark: unknown check "nope" (use lint, secrets, dependencies, image, policy)',
+    );
     const missing = bulwark(repo, ciArgs('--baseline', join(work, 'nope.json')), envFor());
     expect(missing.code).toBe(3);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
@@ -324,6 +328,49 @@ describe.skipIf(!haveVulndata())('bulwark ci in a git repository', () => {
       expect(existsSync(json)).toBe(true);
     } finally {
       rmSync(clone, { recursive: true, force: true });
+    }
+  });
+});
+
+describe.skipIf(!haveVulndata() || !haveImages())('bulwark ci with a built image', () => {
+  it('scans the image and evaluates the policies over it; a baseline makes them pre-existing', async () => {
+    const { dbPath: db, dir } = await importTestDb([osvDir('npm')]);
+    const repo = newRepo();
+    const cache = mkdtempSync(join(tmpdir(), 'bulwark-ci-img-cache-'));
+    try {
+      commit(repo, 'initial', { 'README.md': '# app\n' });
+      const env = baseEnv({ BULWARK_CACHE_DIR: cache });
+      const image = `archive://${imagePath('debian12-minbase', 'docker.tar')}`;
+      const args = ['ci', '--checks', 'image,policy', '--image', image, '--offline', '--db', db, '-q'];
+      const first = bulwark(repo, [...args, '-f', 'json', '--write-baseline', 'base.json'], env);
+      expect(first.stderr).not.toMatch(/internal error/);
+      const report = JSON.parse(first.stdout) as CiReport;
+      expect(report.checks.map((c) => [c.name, c.status])).toEqual([
+        ['image', 'failed'],
+        ['policy', 'failed'],
+      ]);
+      const policies = report.findings.filter((f) => f.check === 'policy');
+      expect(policies.map((f) => f.ruleId)).toContain('non-root-user');
+      expect(policies.every((f) => f.image === image && f.kind === 'policy')).toBe(true);
+      expect(report.findings.filter((f) => f.check === 'image').map((f) => f.ruleId)).toContain(
+        'image-root-user',
+      );
+      // Same image again, against the baseline: everything pre-existing, from the image findings cache.
+      const again = bulwark(repo, [...args, '-f', 'json', '--baseline', 'base.json'], env);
+      expect(again.code).toBe(0);
+      const second = JSON.parse(again.stdout) as CiReport;
+      expect(second.findings.map((f) => f.fingerprint).sort()).toEqual(
+        report.findings.map((f) => f.fingerprint).sort(),
+      );
+      expect(second.findings.every((f) => f.status === 'existing')).toBe(true);
+      // A policy turned off in .bulwark.yaml is not evaluated.
+      write(repo, { '.bulwark.yaml': 'policies:\n  non-root-user: off\n' });
+      const off = JSON.parse(bulwark(repo, [...args, '-f', 'json', '--no-baseline'], env).stdout) as CiReport;
+      expect(off.findings.filter((f) => f.check === 'policy').map((f) => f.ruleId)).not.toContain(
+        'non-root-user',
+      );
+    } finally {
+      for (const d of [repo, cache, dir]) rmSync(d, { recursive: true, force: true });
     }
   });
 });
