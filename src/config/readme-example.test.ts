@@ -7,6 +7,7 @@ import { lintConfigFrom } from '../lint/config.js';
 import { parseIgnoreRules, parseIncludeOsOwned } from '../policy/config.js';
 import { resolveSecretsConfig } from '../secrets/config.js';
 import { REPO_ROOT } from '../test-support/images.js';
+import { ciConfigFrom } from '../ci/config.js';
 
 describe('README configuration example', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -22,5 +23,6 @@ describe('README configuration example', () => {
     expect(lint.rules['missing-healthcheck']).toBe('off');
     expect(lint.trustedRegistries).toEqual(['docker.io', 'ghcr.io']);
     expect(() => resolveSecretsConfig(data, 'README.md')).not.toThrow();
+    expect(ciConfigFrom(data, 'README.md')).toEqual({ failOn: 'high', images: ['archive://build/app.tar'] });
   });
 });
