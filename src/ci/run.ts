@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
+import { resolveOffline } from '../config/offline.js';
 import type { ScanReport } from '../report/types.js';
 import { BulwarkError, ExitCode, UsageError, oneLine } from '../util/errors.js';
 import { BULWARK_VERSION } from '../util/tool-version.js';
@@ -107,6 +108,8 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
   }
 
   const images = [...(config.images ?? []), ...(options.images ?? [])];
+  // --offline, BULWARK_OFFLINE or db.offline: no database download, and no registry look-ups by policies.
+  const offline = resolveOffline(options.offline, options.env, loaded).offline;
   const findings: CiFinding[] = [];
   const scanReports: ScanReport[] = [];
   const summaries: CiCheckSummary[] = [];
@@ -122,7 +125,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
         ...(range ? { since: range.since } : {}),
         ...(checkConfig !== undefined ? { configFile: checkConfig } : {}),
         ...(options.db !== undefined ? { db: resolve(options.cwd, options.db) } : {}),
-        ...(options.offline ? { offline: true } : {}),
+        ...(offline ? { offline: true } : {}),
         env: options.env,
         onWarning,
         findings,

@@ -97,7 +97,10 @@ export function registerCi(program: Command, io: CliIO): void {
       'after',
       `
 Checks: lint (every Dockerfile), secrets (working tree + the change's commits), dependencies (lock files,
-\`scan fs://\`), image (each --image: vulnerabilities, secrets, configuration), then policies when available.
+\`scan fs://\`), image (each --image: vulnerabilities, secrets, configuration), policy (the policies of
+.bulwark.yaml over each image; with --offline no registry look-ups).
+
+Caches: BULWARK_CACHE_DIR (db/, layers/, ci/images/) — keep it between CI runs (docs/ci.md).
 
 Baseline: findings whose fingerprint is in the baseline are listed as pre-existing and never fail the
 run. Default baseline: .bulwark-baseline.json at the repository root when it exists (ci.baseline).
