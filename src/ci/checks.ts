@@ -62,8 +62,7 @@ export const lintCheck: CiCheck = {
   description: 'Dockerfile rules over every Dockerfile of the repository',
   async run(ctx) {
     const files = repositoryDockerfiles(ctx.root, ctx.onWarning);
-    if (files.length === 0)
-      return { findings: [], scope: 'no Dockerfile', skipped: 'no Dockerfile in the repository' };
+    if (files.length === 0) return { findings: [], scope: '', skipped: 'no Dockerfile in the repository' };
     const config = lintConfigFrom(loadConfig(ctx.root, ctx.configFile));
     const detectSecret = defaultSecretDetector();
     const detectSecretsInText = defaultTextSecretDetector();
@@ -261,7 +260,7 @@ export const imageCheck: CiCheck = {
   description: 'vulnerabilities, secrets and configuration of each built image',
   async run(ctx) {
     if (ctx.images.length === 0)
-      return { findings: [], scope: 'no image', skipped: 'no image given (--image or ci.images)' };
+      return { findings: [], scope: '', skipped: 'no image given (--image or ci.images)' };
     const findings: CiFinding[] = [];
     let packages = 0;
     const config = loadConfig(ctx.root, ctx.configFile).data;
@@ -316,7 +315,7 @@ export const policyCheck: CiCheck = {
     if (ctx.scanReports.length === 0)
       return {
         findings: [],
-        scope: 'no image',
+        scope: '',
         skipped: 'policies judge built images: no image was scanned',
       };
     const config = policyConfigFrom(loadConfig(ctx.root, ctx.configFile));
