@@ -149,7 +149,7 @@ Examples:
         onCheck: (name, s) => {
           if (quiet || !s) return;
           io.stderr.write(
-            `bulwark: ci: ${name}: ${s.status}${s.status === 'error' ? ` (${s.detail ?? ''})` : ` (${s.findings} findings, ${s.newFindings} new)`} in ${s.ms} ms\n`,
+            `bulwark: ci: ${name}: ${s.status}${s.status === 'error' || s.status === 'skipped' ? ` (${s.detail ?? ''})` : ` (${s.findings} findings, ${s.newFindings} new)`} in ${s.ms} ms\n`,
           );
         },
       });
