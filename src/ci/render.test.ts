@@ -128,6 +128,26 @@ describe('Markdown', () => {
   });
 });
 
+describe('size limits', () => {
+  it('Markdown stays under the 65,536-character comment limit; annotations stop at 50 with a notice', () => {
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      finding({
+        message: `finding ${i} ${'x'.repeat(300)}`,
+        fingerprint: fingerprintOf('lint', String(i)),
+        line: i + 1,
+      }),
+    );
+    const md = renderCiMarkdown(
+      report([...many, ...many.map((f) => ({ ...f, status: 'existing' as const }))]),
+    );
+    expect(md.length).toBeLessThan(65536);
+    expect(md).toContain('… and 4900 more (see the SARIF or JSON report).');
+    const lines = githubAnnotations(report(many)).trimEnd().split('\n');
+    expect(lines).toHaveLength(51);
+    expect(lines[50]).toBe('::notice::4950 more new findings: see the job summary');
+  });
+});
+
 describe('SARIF', () => {
   it('is valid 2.1.0 with one run per check that ran and baseline states', () => {
     const log = JSON.parse(

@@ -104,17 +104,26 @@ function cell(text: string): string {
 }
 
 const MAX_MARKDOWN_ROWS = 100;
+/** Characters of one findings table: two tables and the rest stay under GitHub's 65,536-character comment. */
+const MAX_TABLE_CHARS = 28_000;
+const MAX_CELL_CHARS = 200;
+
+const clip = (text: string): string =>
+  text.length > MAX_CELL_CHARS ? `${text.slice(0, MAX_CELL_CHARS - 1)}…` : text;
 
 function findingRows(findings: readonly CiFinding[]): string[] {
-  const rows = findings
-    .slice(0, MAX_MARKDOWN_ROWS)
-    .map(
-      (f) =>
-        `| ${f.severity} | ${cell(f.check)} | \`${cell(f.ruleId)}\` | ${cell(whereOf(f))} | ${cell(f.message)} |`,
-    );
-  const out = ['| severity | check | rule | where | message |', '| --- | --- | --- | --- | --- |', ...rows];
-  if (findings.length > MAX_MARKDOWN_ROWS)
-    out.push('', `… and ${findings.length - MAX_MARKDOWN_ROWS} more (see the SARIF or JSON report).`);
+  const out = ['| severity | check | rule | where | message |', '| --- | --- | --- | --- | --- |'];
+  let size = 0;
+  let shown = 0;
+  for (const f of findings) {
+    const row = `| ${f.severity} | ${cell(f.check)} | \`${cell(clip(f.ruleId))}\` | ${cell(clip(whereOf(f)))} | ${cell(clip(f.message))} |`;
+    if (shown >= MAX_MARKDOWN_ROWS || size + row.length > MAX_TABLE_CHARS) break;
+    out.push(row);
+    size += row.length + 1;
+    shown++;
+  }
+  if (findings.length > shown)
+    out.push('', `… and ${findings.length - shown} more (see the SARIF or JSON report).`);
   return out;
 }
 
