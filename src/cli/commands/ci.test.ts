@@ -305,6 +305,17 @@ describe.skipIf(!haveVulndata())('bulwark ci in a git repository', () => {
     const wrong = bulwark(repo, ciArgs('--baseline', join(work, 'not-a-baseline.json')), envFor());
     expect(wrong.code).toBe(3);
     expect(wrong.stderr).toMatch(/neither a bulwark ci baseline/);
+    const noImage = bulwark(
+      repo,
+      ciArgs('--checks', 'lint,image', '--image', `archive://${join(work, 'nope.tar')}`, '-f', 'json'),
+      envFor(),
+    );
+    expect(noImage.code).toBe(3);
+    const failed = JSON.parse(noImage.stdout) as CiReport;
+    expect(failed.checks.map((c) => [c.name, c.status, c.errorExitCode])).toEqual([
+      ['lint', 'passed', undefined],
+      ['image', 'error', 3],
+    ]);
     const since = bulwark(repo, ciArgs('--since', 'no-such-ref'), envFor());
     expect(since.code).toBe(3);
     expect(since.stderr).toMatch(/--since no-such-ref: no such revision/);
