@@ -45,5 +45,13 @@ export { renderScanReport, SCAN_FORMATS, type ScanFormat } from './report/scan/i
 export { lintDockerfile, type LintOptions, type LintResult } from './lint/engine.js';
 export { detectSecretsInText, scanPath, scanGit } from './secrets/index.js';
 
+// bulwark ci: every check as one pipeline step (docs/ci.md)
+export { runCi, type CiRunOptions, type CiRun } from './ci/run.js';
+export { CHECKS as CI_CHECKS } from './ci/checks.js';
+export { detectCi } from './ci/env.js';
+export { renderCi, githubAnnotations, CI_FORMATS, type CiFormat } from './ci/render.js';
+export { gitlabReports } from './ci/gitlab.js';
+export type * from './ci/types.js';
+
 export { BulwarkError, ExitCode } from './util/errors.js';
 export { BULWARK_VERSION } from './util/tool-version.js';
