@@ -20,7 +20,7 @@ import { scanGit } from '../secrets/git.js';
 import { describeSecret } from '../secrets/report.js';
 import { scanPath } from '../secrets/scan-files.js';
 import type { RedactedFinding } from '../secrets/types.js';
-import { walkFolder } from '../source/fs/walk.js';
+import { excludeMatcher, walkFolder } from '../source/fs/walk.js';
 import { BulwarkError, oneLine } from '../util/errors.js';
 import { pushAll } from '../util/arrays.js';
 import { fingerprintOf, normaliseInstruction, numberRepeats } from './fingerprint.js';
@@ -44,9 +44,15 @@ function stableMessage(message: string): string {
 }
 
 /** Every Dockerfile of the repository (`.gitignore` honoured), relative paths, sorted. */
-export function repositoryDockerfiles(root: string, onWarning: (m: string) => void): string[] {
+export function repositoryDockerfiles(
+  root: string,
+  onWarning: (m: string) => void,
+  exclude?: readonly string[],
+): string[] {
   const found: string[] = [];
-  for (const e of walkFolder(root, {}, (p) => onWarning(`${p.rel}: ${p.reason}`)))
+  for (const e of walkFolder(root, exclude?.length ? { exclude } : {}, (p) =>
+    onWarning(`${p.rel}: ${p.reason}`),
+  ))
     if (e.stats.isFile() && isDockerfileName(basename(e.rel))) found.push(e.rel);
   return found.sort();
 }
@@ -61,7 +67,7 @@ export const lintCheck: CiCheck = {
   tool: 'bulwark-lint',
   description: 'Dockerfile rules over every Dockerfile of the repository',
   async run(ctx) {
-    const files = repositoryDockerfiles(ctx.root, ctx.onWarning);
+    const files = repositoryDockerfiles(ctx.root, ctx.onWarning, ctx.exclude);
     if (files.length === 0) return { findings: [], scope: '', skipped: 'no Dockerfile in the repository' };
     const config = lintConfigFrom(loadConfig(ctx.root, ctx.configFile));
     const detectSecret = defaultSecretDetector();
@@ -136,7 +142,21 @@ export const secretsCheck: CiCheck = {
     const loaded = loadConfig(ctx.root, ctx.configFile);
     const cfg = resolveSecretsConfig(loaded.data, loaded.path ?? '.bulwark.yaml');
     const engine = new SecretEngine({ rules: cfg.rules, allowRegexes: cfg.allowRegexes });
-    const tree = await scanPath(ctx.root, { engine, skipPath: cfg.skipPath });
+    const tree = await scanPath(ctx.root, {
+      engine,
+      skipPath: cfg.skipPath,
+      ...(ctx.exclude?.length ? { exclude: ctx.exclude } : {}),
+    });
+    const excluded = excludeMatcher(ctx.exclude);
+    // A file in history is left out as the walk leaves it out: the path or one of its folders matches.
+    const skipHistoryPath = (rel: string): boolean => {
+      if (cfg.skipPath(rel)) return true;
+      if (!excluded) return false;
+      if (excluded(rel, false)) return true;
+      for (let i = rel.indexOf('/'); i > 0; i = rel.indexOf('/', i + 1))
+        if (excluded(rel.slice(0, i), true)) return true;
+      return false;
+    };
     for (const p of tree.problems) ctx.onWarning(`${p.path}: ${p.reason}`);
     const byFingerprint = new Map<string, CiFinding>();
     for (const f of tree.findings) {
@@ -149,7 +169,7 @@ export const secretsCheck: CiCheck = {
         engine,
         repo: ctx.root,
         since: ctx.since,
-        skipPath: cfg.skipPath,
+        skipPath: skipHistoryPath,
         skipCommit: cfg.skipCommit,
       });
       for (const p of history.problems) ctx.onWarning(`${p.path}: ${p.reason}`);
@@ -242,7 +262,11 @@ export const dependenciesCheck: CiCheck = {
   tool: 'bulwark-dependencies',
   description: 'known vulnerabilities of the packages the lock files (and installed package folders) name',
   async run(ctx) {
-    const { report } = await scanTarget(`fs://${ctx.root}`, { ...engineOptions(ctx), scanners: ['vuln'] });
+    const { report } = await scanTarget(`fs://${ctx.root}`, {
+      ...engineOptions(ctx),
+      scanners: ['vuln'],
+      ...(ctx.exclude?.length ? { exclude: [...ctx.exclude] } : {}),
+    });
     const findings = report.findings
       .filter((f) => !f.suppressed)
       .map((f) => vulnFinding('dependencies', f, ctx.root));

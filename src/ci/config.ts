@@ -16,6 +16,8 @@ const ciConfigSchema = z.strictObject({
   failOn: z.enum(CI_SEVERITIES).optional(),
   /** Committed baseline file (default `.bulwark-baseline.json`, used when present). */
   baseline: z.string().min(1).max(4096).optional(),
+  /** Paths to leave out of every repository check (picomatch globs relative to the root), as `--exclude`. */
+  exclude: z.array(z.string().min(1).max(1000)).max(1000).optional(),
   /** Images to scan, as `--image` (targets). */
   images: z.array(z.string().min(1).max(4096)).max(100).optional(),
   /** Output files written on every run (as --sarif, --json, --markdown, --gitlab-reports). */

@@ -31,6 +31,8 @@ export interface CiRunOptions {
   readonly env: NodeJS.ProcessEnv;
   /** `--image`, added to `ci.images`. */
   readonly images?: readonly string[];
+  /** `--exclude`, added to `ci.exclude`. */
+  readonly exclude?: readonly string[];
   /** `--since REF`: the change's commits are `REF..HEAD` (else the CI's base ref). */
   readonly since?: string;
   /** `--baseline FILE` (relative to cwd); else the committed `ci.baseline` / `.bulwark-baseline.json`. */
@@ -108,6 +110,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
   }
 
   const images = [...(config.images ?? []), ...(options.images ?? [])];
+  const exclude = [...(config.exclude ?? []), ...(options.exclude ?? [])];
   // --offline, BULWARK_OFFLINE or db.offline: no database download, and no registry look-ups by policies.
   const offline = resolveOffline(options.offline, options.env, loaded).offline;
   const findings: CiFinding[] = [];
@@ -122,6 +125,7 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
         root,
         cwd: options.cwd,
         images,
+        ...(exclude.length ? { exclude } : {}),
         ...(range ? { since: range.since } : {}),
         ...(checkConfig !== undefined ? { configFile: checkConfig } : {}),
         ...(options.db !== undefined ? { db: resolve(options.cwd, options.db) } : {}),

@@ -58,6 +58,8 @@ export interface CiCheckContext {
   readonly root: string;
   /** Where relative `--image` paths, `--db` and `--config` are resolved (the invocation's folder). */
   readonly cwd: string;
+  /** Globs (relative to the root) left out of the repository checks. */
+  readonly exclude?: readonly string[];
   /** `--image` targets. */
   readonly images: readonly string[];
   /** The revision the change starts from (exclusive): its commits are `since..HEAD`. */

@@ -253,6 +253,25 @@ describe.skipIf(!haveVulndata())('bulwark ci in a git repository', () => {
     ]);
   });
 
+  it('--exclude (and ci.exclude) leaves paths out of lint, secrets (tree and commits) and dependencies', () => {
+    git(repo, 'checkout', '-q', '-b', 'fixtures', 'main');
+    commit(repo, 'test fixtures', {
+      'test/fixtures/Dockerfile': 'FROM scratch\n',
+      'test/fixtures/key.env': `AWS_ACCESS_KEY_ID=${expandTemplate('AKIA{U:16}', 'ci-fixture')}\n`,
+      'test/fixtures/package-lock.json': lock('4.17.4'),
+    });
+    const args = ciArgs('--baseline', baselinePath, '--since', 'main', '-f', 'json');
+    const without = JSON.parse(bulwark(repo, args, envFor()).stdout) as CiReport;
+    expect(new Set(without.findings.filter((f) => f.status === 'new').map((f) => f.check))).toEqual(
+      new Set(['lint', 'secrets', 'dependencies']),
+    );
+    const r = bulwark(repo, [...args, '--exclude', 'test/fixtures'], envFor());
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as CiReport;
+    expect(report.findings.filter((f) => f.status === 'new')).toEqual([]);
+    expect(report.findings.some((f) => f.path?.startsWith('test/'))).toBe(false);
+  });
+
   it('a committed baseline file is used by default; --no-baseline makes every finding new', () => {
     git(repo, 'checkout', '-q', '-b', 'accepted', 'main');
     const w = bulwark(repo, ciArgs('--write-baseline', '.bulwark-baseline.json'), envFor());

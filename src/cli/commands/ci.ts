@@ -20,6 +20,7 @@ import { emit } from '../output.js';
 
 interface CiFlags {
   image?: string[];
+  exclude?: string[];
   since?: string;
   baseline?: string | false;
   writeBaseline?: string;
@@ -51,6 +52,11 @@ export function registerCi(program: Command, io: CliIO): void {
     .option(
       '--image <target>',
       'a built image to scan (repeatable): archive://, oci-dir://, registry://, docker://',
+      collect,
+    )
+    .option(
+      '--exclude <glob>',
+      'leave paths matching GLOB (relative to the repository root) out of lint, secrets and dependencies (repeatable)',
       collect,
     )
     .option(
@@ -137,6 +143,7 @@ Examples:
         cwd: io.cwd,
         env: io.env,
         ...(flags.image ? { images: flags.image } : {}),
+        ...(flags.exclude ? { exclude: flags.exclude } : {}),
         ...(flags.since !== undefined ? { since: flags.since } : {}),
         ...(typeof flags.baseline === 'string' ? { baseline: flags.baseline } : {}),
         ...(flags.baseline === false || flags.writeBaseline !== undefined ? { noBaseline: true } : {}),
