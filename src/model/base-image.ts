@@ -86,3 +86,32 @@ export class KnownBaseList implements KnownBases {
     return this.entries.filter((e) => e.digest === digest);
   }
 }
+
+const DETECTED_BY: readonly BaseImage['detectedBy'][] = ['annotation', 'label', 'layers', 'dockerfile'];
+const CONFIDENCE: readonly BaseImage['confidence'][] = ['high', 'medium', 'low'];
+const ORIGINS: readonly KnownBaseOrigin[] = ['catalogue', 'scanned', 'pulled'];
+
+/**
+ * A `baseImage` read back from a document (a Bulwark JSON SBOM or scan report), checked field by field;
+ * undefined when it is missing or malformed (a wrong optional field is dropped, not trusted).
+ */
+export function parseBaseImage(value: unknown): BaseImage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.layers !== 'number' || !Number.isInteger(v.layers) || v.layers < 0) return undefined;
+  if (!DETECTED_BY.includes(v.detectedBy as BaseImage['detectedBy'])) return undefined;
+  if (!CONFIDENCE.includes(v.confidence as BaseImage['confidence'])) return undefined;
+  const str = (x: unknown): x is string => typeof x === 'string' && x.length > 0 && x.length <= 4096;
+  return {
+    ...(str(v.name) ? { name: v.name } : {}),
+    ...(str(v.digest) && /^[a-z0-9]+:[a-f0-9]{32,}$/.test(v.digest) ? { digest: v.digest } : {}),
+    layers: v.layers,
+    detectedBy: v.detectedBy as BaseImage['detectedBy'],
+    confidence: v.confidence as BaseImage['confidence'],
+    ...(ORIGINS.includes(v.knownFrom as KnownBaseOrigin)
+      ? { knownFrom: v.knownFrom as KnownBaseOrigin }
+      : {}),
+    ...(typeof v.approved === 'boolean' ? { approved: v.approved } : {}),
+    ...(str(v.evidence) ? { evidence: v.evidence } : {}),
+  };
+}

@@ -9,6 +9,7 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { BaseImage } from '../../model/base-image.js';
 import { formatSbom } from '../../sbom/format/index.js';
+import { parseSbom } from '../../sbom/read/index.js';
 import type { ScanReport } from '../types.js';
 import { renderScanReport } from './index.js';
 import { sampleReport } from './test-support/sample-report.js';
@@ -139,5 +140,13 @@ describe('findings split into "from the base image" and "added by your layers"',
     };
     const rel = spdx.relationships.find((x) => x.relationshipType === 'DESCENDANT_OF');
     expect(spdx.packages.find((p) => p.SPDXID === rel?.relatedSpdxElement)?.name).toBe(BASE.name);
+    // Read back (sbom:// targets, server uploads): the base image survives; a malformed one is dropped.
+    const doc = JSON.parse(formatSbom(sbom, 'json')) as Record<string, unknown>;
+    expect(parseSbom(doc, 'sbom://x.json', 'x.json').baseImage).toEqual(BASE);
+    expect(parseSbom({ ...doc, baseImage: { layers: -1 } }, 'sbom://x', 'x').baseImage).toBeUndefined();
+    expect(
+      parseSbom({ ...doc, baseImage: { ...BASE, digest: 'nope', knownFrom: 'x' } }, 'sbom://x', 'x')
+        .baseImage,
+    ).toEqual({ ...BASE, digest: undefined, knownFrom: undefined });
   });
 });
