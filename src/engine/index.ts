@@ -11,6 +11,7 @@
  * - {@link scanTarget}: catalog + match + policy + the secret and config scanners, one report.
  * - {@link compareReports} / {@link compareTargets}: what changed between two results.
  * - {@link lintImage} / {@link scanImageSecrets}: the image-only scanners as single passes.
+ * - {@link recommendBaseImages}: candidate base images for an image's detected base, and a fix plan.
  */
 export type { EngineEvents } from './events.js';
 export { parseTarget, openTarget, type Target, type TargetKind, type OpenTargetOptions } from './target.js';
@@ -42,3 +43,4 @@ export {
   type VerifyOptions,
   type CatalogVerifyRun,
 } from './policy.js';
+export { recommendBaseImages, DEFAULT_MAX_CANDIDATES, type RecommendOptions } from './recommend.js';

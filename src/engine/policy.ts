@@ -39,6 +39,13 @@ import { parseSbom } from '../sbom/read/index.js';
 import { readJsonFile } from '../util/json-file.js';
 import { BulwarkError, InputError, UsageError, oneLine } from '../util/errors.js';
 import { parseJson } from '../source/image/oci.js';
+import { resolve } from 'node:path';
+import { lintConfigFrom } from '../lint/config.js';
+import { loadDockerIgnoreFor } from '../lint/dockerignore.js';
+import { lintDockerfile } from '../lint/engine.js';
+import { defaultSecretDetector, defaultTextSecretDetector } from '../lint/secret-detector.js';
+import type { Misconfiguration } from '../extra-scanners/types.js';
+import { readDockerfile } from './catalog.js';
 import { scanTarget, type ScanOptions } from './scan.js';
 import { toTarget, type Target } from './target.js';
 
@@ -196,12 +203,32 @@ export async function evaluateTargetPolicies(
 ): Promise<TargetPolicyRun> {
   const target = toTarget(input);
   const cwd = options.cwd ?? process.cwd();
-  const config = policyConfigFrom(loadConfig(cwd, options.configFile));
-  const { report } = await scanTarget(target, {
+  const loaded = loadConfig(cwd, options.configFile);
+  const config = policyConfigFrom(loaded);
+  const scanned = await scanTarget(target, {
     ...options,
     cwd,
     scanners: target.kind === 'sbom' ? ['vuln'] : scannersFor(config.settings),
   });
+  let report = scanned.report;
+  // The Dockerfile the image was built from is linted too: its findings count for dockerfile-lint.
+  if (options.dockerfile && config.settings.enabled['dockerfile-lint']) {
+    const df = readDockerfile(options.dockerfile, cwd);
+    const linted = lintDockerfile(df.text, {
+      path: df.name,
+      config: lintConfigFrom(loaded),
+      dockerignore: loadDockerIgnoreFor(resolve(cwd, df.name)),
+      detectSecret: defaultSecretDetector(),
+      detectSecretsInText: defaultTextSecretDetector(),
+    });
+    report = {
+      ...report,
+      misconfigurations: [
+        ...(report.misconfigurations ?? []),
+        ...linted.findings.map((f): Misconfiguration => ({ kind: 'dockerfile', ...f })),
+      ],
+    };
+  }
   const context = await policyContextFor(report, config, { ...options, cwd });
   return { report, evaluation: evaluatePolicies(report, { ...context, target: target.text }) };
 }

@@ -137,6 +137,7 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
       ...(extra?.misconfigurations
         ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
         : {}),
+      ...(loaded.sbom.baseImage ? { baseImage: loaded.sbom.baseImage } : {}),
       // Default: the owned packages left to their owner (an owner that cannot be matched leaves them to
       // their own version, marked); included: every owned package.
       ...(db

@@ -63,6 +63,11 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   imageVex: SHOP_READ,
   listAudit: ADMIN,
   verifyAudit: ADMIN,
+  listCatalogue: SIGNED_IN,
+  createCatalogueEntry: ADMIN,
+  deleteCatalogueEntry: ADMIN,
+  imagePolicy: SHOP_READ,
+  listImagePolicies: SIGNED_IN,
 };
 
 /** Routes of the table without an entry above. */
@@ -243,6 +248,15 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
         };
+      case 'createCatalogueEntry':
+        return { path: route.path, body: { repository: `ghcr.io/acme/${u}`, tags: ['1'] } };
+      case 'deleteCatalogueEntry': {
+        const made = await h.call('POST', '/catalogue', {
+          token: tokens.admin!,
+          body: { repository: `ghcr.io/acme/${u}` },
+        });
+        return { path: fill(route.path, { entry: made.body.id as string }) };
+      }
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

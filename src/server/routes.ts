@@ -45,6 +45,7 @@ import {
   type RegisterSchema,
 } from './store/schema.js';
 import { openVexForImage } from './vex.js';
+import { POLICY_ROUTES } from './routes-policy.js';
 import {
   acceptanceView,
   auditView,
@@ -1225,6 +1226,7 @@ export const ROUTES: readonly RouteDef[] = [
     access: { kind: 'org', perm: 'admin' },
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
+  ...POLICY_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

@@ -144,6 +144,11 @@ export interface ImageMetadata {
   readonly layers: readonly LayerRef[];
   /** Platforms of the index the image was selected from, when it came from an index. */
   readonly indexPlatforms?: readonly Platform[];
+  /**
+   * The image manifest's annotations (OCI), e.g. `org.opencontainers.image.base.name`; absent when the
+   * manifest has none (docker-archives record no manifest).
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export type SourceDescription =

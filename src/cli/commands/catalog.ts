@@ -56,9 +56,12 @@ export function registerCatalog(program: Command, io: CliIO): void {
       new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
     )
     .option('--config <file>', 'configuration file (default: .bulwark.yaml here)')
-    .action(async (flags: { format: string; config?: string }) => {
-      const config = loadConfig(io.cwd, flags.config);
-      const catalogue = parseCatalogue(config.data, config.path ?? '.bulwark.yaml');
+    .option('--catalogue-from <url>', 'list the catalogue of a Bulwark server (token in BULWARK_TOKEN)')
+    .action(async (flags: { format: string; config?: string; catalogueFrom?: string }) => {
+      const config = flags.catalogueFrom ? undefined : loadConfig(io.cwd, flags.config);
+      const catalogue = flags.catalogueFrom
+        ? await (await import('../server-catalogue.js')).fetchServerCatalogue(flags.catalogueFrom, io)
+        : parseCatalogue(config!.data, config!.path ?? '.bulwark.yaml');
       const entries = catalogue?.entries ?? [];
       if (flags.format === 'json') {
         await emit(io, `${JSON.stringify({ entries: entries.map(entryJson) }, null, 2)}\n`);
@@ -127,7 +130,7 @@ Examples:
       let run;
       try {
         run = await verifyCatalogImage(image, {
-          ...policyRunOptions(flags, io, bar),
+          ...(await policyRunOptions(flags, io, bar)),
           ...(flags.name ? { reference: flags.name } : {}),
           ...(flags.profile === 'hardened' ? { profile: HARDENED_PROFILE } : {}),
         });

@@ -17,6 +17,10 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['sbom'], load: async () => (await import('./sbom.js')).registerSbom },
   { names: ['scan', 'cves'], load: async () => (await import('./scan.js')).registerScan },
   { names: ['quickview', 'qv'], load: async () => (await import('./quickview.js')).registerQuickview },
+  {
+    names: ['recommendations', 'recs'],
+    load: async () => (await import('./recommendations.js')).registerRecommendations,
+  },
   { names: ['compare'], load: async () => (await import('./compare.js')).registerCompare },
   { names: ['policy'], load: async () => (await import('./policy.js')).registerPolicy },
   { names: ['catalog'], load: async () => (await import('./catalog.js')).registerCatalog },

@@ -341,6 +341,81 @@ describe.skipIf(!ready)('bulwark policy: each policy passes and fails', () => {
   });
 });
 
+describe.skipIf(!ready)('bulwark policy: the detected base image', () => {
+  it('approved-base-image judges the base found by layer prefix (debian12-node on debian12-minbase)', async () => {
+    const dir = tempDir('bulwark-policy-detected-');
+    const run = (target: string) =>
+      runCli(['policy', target, '-f', 'json', '--db', dbPath, '--offline', '-q'], {
+        cwd: dir,
+        env: { ...env(), BULWARK_CACHE_DIR: join(dir, 'cache') },
+      });
+    config('approved:\n  - repository: debian12-minbase\n    tags: [latest]\n    owner: platform\n', dir);
+    // Not known yet: nothing detected, nothing to judge.
+    let ev = JSON.parse((await run(NODE())).stdout) as PolicyEvaluation;
+    expect(ev.results.find((x) => x.id === 'approved-base-image')).toMatchObject({
+      status: 'unknown',
+      summary: 'no base image detected',
+    });
+    // Once debian12-minbase was scanned, its layer is recognised as debian12-node's base.
+    await run(MINBASE());
+    ev = JSON.parse((await run(NODE())).stdout) as PolicyEvaluation;
+    expect(ev.results.find((x) => x.id === 'approved-base-image')).toMatchObject({
+      status: 'pass',
+      summary: `docker.io/library/debian12-minbase:latest: approved by ${join(dir, '.bulwark.yaml')}#approved[0] (debian12-minbase, owner platform)`,
+    });
+    // The base's digest is unknown (a docker-archive records none): whether it is up to date cannot be said.
+    expect(ev.results.find((x) => x.id === 'up-to-date-base-image')!.status).toBe('unknown');
+    config('approved:\n  - repository: debian12-minbase\n    tags: [stable]\n', dir);
+    ev = JSON.parse((await run(NODE())).stdout) as PolicyEvaluation;
+    expect(ev.results.find((x) => x.id === 'approved-base-image')).toMatchObject({
+      status: 'fail',
+      violations: [{ kind: 'base-image', id: 'docker.io/library/debian12-minbase:latest', layer: 0 }],
+    });
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe.skipIf(!ready)('bulwark policy --dockerfile', () => {
+  it('lints the Dockerfile for dockerfile-lint and takes the base from its final FROM', async () => {
+    const dir = tempDir('bulwark-policy-dockerfile-');
+    writeFileSync(
+      join(dir, 'Dockerfile'),
+      'FROM debian:12-slim AS build\nRUN echo build\n\nFROM debian:12\nRUN curl -fsSL https://example.org/install.sh | sh\nUSER root\n',
+    );
+    config('approved:\n  - repository: debian\n    tags: ["12"]\n', dir);
+    const r = await runCli(
+      [
+        'policy',
+        `oci-dir://${dirs.clean}`,
+        '--dockerfile',
+        'Dockerfile',
+        '-f',
+        'json',
+        '--db',
+        dbPath,
+        '--offline',
+        '-q',
+      ],
+      { cwd: dir, env: { ...env(), BULWARK_CACHE_DIR: join(dir, 'cache') } },
+    );
+    expect(r.code).toBe(1);
+    const ev = JSON.parse(r.stdout) as PolicyEvaluation;
+    const lint = ev.results.find((x) => x.id === 'dockerfile-lint')!;
+    expect(lint.status).toBe('fail');
+    expect(lint.violations.map((v) => [v.id, v.path])).toEqual([
+      ['final-user-root', 'Dockerfile'],
+      ['pipe-to-shell', 'Dockerfile'],
+    ]);
+    expect(ev.results.find((x) => x.id === 'approved-base-image')).toMatchObject({
+      status: 'pass',
+      summary: `debian:12: approved by ${join(dir, '.bulwark.yaml')}#approved[0] (debian)`,
+    });
+    // Only the Dockerfile is at fault.
+    expect(ev.results.filter((x) => x.status === 'fail').map((x) => x.id)).toEqual(['dockerfile-lint']);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
 describe.skipIf(!ready)('bulwark policy: base image and attestations (registry on 127.0.0.1)', () => {
   let reportFile: string;
   let baseV1: string;

@@ -31,6 +31,7 @@ export interface PolicyCommonFlags extends TargetFlags, DbFlags {
   vex?: string[];
   severitySource?: string;
   lookups?: boolean;
+  catalogueFrom?: string;
   exitCode: string;
 }
 
@@ -68,16 +69,24 @@ export function addPolicyCommonOptions(cmd: Command): Command {
       '--no-lookups',
       "do not ask registries for the image's attestations or where its base image's tag points now (those checks become unknown)",
     )
+    .option(
+      '--catalogue-from <url>',
+      'use the approved catalogue of a Bulwark server (http(s)://HOST[:PORT]; token in BULWARK_TOKEN) instead of approved: in the config',
+    )
     .option('--exit-code <n>', 'exit code when a policy (or profile point) fails', '1');
 }
 
 /** Engine options from the shared flags; warnings go to stderr. */
-export function policyRunOptions(
+export async function policyRunOptions(
   flags: PolicyCommonFlags,
   io: CliIO,
   bar: ReturnType<typeof progress>,
-): PolicyRunOptions {
+): Promise<PolicyRunOptions> {
+  const catalogue = flags.catalogueFrom
+    ? await (await import('../server-catalogue.js')).fetchServerCatalogue(flags.catalogueFrom, io)
+    : undefined;
   return {
+    ...(catalogue ? { catalogue } : {}),
     ...targetOptions(flags, io, bar),
     ...(flags.db !== undefined ? { db: flags.db } : {}),
     ...(flags.offline ? { offline: true } : {}),
@@ -170,7 +179,7 @@ Examples:
       let report: ScanReport;
       let evaluation: PolicyEvaluation;
       try {
-        const options = policyRunOptions(flags, io, bar);
+        const options = await policyRunOptions(flags, io, bar);
         if (flags.report) {
           report = readScanReportFile(flags.report, io.cwd);
           evaluation = await evaluateReportPolicies(report, options);

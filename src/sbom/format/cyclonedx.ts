@@ -178,6 +178,20 @@ function osComponent(sbom: Sbom): Models.Component | undefined {
 export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
   const source = redactSource(sbom.source);
   const root = subjectComponent(source);
+  // The detected base image: properties of the image component (this library has no pedigree).
+  const b = sbom.baseImage;
+  if (b) {
+    const baseProps: Props = [];
+    if (b.name) baseProps.push(['bulwark:baseImage:name', b.name]);
+    if (b.digest) baseProps.push(['bulwark:baseImage:digest', b.digest]);
+    baseProps.push(['bulwark:baseImage:layers', String(b.layers)]);
+    baseProps.push(['bulwark:baseImage:detectedBy', b.detectedBy]);
+    baseProps.push(['bulwark:baseImage:confidence', b.confidence]);
+    if (b.knownFrom) baseProps.push(['bulwark:baseImage:knownFrom', b.knownFrom]);
+    if (b.approved !== undefined) baseProps.push(['bulwark:baseImage:approved', String(b.approved)]);
+    if (b.evidence) baseProps.push(['bulwark:baseImage:evidence', b.evidence]);
+    for (const p of toProperties(baseProps)) root.properties.add(p);
+  }
   const bom = new Models.Bom();
   bom.metadata.timestamp = timestamp;
   bom.metadata.component = root;

@@ -301,6 +301,33 @@ function buildDocument(sbom: Sbom, created: Date): SpdxDocument {
     relationshipType: 'DESCRIBES',
     relatedSpdxElement: root.SPDXID,
   });
+  // The detected base image: a package of its own, the image DESCENDANT_OF it.
+  const b = sbom.baseImage;
+  if (b && source.kind === 'image') {
+    const [algorithm, hex] = (b.digest ?? '').split(':');
+    const base: SpdxPackage = {
+      SPDXID: ids.take(`SPDXRef-BaseImage-${sanitizeSpdxId(b.name ?? b.digest ?? 'unknown')}`),
+      name: b.name ?? 'unknown base image',
+      versionInfo: b.digest,
+      downloadLocation: NOASSERTION,
+      filesAnalyzed: false,
+      checksums:
+        algorithm === 'sha256' && hex && /^[0-9a-f]{64}$/.test(hex)
+          ? [{ algorithm: 'SHA256', checksumValue: hex }]
+          : undefined,
+      licenseConcluded: NOASSERTION,
+      licenseDeclared: NOASSERTION,
+      copyrightText: NOASSERTION,
+      comment: `base image: ${b.layers} layers, detected by ${b.detectedBy} (${b.confidence} confidence)${b.evidence ? `: ${b.evidence}` : ''}`,
+      primaryPackagePurpose: 'CONTAINER',
+    };
+    packages.splice(1, 0, base);
+    relationships.splice(1, 0, {
+      spdxElementId: root.SPDXID,
+      relationshipType: 'DESCENDANT_OF',
+      relatedSpdxElement: base.SPDXID,
+    });
+  }
 
   const extracted = refs.list();
   return {

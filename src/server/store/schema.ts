@@ -197,6 +197,17 @@ export interface MetaTable {
   value: string;
 }
 
+/** One entry of the approved base-image catalogue (migration 002_policy). */
+export interface ApprovedImagesTable {
+  id: string;
+  /** The repository pattern as given (for ordering and lookup). */
+  repository: string;
+  /** JSON: the entry as `.bulwark.yaml` writes it (repository, tags, versions, digests, owner, notes, profile). */
+  entry: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface RegisterSchema {
   users: UsersTable;
   sessions: SessionsTable;
@@ -210,4 +221,5 @@ export interface RegisterSchema {
   risk_acceptances: RiskAcceptancesTable;
   audit_log: AuditLogTable;
   server_meta: MetaTable;
+  approved_images: ApprovedImagesTable;
 }
