@@ -29,7 +29,6 @@ import {
   CI_SEVERITIES,
   type CiCheck,
   type CiCheckContext,
-  type CiCheckResult,
   type CiFinding,
   type CiSeverity,
 } from './types.js';
@@ -399,5 +398,3 @@ export const CHECKS: readonly CiCheck[] = [
 ];
 
 export const CHECK_NAMES: readonly string[] = CHECKS.map((c) => c.name);
-
-export type { CiCheckResult };

@@ -5,7 +5,7 @@
  */
 import { buildSarif, severityToSarif, type SarifResult, type SarifRule } from '../util/sarif.js';
 import { isFailing } from './run.js';
-import { CI_SEVERITIES, type CiFinding, type CiReport } from './types.js';
+import type { CiFinding, CiReport } from './types.js';
 
 export const CI_FORMATS = ['table', 'json', 'sarif', 'markdown'] as const;
 export type CiFormat = (typeof CI_FORMATS)[number];
@@ -284,5 +284,3 @@ export function renderCi(report: CiReport, format: CiFormat): string {
       return renderCiTable(report);
   }
 }
-
-export { CI_SEVERITIES };
