@@ -4,7 +4,8 @@
  * the terminal; warnings and progress go to callbacks.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import { parseTarget } from '../engine/target.js';
 import { loadConfig } from '../config/load.js';
 import { resolveOffline } from '../config/offline.js';
 import type { ScanReport } from '../report/types.js';
@@ -75,6 +76,21 @@ export function compareCiFindings(a: CiFinding, b: CiFinding): number {
   );
 }
 
+/**
+ * A `ci.images` entry names a path relative to the repository (the file it is written in); `--image`
+ * and the checks resolve against the current folder, so when the two differ a relative archive, layout
+ * or folder path is made absolute. Registry and daemon references are left as they are.
+ */
+export function repositoryRelative(text: string, root: string, cwd: string): string {
+  if (resolve(root) === resolve(cwd)) return text;
+  const t = parseTarget(text);
+  if ((t.kind === 'archive' || t.kind === 'oci-dir') && t.rest && !isAbsolute(t.rest))
+    return `${t.kind}://${resolve(root, t.rest)}`;
+  if (t.kind === 'auto' && !isAbsolute(t.rest) && existsSync(resolve(root, t.rest.split(':')[0] ?? '')))
+    return resolve(root, t.rest);
+  return text;
+}
+
 export async function runCi(options: CiRunOptions): Promise<CiRun> {
   const onWarning = options.onWarning ?? (() => undefined);
   const dir = resolve(options.cwd, options.dir ?? '.');
@@ -109,7 +125,10 @@ export async function runCi(options: CiRunOptions): Promise<CiRun> {
     }
   }
 
-  const images = [...(config.images ?? []), ...(options.images ?? [])];
+  const images = [
+    ...(config.images ?? []).map((t) => repositoryRelative(t, root, options.cwd)),
+    ...(options.images ?? []),
+  ];
   const exclude = [...(config.exclude ?? []), ...(options.exclude ?? [])];
   // --offline, BULWARK_OFFLINE or db.offline: no database download, and no registry look-ups by policies.
   const offline = resolveOffline(options.offline, options.env, loaded).offline;
