@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ROOT } from './bench/common.mjs';
 import { benchSbom } from './bench/sbom.mjs';
 
-const PARTS = ['sbom', 'db', 'scan', 'registry', 'lint', 'secrets', 'catalog', 'server', 'peers'];
+const PARTS = ['sbom', 'db', 'scan', 'registry', 'lint', 'secrets', 'catalog', 'ci', 'server', 'peers'];
 const at = process.argv.indexOf('--only');
 const only = at >= 0 ? (process.argv[at + 1] ?? '').split(',').filter(Boolean) : PARTS;
 const unknown = only.filter((p) => !PARTS.includes(p));

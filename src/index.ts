@@ -28,6 +28,17 @@ export type * from './report/types.js';
 
 // policy and reports
 export { buildScanReport } from './policy/report.js';
+export * from './policy/rules/index.js';
+export {
+  parseCatalogue,
+  checkApproval,
+  HARDENED_PROFILE,
+  type ApprovedCatalogue,
+  type CatalogueEntry,
+  type HardenedProfile,
+} from './policy/approved/catalogue.js';
+export type * from './report/policy-types.js';
+export { POLICY_IDS, HARDENED_CHECK_IDS } from './report/policy-types.js';
 export { renderScanReport, SCAN_FORMATS, type ScanFormat } from './report/scan/index.js';
 
 // base images: detection, known images, recommendations
@@ -51,6 +62,14 @@ export type { Recommendations, Candidate } from './baseimage/recommendations.js'
 // other scanners sharing the same pass
 export { lintDockerfile, type LintOptions, type LintResult } from './lint/engine.js';
 export { detectSecretsInText, scanPath, scanGit } from './secrets/index.js';
+
+// bulwark ci: every check as one pipeline step (docs/ci.md)
+export { runCi, type CiRunOptions, type CiRun } from './ci/run.js';
+export { CHECKS as CI_CHECKS } from './ci/checks.js';
+export { detectCi } from './ci/env.js';
+export { renderCi, githubAnnotations, CI_FORMATS, type CiFormat } from './ci/render.js';
+export { gitlabReports } from './ci/gitlab.js';
+export type * from './ci/types.js';
 
 export { BulwarkError, ExitCode } from './util/errors.js';
 export { BULWARK_VERSION } from './util/tool-version.js';

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { lintConfigFrom } from '../lint/config.js';
 import { parseIgnoreRules, parseIncludeOsOwned } from '../policy/config.js';
 import { resolveSecretsConfig } from '../secrets/config.js';
+import { parseCatalogue } from '../policy/approved/catalogue.js';
+import { parsePolicySettings } from '../policy/rules/config.js';
 import { REPO_ROOT } from '../test-support/images.js';
+import { ciConfigFrom } from '../ci/config.js';
 
 describe('README configuration example', () => {
   const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
@@ -22,5 +25,10 @@ describe('README configuration example', () => {
     expect(lint.rules['missing-healthcheck']).toBe('off');
     expect(lint.trustedRegistries).toEqual(['docker.io', 'ghcr.io']);
     expect(() => resolveSecretsConfig(data, 'README.md')).not.toThrow();
+    expect(ciConfigFrom(data, 'README.md')).toEqual({ failOn: 'high', images: ['archive://build/app.tar'] });
+    const settings = parsePolicySettings(data, 'README.md');
+    expect(settings.enabled['up-to-date-base-image']).toBe(false);
+    expect(settings.epssThreshold).toBe(0.5);
+    expect(parseCatalogue(data, 'README.md')!.entries[0]!.repositoryPattern).toBe('docker.io/library/debian');
   });
 });

@@ -34,3 +34,19 @@ export {
   type RecommendOptions,
   type BaseFreshness,
 } from './recommend.js';
+export {
+  evaluateTargetPolicies,
+  evaluateReportPolicies,
+  verifyCatalogImage,
+  policyContextFor,
+  policyConfigFrom,
+  lookupAttestations,
+  lookupBaseImage,
+  scannersFor,
+  readScanReportFile,
+  type PolicyRunOptions,
+  type TargetPolicyRun,
+  type PolicyConfig,
+  type VerifyOptions,
+  type CatalogVerifyRun,
+} from './policy.js';

@@ -23,6 +23,7 @@ import {
 import type { ScannerName } from '../extra-scanners/types.js';
 import { resolveSecretsConfig } from '../secrets/config.js';
 import { SecretEngine } from '../secrets/engine.js';
+import type { LayerVisitor, Source } from '../source/types.js';
 import { UsageError, oneLine } from '../util/errors.js';
 import { catalogTarget, type CatalogTargetOptions } from './catalog.js';
 import { prepareDatabase, type DatabaseOptions } from './database.js';
@@ -49,6 +50,11 @@ export interface ScanOptions
    * file's `scan.includeOsOwned`, else only through their OS package).
    */
   readonly includeOsOwned?: boolean;
+  /**
+   * More consumers of the same single pass over the target (e.g. the hardened-profile facts of
+   * `bulwark catalog verify`), made once the source is open.
+   */
+  readonly extraVisitors?: (source: Source) => readonly LayerVisitor[];
 }
 
 export interface ScanRun {
@@ -98,11 +104,12 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
       ...options,
       cwd,
       visitors: (source) => {
-        if (!extras) return [];
+        const more = options.extraVisitors?.(source) ?? [];
+        if (!extras) return more;
         const d = source.description;
         imageScanners =
           d.kind === 'image' ? createImageScanners(d.image, extras) : createFolderScanners(d.path, extras);
-        return imageScanners.visitors;
+        return [...imageScanners.visitors, ...more];
       },
     });
     const extra: ExtraFindings | undefined = imageScanners?.finish();

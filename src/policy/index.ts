@@ -13,3 +13,17 @@ export {
 } from './filters.js';
 export { purlMatches, isPurlPattern } from './purl-pattern.js';
 export { buildScanReport, type PolicyInputs, type ReportContext } from './report.js';
+export * from './rules/index.js';
+export {
+  parseCatalogue,
+  parseCatalogueEntry,
+  checkApproval,
+  normaliseRepository,
+  splitReference,
+  HARDENED_PROFILE,
+  NO_PROFILE,
+  type ApprovedCatalogue,
+  type CatalogueEntry,
+  type HardenedProfile,
+  type ApprovalResult,
+} from './approved/catalogue.js';

@@ -88,6 +88,11 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   // OIDC sign-in is public (the provider authenticates); a test provider runs for these two.
   oidcLogin: EVERYONE,
   oidcCallback: EVERYONE,
+  listCatalogue: SIGNED_IN,
+  createCatalogueEntry: ADMIN,
+  deleteCatalogueEntry: ADMIN,
+  imagePolicy: SHOP_READ,
+  listImagePolicies: SIGNED_IN,
 };
 
 /** Routes of the table without an entry above. */
@@ -343,6 +348,15 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         return { path: fill(route.path), body: { description: u } };
       case 'deleteWebhook':
         return { path: fill(route.path, { webhook: await newWebhook() }) };
+      case 'createCatalogueEntry':
+        return { path: route.path, body: { repository: `ghcr.io/acme/${u}`, tags: ['1'] } };
+      case 'deleteCatalogueEntry': {
+        const made = await h.call('POST', '/catalogue', {
+          token: tokens.admin!,
+          body: { repository: `ghcr.io/acme/${u}` },
+        });
+        return { path: fill(route.path, { entry: made.body.id as string }) };
+      }
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

@@ -51,6 +51,7 @@ import { WEBHOOK_ROUTES } from './routes-webhooks.js';
 import { DECISION_ROUTES } from './routes-decisions.js';
 import { SARIF_ROUTES } from './routes-sarif.js';
 import { OIDC_ROUTES } from './routes-oidc.js';
+import { POLICY_ROUTES } from './routes-policy.js';
 import {
   acceptanceView,
   auditView,
@@ -1262,6 +1263,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...DECISION_ROUTES,
   ...SARIF_ROUTES,
   ...OIDC_ROUTES,
+  ...POLICY_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

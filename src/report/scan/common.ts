@@ -6,6 +6,7 @@ import type { Package } from '../../model/package.js';
 import { compareFindings } from '../../match/order.js';
 import type { Coverage, Finding, NotEvaluated, Severity } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
+import type { PolicyEvaluation } from '../policy-types.js';
 import { redactCreatedBy } from '../../sbom/format/redact.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
 
@@ -26,6 +27,8 @@ export interface ScanRenderOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** markdown: maximum length in characters (default 65,536, GitHub's comment limit). */
   readonly maxLength?: number;
+  /** html: the policy results of `bulwark policy`, shown as a section after the summary. */
+  readonly policy?: PolicyEvaluation;
 }
 
 /** Severities from most to least severe: the order of every count and column. */

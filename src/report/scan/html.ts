@@ -57,6 +57,7 @@ import {
 } from './extras.js';
 import { ratingOf } from '../../extra-scanners/types.js';
 import { maxOf } from '../../util/arrays.js';
+import { policySection } from './html-policy.js';
 
 /** A static table of the secret or config scanner's findings (escaped; secrets redacted). */
 function extraTable(
@@ -494,6 +495,7 @@ ${report.coverage ? `<div><dt>Not evaluated</dt><dd>${report.coverage.notEvaluat
 ${ownedNoteHtml}${notEvaluated.warning}
 ${expiredHtml}
 </section>
+${options.policy ? policySection(options.policy) : ''}
 <section class="card" aria-labelledby="findings-h">
 <h2 id="findings-h">Findings</h2>
 <div class="controls" role="search">

@@ -35,6 +35,7 @@ describe.each(engines)('register schema on %s', (engine) => {
           .sort(),
       ).toEqual([
         'api_tokens',
+        'approved_images',
         'audit_log',
         'findings',
         'images',

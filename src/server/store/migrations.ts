@@ -352,6 +352,25 @@ const m003Oidc: Migration = {
   },
 };
 
+/** The approved base-image catalogue managed by administrators (routes-policy.ts). */
+const m002Policy: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('approved_images')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('repository', 'text', (c) => c.notNull())
+      .addColumn('entry', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('approved_images_by_repository')
+      .on('approved_images')
+      .column('repository')
+      .execute();
+  },
+};
+
 /** Every migration by name; names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_register': m001,
@@ -359,6 +378,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '003_webhooks': m002Webhooks,
   '004_list_indexes': m003,
   '005_oidc': m003Oidc,
+  '006_policy': m002Policy,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

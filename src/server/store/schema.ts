@@ -318,6 +318,17 @@ export interface OidcLoginsTable {
   expires_at: string;
 }
 
+/** One entry of the approved base-image catalogue (migration 006_policy). */
+export interface ApprovedImagesTable {
+  id: string;
+  /** The repository pattern as given (for ordering and lookup). */
+  repository: string;
+  /** JSON: the entry as `.bulwark.yaml` writes it (repository, tags, versions, digests, owner, notes, profile). */
+  entry: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface RegisterSchema {
   jobs: JobsTable;
   registry_credentials: RegistryCredentialsTable;
@@ -338,4 +349,5 @@ export interface RegisterSchema {
   webhook_attempts: WebhookAttemptsTable;
   oidc_identities: OidcIdentitiesTable;
   oidc_logins: OidcLoginsTable;
+  approved_images: ApprovedImagesTable;
 }

@@ -144,16 +144,39 @@ export class RegistryClient implements BlobStore {
     what: string,
     signal?: AbortSignal,
   ): Promise<HttpResponse> {
+    return (await this.send(path, headers, what, signal))!;
+  }
+
+  /**
+   * GET (or HEAD) a v2 path, answering one authentication challenge. Returns 2xx answers, and undefined
+   * for a 404 when `optional` (something that may legitimately be absent: an attestation tag).
+   */
+  private async send(
+    path: string,
+    headers: Record<string, string>,
+    what: string,
+    signal?: AbortSignal,
+    optional: { readonly method?: 'GET' | 'HEAD'; readonly missingOk?: boolean } = {},
+  ): Promise<HttpResponse | undefined> {
     const origin = await this.transport.origin(this.host, signal);
     const url = new URL(`${origin}/v2/${this.ref.repository}/${path}`);
     for (let attempt = 0; ; attempt++) {
       const authorization = await this.auth.header(this.scope);
       const res = await this.transport.request(
         url,
-        { headers, ...(authorization ? { authorization } : {}), ...(signal ? { signal } : {}) },
+        {
+          headers,
+          ...(optional.method ? { method: optional.method } : {}),
+          ...(authorization ? { authorization } : {}),
+          ...(signal ? { signal } : {}),
+        },
         this.ref.registry,
       );
       if (res.status >= 200 && res.status < 300) return res;
+      if (res.status === 404 && optional.missingOk) {
+        discard(res);
+        return undefined;
+      }
       if (res.status === 401) {
         const challenge = res.headers['www-authenticate'];
         discard(res);
@@ -214,6 +237,45 @@ export class RegistryClient implements BlobStore {
       digest: reference.includes(':') ? reference : computed,
       ...(contentType ? { mediaType: contentType } : {}),
     };
+  }
+
+  /**
+   * The digest a tag (or digest) points to now, by HEAD (`Docker-Content-Digest`), falling back to a GET
+   * when the registry sends no digest; undefined when the tag does not exist.
+   */
+  async headManifest(reference: string, signal?: AbortSignal): Promise<string | undefined> {
+    const res = await this.send(`manifests/${reference}`, { accept: MANIFEST_ACCEPT }, 'manifest', signal, {
+      method: 'HEAD',
+      missingOk: true,
+    });
+    if (!res) return undefined;
+    discard(res);
+    const header = res.headers['docker-content-digest'];
+    if (typeof header === 'string' && /^sha256:[0-9a-f]{64}$/.test(header)) return header;
+    return (await this.optionalManifest(reference, signal))?.digest;
+  }
+
+  /** {@link manifest}, or undefined when the registry has no such tag or digest (404). */
+  async optionalManifest(reference: string, signal?: AbortSignal): Promise<FetchedManifest | undefined> {
+    try {
+      return await this.manifest(reference, signal);
+    } catch (err) {
+      if (err instanceof BulwarkError && err.code === 'E_IMAGE_NOT_FOUND') return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The OCI referrers API (`/v2/<name>/referrers/<digest>`): the index of artifacts whose `subject` is
+   * `digest`; undefined when the registry does not implement it (404; clients then use the
+   * `sha256-<hex>` tag schema).
+   */
+  async referrers(digest: string, signal?: AbortSignal): Promise<Buffer | undefined> {
+    const res = await this.send(`referrers/${digest}`, { accept: MediaType.ociIndex }, 'referrers', signal, {
+      missingOk: true,
+    });
+    if (!res) return undefined;
+    return readBody(res, MAX_MANIFEST_BYTES, `${this.name}: referrers of ${digest}`);
   }
 
   /**

@@ -71,6 +71,14 @@ export async function registryClient(
   return new RegistryClient(ref, transport, auth);
 }
 
+/**
+ * A client for the repository of `text` (a Docker-style reference) with the credentials, CAs and
+ * timeouts of `reg`; nothing is sent until it is used. Close it when done.
+ */
+export async function connectRegistry(text: string, reg: RegistryOptions = {}): Promise<RegistryClient> {
+  return registryClient(parseReference(text), reg);
+}
+
 /** Every tag of the repository of `text` (a Docker-style reference; its tag or digest is ignored). */
 export async function listRepositoryTags(
   text: string,
