@@ -28,6 +28,7 @@ import {
   npmPackage,
   type Built,
 } from '../../policy/test-support/images.js';
+import { expectPolicyDocument } from '../../policy/test-support/schema.js';
 import { runCli } from '../test-support/capture.js';
 
 const OSV = join(SHARED_DIR, 'vulndata', 'osv');
@@ -62,6 +63,7 @@ async function policy(args: string[], cwd = work) {
 async function evaluate(target: string, ...extra: string[]) {
   const r = await policy([target, '-f', 'json', ...extra]);
   const ev = JSON.parse(r.stdout) as PolicyEvaluation;
+  expectPolicyDocument(ev);
   const status = Object.fromEntries(ev.results.map((x) => [x.id, x.status])) as Record<
     PolicyId,
     PolicyStatus
@@ -456,7 +458,9 @@ describe.skipIf(!ready)('bulwark policy: base image and attestations (registry o
 
   const judge = async (cwd: string, ...extra: string[]) => {
     const r = await runCli(['policy', '--report', reportFile, '-f', 'json', ...extra], { cwd, env: env() });
-    return { ...r, ev: JSON.parse(r.stdout) as PolicyEvaluation };
+    const ev = JSON.parse(r.stdout) as PolicyEvaluation;
+    expectPolicyDocument(ev);
+    return { ...r, ev };
   };
   const of = (ev: PolicyEvaluation, id: PolicyId) => ev.results.find((x) => x.id === id)!;
 
