@@ -140,6 +140,13 @@ describe.skipIf(!ready)('bulwark policy: each policy passes and fails', () => {
     expect(r.ev.passed).toBe(true);
     // Three unknown policies cost 2 points each; no failure.
     expect(r.ev.health).toEqual({ grade: 'A', score: 94 });
+    // --min-grade: an A meets A.
+    expect((await policy([`oci-dir://${dirs.clean}`, '--min-grade', 'a'])).code).toBe(0);
+    const bad = await policy([`oci-dir://${dirs.clean}`, '--min-grade', 'G']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'bulwark: --min-grade: "G" is not a grade (A, B, C, D, E or F)\n',
+    ]);
     // --strict: an unknown policy fails too.
     const strict = await policy([`oci-dir://${dirs.clean}`, '--strict']);
     expect(strict.code).toBe(1);
@@ -608,6 +615,11 @@ describe.skipIf(!ready)('bulwark policy: outputs and errors', () => {
     expect(r.stdout).toMatch(/^PASS +kev +No known exploited vulnerabilities \(CISA KEV\)$/m);
     expect(r.stderr).toBe('bulwark: 2 policies failed: non-root-user, dockerfile-lint (health C)\n');
     expect((await policy([MINBASE(), '--exit-code', '9'])).code).toBe(9);
+    // --min-grade gates on the grade alone: debian12-minbase is a C.
+    expect((await policy([MINBASE(), '--min-grade', 'C'])).code).toBe(0);
+    const worse = await policy([MINBASE(), '--min-grade', 'b']);
+    expect(worse.code).toBe(1);
+    expect(worse.stderr).toBe('bulwark: health grade C (score 74) is worse than --min-grade B\n');
   });
 
   it('errors: no target (2), a bad policies section (3), a file that is not a scan report (3)', async () => {
