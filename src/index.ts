@@ -51,7 +51,12 @@ export {
   type KnownBaseOrigin,
 } from './model/base-image.js';
 export { detectBaseImage, dockerfileBase } from './baseimage/detect.js';
-export { recommendBaseImages, type RecommendOptions } from './engine/recommend.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './engine/recommend.js';
 export type { Recommendations, Candidate } from './baseimage/recommendations.js';
 
 // other scanners sharing the same pass

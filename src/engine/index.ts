@@ -43,4 +43,10 @@ export {
   type VerifyOptions,
   type CatalogVerifyRun,
 } from './policy.js';
-export { recommendBaseImages, DEFAULT_MAX_CANDIDATES, type RecommendOptions } from './recommend.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  DEFAULT_MAX_CANDIDATES,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './recommend.js';

@@ -42,6 +42,7 @@ import {
   type LayoutImage,
 } from '../baseimage/test-support/oci-build.js';
 import { compareReports } from './compare.js';
+import { checkBaseFreshness, recommendBaseImages } from './recommend.js';
 import { scanTarget, type ScanOptions } from './scan.js';
 
 let work: string;
@@ -196,6 +197,19 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
       expect(json.summary.byOrigin.base.total).toBe(fromBase);
       expect(json.summary.byOrigin.added.total).toBe(json.findings.length - fromBase);
     }
+    // While :12 still points to it, the base is up to date, and recommendations say so.
+    const node0 = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(await checkBaseFreshness(node0.report.baseImage!)).toEqual({
+      reference: `${host}/bulwark/debian:12`,
+      currentDigest: oldBase.manifestDigest,
+      upToDate: true,
+    });
+    const fresh = await recommendBaseImages(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(fresh.upToDate).toBe(true);
+    expect(fresh.candidates).toEqual([]);
+    expect(fresh.skipped).toEqual([
+      { reference: `${host}/bulwark/debian:12`, kind: 'refresh', reason: 'same digest as the current base' },
+    ]);
     // debian12-node adds vulnerable npm packages and Debian packages of its own.
     const node = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
     expect(node.report.findings.some((f) => (f.package.layer?.index ?? 0) >= 1)).toBe(true);
@@ -285,6 +299,12 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
     for (const tag of ['12', '12.5', 'latest', '13'])
       await push(newBase.dir, `${host}/bulwark/debian:${tag}`);
     await push(slim.dir, `${host}/bulwark/debian:12-slim`);
+    const outdated = await scanTarget(`oci-dir://${imagePath('debian12-node', 'oci')}`, opts(cache));
+    expect(await checkBaseFreshness(outdated.report.baseImage!)).toEqual({
+      reference: `${host}/bulwark/debian:12`,
+      currentDigest: newBase.manifestDigest,
+      upToDate: false,
+    });
 
     const r = await cli(
       [
@@ -406,7 +426,58 @@ describe.skipIf(!ready)('base images on real images in a real registry', () => {
     expect(mdOut.code).toBe(1);
     expect(mdOut.stdout).toContain('## Base image recommendations');
     expect(mdOut.stderr).toContain('now points to a newer digest');
+
+    // Alternatives (e.g. from the approved catalogue): scanned like the others; one that cannot be read is skipped.
+    const alt = await cli(
+      [
+        'recs',
+        `oci-dir://${imagePath('debian12-node', 'oci')}`,
+        '--db',
+        dbPath,
+        '--offline',
+        '-f',
+        'json',
+        '--alternative',
+        `${host}/bulwark/debian:13`,
+        '--alternative',
+        `${host}/bulwark/nothing:1`,
+      ],
+      cache,
+    );
+    expect(alt.code).toBe(0);
+    const altDoc = JSON.parse(alt.stdout) as typeof doc & {
+      skipped: { reference: string; reason: string }[];
+    };
+    const thirteen = altDoc.candidates.find((c) => c.kind === 'alternative')!;
+    expect(thirteen.reference).toBe(`${host}/bulwark/debian:13`);
+    expect(thirteen.digest).toBe(newBase.manifestDigest);
+    expect(thirteen.removes).toEqual(doc.candidates.find((c) => c.kind === 'refresh')!.removes);
+    expect(altDoc.skipped).toEqual([
+      expect.objectContaining({
+        reference: `${host}/bulwark/nothing:1`,
+        reason: expect.stringMatching(/^could not be read: /),
+      }),
+    ]);
   }, 600_000);
+
+  it('recommendations: no base is said (exit 0), a folder is an input error, bad flags a usage error', async () => {
+    const cache = join(work, 'cache-none');
+    const none = await cli(
+      ['recs', `oci-dir://${imagePath('debian12-minbase', 'oci')}`, '--db', dbPath, '--offline'],
+      cache,
+    );
+    expect(none.code).toBe(0);
+    expect(none.stdout).toContain('No recommendations: no base image detected');
+    const folder = await cli(
+      ['recs', `fs://${join(work, 'update-files')}`, '--db', dbPath, '--offline'],
+      cache,
+    );
+    expect(folder.code).toBe(3);
+    expect(folder.stderr).toMatch(/^bulwark: .*: not an image\n$/);
+    const bad = await cli(['recs', 'x', '--max-candidates', '0'], cache);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--max-candidates must be a whole number from 1 to 50');
+  }, 300_000);
 
   it('lists every tag through the paginated tags list', async () => {
     const { listRepositoryTags } = await import('../source/registry/open-registry.js');

@@ -12,13 +12,14 @@ import { fixPlan, vulnerabilityDelta } from '../baseimage/plan.js';
 import type { Candidate, Recommendations, SkippedCandidate } from '../baseimage/recommendations.js';
 import { selectCandidateTags, type CandidateKind } from '../baseimage/tags.js';
 import { canonicalName } from '../baseimage/detect.js';
+import type { BaseImage } from '../model/base-image.js';
 import type { Finding } from '../match/types.js';
 import type { ScanReport } from '../report/types.js';
 import { listRepositoryTags } from '../source/registry/open-registry.js';
 import { parseReference, type ImageReference } from '../source/registry/reference.js';
 import { InputError, oneLine } from '../util/errors.js';
 import { scanTarget, type ScanOptions } from './scan.js';
-import { openTarget } from './target.js';
+import { openTarget, type OpenTargetOptions } from './target.js';
 
 /** Candidates scanned at most by default. */
 export const DEFAULT_MAX_CANDIDATES = 5;
@@ -46,6 +47,54 @@ function layerBytes(report: ScanReport, n?: number): number {
 }
 
 const active = (findings: readonly Finding[]): Finding[] => findings.filter((f) => !f.suppressed);
+
+/** The platform manifest digest a reference resolves to, and every digest naming it (index too). */
+async function resolveDigests(
+  reference: string,
+  options: OpenTargetOptions,
+): Promise<{ digest: string; digests: string[] }> {
+  const src = await openTarget(`registry://${reference}`, options);
+  try {
+    if (src.description.kind !== 'image') return { digest: '', digests: [] };
+    const image = src.description.image;
+    const fromRepo = image.repoDigests.map((d) => d.slice(d.lastIndexOf('@') + 1));
+    return { digest: image.manifestDigest, digests: [image.manifestDigest, ...fromRepo] };
+  } finally {
+    await src.close();
+  }
+}
+
+/** Whether a base image's tag still points to the digest it was detected with. */
+export interface BaseFreshness {
+  /** The reference checked (`registry/repository:tag`). */
+  readonly reference: string;
+  /** The platform manifest digest the tag points to now. */
+  readonly currentDigest: string;
+  /** True when that (or the index it came from) is the base's digest. */
+  readonly upToDate: boolean;
+}
+
+/**
+ * Is the base image up to date — does its tag still point to the digest the image was built on? For a
+ * policy such as "base image is up to date". Undefined when the base has no name with a tag or no
+ * digest (nothing to compare). Reads the registry (manifest and config only); registry errors are thrown.
+ */
+export async function checkBaseFreshness(
+  base: BaseImage,
+  options: OpenTargetOptions = {},
+): Promise<BaseFreshness | undefined> {
+  if (!base.name || !base.digest) return undefined;
+  let ref: ImageReference;
+  try {
+    ref = parseReference(base.name);
+  } catch {
+    return undefined;
+  }
+  if (!ref.tag) return undefined;
+  const reference = refText(ref);
+  const { digest, digests } = await resolveDigests(reference, options);
+  return { reference, currentDigest: digest, upToDate: digests.includes(base.digest) };
+}
 
 /** Recommend base images for an image (see the module comment). */
 export async function recommendBaseImages(
@@ -137,13 +186,9 @@ export async function recommendBaseImages(
     }
     // Resolve the digest first (manifest and config only): an unchanged refresh needs no scan.
     let digest: string;
+    let digests: readonly string[];
     try {
-      const src = await openTarget(`registry://${w.reference}`, scanOpts);
-      try {
-        digest = src.description.kind === 'image' ? src.description.image.manifestDigest : '';
-      } finally {
-        await src.close();
-      }
+      ({ digest, digests } = await resolveDigests(w.reference, scanOpts));
     } catch (err) {
       if (w.kind === 'alternative') {
         skipped.push({ reference: w.reference, kind: w.kind, reason: `could not be read: ${oneLine(err)}` });
@@ -151,7 +196,7 @@ export async function recommendBaseImages(
       }
       throw err;
     }
-    if (base.digest && digest === base.digest) {
+    if (base.digest && digests.includes(base.digest)) {
       if (w.kind === 'refresh') upToDate = true;
       skipped.push({ reference: w.reference, kind: w.kind, reason: 'same digest as the current base' });
       continue;
