@@ -28,13 +28,6 @@ export {
 } from './compare.js';
 export { lintImage, scanImageSecrets, type ImageLintOptions, type ImageSecretsOptions } from './image.js';
 export {
-  recommendBaseImages,
-  checkBaseFreshness,
-  DEFAULT_MAX_CANDIDATES,
-  type RecommendOptions,
-  type BaseFreshness,
-} from './recommend.js';
-export {
   evaluateTargetPolicies,
   evaluateReportPolicies,
   verifyCatalogImage,
@@ -50,3 +43,10 @@ export {
   type VerifyOptions,
   type CatalogVerifyRun,
 } from './policy.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  DEFAULT_MAX_CANDIDATES,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './recommend.js';

@@ -284,7 +284,17 @@ export async function verifyCatalogImage(
     throw new UsageError(`${target.text}: catalog verify needs an image (not a folder or an SBOM)`);
   const facts = visitor.finish();
   let attestations: AttestationFacts | undefined;
-  if (options.lookups !== false) attestations = await lookupAttestations(src.image, options.registry);
+  if (options.lookups !== false) {
+    try {
+      attestations = await lookupAttestations(src.image, options.registry);
+    } catch (err) {
+      // The image itself was read: a registry that fails on referrers leaves those points unknown.
+      warn(
+        options,
+        `attestations could not be looked up: ${err instanceof BulwarkError ? err.message : oneLine(err)}`,
+      );
+    }
+  }
   const catalogue = options.catalogue ?? config.catalogue;
   const verification = verifyHardened({
     report,

@@ -14,6 +14,7 @@ import { renderJson } from '../report/scan/json.js';
 import { tempDir } from '../source/test-support/build.js';
 import { SHARED_DIR } from '../test-support/images.js';
 import { prerequisite } from '../test-support/require.js';
+import { expectPolicyDocument } from '../policy/test-support/schema.js';
 import { startHarness, type Harness } from './test-support/harness.js';
 
 const DEBIAN = join(SHARED_DIR, 'vulndata', 'osv', 'Debian:12');
@@ -75,6 +76,7 @@ describe.skipIf(!ready)('server: catalogue and policies of stored images', () =>
     const r = await h.call('GET', `/projects/shop/images/${imageId}/policy`, { token });
     expect(r.status).toBe(200);
     const ev = r.body as PolicyEvaluation;
+    expectPolicyDocument(ev);
     return { ev, of: (id: string) => ev.results.find((x) => x.id === id)! };
   };
 

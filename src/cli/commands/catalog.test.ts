@@ -28,6 +28,7 @@ import {
   npmPackage,
   type Built,
 } from '../../policy/test-support/images.js';
+import { expectVerifyDocument } from '../../policy/test-support/schema.js';
 import { runCli } from '../test-support/capture.js';
 
 const NPM = join(SHARED_DIR, 'vulndata', 'osv', 'npm');
@@ -66,6 +67,7 @@ const verify = (target: string, ...extra: string[]) =>
   });
 
 function failing(v: CatalogVerification): string[] {
+  expectVerifyDocument(v);
   return v.checks.filter((c) => c.status === 'fail' || c.status === 'unknown').map((c) => c.id);
 }
 
@@ -134,6 +136,7 @@ describe.skipIf(!ready)('bulwark catalog verify', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const v = JSON.parse(r.stdout) as CatalogVerification;
+    expectVerifyDocument(v);
     expect(v.passed).toBe(true);
     expect(v.entry).toEqual({ repository: `${host}/golden`, owner: 'platform-team', notes: 'golden images' });
     expect(v.checks.map((c) => [c.id, c.status])).toEqual([

@@ -28,6 +28,7 @@ import {
   npmPackage,
   type Built,
 } from '../../policy/test-support/images.js';
+import { expectPolicyDocument } from '../../policy/test-support/schema.js';
 import { runCli } from '../test-support/capture.js';
 
 const OSV = join(SHARED_DIR, 'vulndata', 'osv');
@@ -62,6 +63,7 @@ async function policy(args: string[], cwd = work) {
 async function evaluate(target: string, ...extra: string[]) {
   const r = await policy([target, '-f', 'json', ...extra]);
   const ev = JSON.parse(r.stdout) as PolicyEvaluation;
+  expectPolicyDocument(ev);
   const status = Object.fromEntries(ev.results.map((x) => [x.id, x.status])) as Record<
     PolicyId,
     PolicyStatus
@@ -138,6 +140,13 @@ describe.skipIf(!ready)('bulwark policy: each policy passes and fails', () => {
     expect(r.ev.passed).toBe(true);
     // Three unknown policies cost 2 points each; no failure.
     expect(r.ev.health).toEqual({ grade: 'A', score: 94 });
+    // --min-grade: an A meets A.
+    expect((await policy([`oci-dir://${dirs.clean}`, '--min-grade', 'a'])).code).toBe(0);
+    const bad = await policy([`oci-dir://${dirs.clean}`, '--min-grade', 'G']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      'bulwark: --min-grade: "G" is not a grade (A, B, C, D, E or F)\n',
+    ]);
     // --strict: an unknown policy fails too.
     const strict = await policy([`oci-dir://${dirs.clean}`, '--strict']);
     expect(strict.code).toBe(1);
@@ -456,7 +465,9 @@ describe.skipIf(!ready)('bulwark policy: base image and attestations (registry o
 
   const judge = async (cwd: string, ...extra: string[]) => {
     const r = await runCli(['policy', '--report', reportFile, '-f', 'json', ...extra], { cwd, env: env() });
-    return { ...r, ev: JSON.parse(r.stdout) as PolicyEvaluation };
+    const ev = JSON.parse(r.stdout) as PolicyEvaluation;
+    expectPolicyDocument(ev);
+    return { ...r, ev };
   };
   const of = (ev: PolicyEvaluation, id: PolicyId) => ev.results.find((x) => x.id === id)!;
 
@@ -604,6 +615,11 @@ describe.skipIf(!ready)('bulwark policy: outputs and errors', () => {
     expect(r.stdout).toMatch(/^PASS +kev +No known exploited vulnerabilities \(CISA KEV\)$/m);
     expect(r.stderr).toBe('bulwark: 2 policies failed: non-root-user, dockerfile-lint (health C)\n');
     expect((await policy([MINBASE(), '--exit-code', '9'])).code).toBe(9);
+    // --min-grade gates on the grade alone: debian12-minbase is a C.
+    expect((await policy([MINBASE(), '--min-grade', 'C'])).code).toBe(0);
+    const worse = await policy([MINBASE(), '--min-grade', 'b']);
+    expect(worse.code).toBe(1);
+    expect(worse.stderr).toBe('bulwark: health grade C (score 74) is worse than --min-grade B\n');
   });
 
   it('errors: no target (2), a bad policies section (3), a file that is not a scan report (3)', async () => {

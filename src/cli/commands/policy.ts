@@ -40,6 +40,7 @@ interface PolicyFlags extends PolicyCommonFlags {
   output?: string;
   report?: string;
   strict?: boolean;
+  minGrade?: string;
 }
 
 export function parseExitCode(text: string): number {
@@ -134,7 +135,11 @@ export function registerPolicy(program: Command, io: CliIO): void {
       '--report <file>',
       'judge a stored scan report (bulwark scan -f json) instead of scanning a target',
     )
-    .option('--strict', 'a policy that could not be evaluated (unknown) fails too');
+    .option('--strict', 'a policy that could not be evaluated (unknown) fails too')
+    .option(
+      '--min-grade <grade>',
+      'gate on the health grade instead: fail only when it is worse than this (A–F); failed policies alone then do not fail',
+    );
   addPolicyCommonOptions(cmd)
     .addHelpText(
       'after',
@@ -159,7 +164,8 @@ Health grade: 100 minus the weight of each failed policy (25: fixable-critical-h
 15: epss, non-root-user; 10: approved-base-image, copyleft-licenses; 5: the others) minus 2 per unknown
 policy. A: no failure and 90+; B: 80+; C: 65+; D: 50+; E: 30+; F: below.
 
-Exit codes: 0 no policy failed, 1 (or --exit-code) a policy failed (with --strict: or was unknown);
+Exit codes: 0 no policy failed, 1 (or --exit-code) a policy failed (with --strict: or was unknown;
+with --min-grade: only when the grade is worse than that);
 2 usage, 3 input, 4 database, 5 network, 70 internal error.
 
 Examples:
@@ -170,6 +176,9 @@ Examples:
     )
     .action(async (target: string | undefined, flags: PolicyFlags) => {
       const exitCode = parseExitCode(flags.exitCode);
+      const minGrade = flags.minGrade?.trim().toUpperCase();
+      if (minGrade !== undefined && !/^[A-F]$/.test(minGrade))
+        throw new UsageError(`--min-grade: "${flags.minGrade}" is not a grade (A, B, C, D, E or F)`);
       const format = flags.format as PolicyFormat;
       if (!target && !flags.report)
         throw new UsageError('give a target, or --report FILE with a stored scan report');
@@ -190,6 +199,17 @@ Examples:
         bar.done();
       }
       await emit(io, render(evaluation, report, format, io, flags.output !== undefined), flags.output);
+      // With --min-grade the grade is the gate (grades are letters in order: a later letter is worse);
+      // otherwise any failed policy is.
+      if (minGrade !== undefined) {
+        if (evaluation.health.grade > minGrade) {
+          io.stderr.write(
+            `bulwark: health grade ${evaluation.health.grade} (score ${evaluation.health.score}) is worse than --min-grade ${minGrade}\n`,
+          );
+          throw new ExitWith(exitCode);
+        }
+        return;
+      }
       const failed = evaluation.results.filter(
         (r) => r.status === 'fail' || (flags.strict && r.status === 'unknown'),
       );
