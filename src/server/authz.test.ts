@@ -63,6 +63,17 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   imageVex: SHOP_READ,
   listAudit: ADMIN,
   verifyAudit: ADMIN,
+  dashboardOverview: SIGNED_IN,
+  dashboardImages: SIGNED_IN,
+  getImageOverview: SHOP_READ,
+  listImagePackages: SHOP_READ,
+  listImageVulnerabilities: SHOP_READ,
+  listImageScans: SHOP_READ,
+  compareImage: SHOP_READ,
+  downloadImageReport: SHOP_READ,
+  // The advisory itself is public knowledge; the affected images are filtered to the caller's projects.
+  getVulnerability: SIGNED_IN,
+  getFindingHistory: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */
@@ -243,6 +254,12 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
           path: route.path,
           body: { vulnerabilityId: 'X-2', reason: 'matrix', expiresAt: '2026-07-01' },
         };
+      case 'compareImage':
+        return { path: fill(route.path), query: { 'with-scan': ids.scan! } };
+      case 'downloadImageReport':
+        return { path: fill(route.path), query: { format: 'scan-json' } };
+      case 'getVulnerability':
+        return { path: fill(route.path, { vulnerability: 'GHSA-test-0000-0001' }) };
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

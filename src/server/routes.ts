@@ -44,6 +44,7 @@ import {
   type FindingsTable,
   type RegisterSchema,
 } from './store/schema.js';
+import { DASHBOARD_ROUTES } from './routes-dashboard.js';
 import { openVexForImage } from './vex.js';
 import {
   acceptanceView,
@@ -725,6 +726,12 @@ export const ROUTES: readonly RouteDef[] = [
           findings: report.findings as unknown as ReportFinding[],
           findingsJson: JSON.stringify(report.findings),
           dbBuiltAt: report.database?.builtAt,
+          document: {
+            sbom: report.sbom,
+            findings: report.findings,
+            secrets: report.secrets,
+            baseImage: report.baseImage,
+          },
         },
         ctx.services.now(),
       );
@@ -1225,6 +1232,7 @@ export const ROUTES: readonly RouteDef[] = [
     access: { kind: 'org', perm: 'admin' },
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
+  ...DASHBOARD_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

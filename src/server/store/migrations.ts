@@ -6,6 +6,7 @@
  * their own tables; findings are keyed by `identity`, which a SARIF rule × location fingerprint can fill.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { m002Dashboard } from './migration-dashboard.js';
 
 const m001: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -198,7 +199,10 @@ const m001: Migration = {
 };
 
 /** Every migration by name; names sort in the order they run. */
-export const MIGRATIONS: Readonly<Record<string, Migration>> = { '001_register': m001 };
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '001_register': m001,
+  '002_dashboard': m002Dashboard,
+};
 
 export class StaticMigrationProvider implements MigrationProvider {
   getMigrations(): Promise<Record<string, Migration>> {

@@ -1,0 +1,45 @@
+/**
+ * Migration 002_dashboard: one summary row per scan (counts, grade, image facts, layers) written at
+ * ingest, so the dashboard's image lists and overview never parse stored SBOMs. Portable column types
+ * only, like 001.
+ */
+import type { Kysely, Migration } from 'kysely';
+
+export const m002Dashboard: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    let t = db.schema
+      .createTable('scan_summaries')
+      .addColumn('scan_id', 'text', (c) => c.primaryKey().references('scans.id').onDelete('cascade'))
+      .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('image_id', 'text', (c) => c.notNull().references('images.id').onDelete('cascade'))
+      .addColumn('grade', 'text', (c) => c.notNull())
+      .addColumn('score', 'double precision', (c) => c.notNull());
+    for (const col of [
+      'critical',
+      'high',
+      'medium',
+      'low',
+      'negligible',
+      'unknown',
+      'fixable',
+      'kev',
+      'secrets',
+      'packages',
+    ])
+      t = t.addColumn(col, 'integer', (c) => c.notNull().defaultTo(0));
+    await t
+      .addColumn('os', 'text')
+      .addColumn('platform', 'text')
+      .addColumn('base_image', 'text')
+      // double precision: exact for byte counts up to 2^53, and read back as a number on both engines.
+      .addColumn('size', 'double precision')
+      .addColumn('image_created', 'text')
+      .addColumn('details', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createIndex('scan_summaries_by_image')
+      .on('scan_summaries')
+      .columns(['image_id'])
+      .execute();
+  },
+};
