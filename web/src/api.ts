@@ -257,3 +257,230 @@ export const can = {
   approve: (me: Me | undefined) => !!me && (me.role === 'admin' || me.role === 'security'),
   admin: (me: Me | undefined) => !!me && me.role === 'admin',
 };
+
+// ---- The dashboard read API (tag "dashboard" in docs/openapi.json) ----
+
+export type Grade = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type SeverityCounts = Partial<Record<Severity, number>>;
+
+export interface ImageRow {
+  id: string;
+  project: string;
+  repository: string;
+  tag: string;
+  environment: string;
+  digest: string | null;
+  lastScanId: string | null;
+  lastScanAt: string | null;
+  grade: Grade | null;
+  score: number | null;
+  findings: SeverityCounts | null;
+  fixable: number | null;
+  kev: number | null;
+  secrets: number | null;
+  packages: number | null;
+  os: string | null;
+  platform: string | null;
+  baseImage: string | null;
+  size: number | null;
+}
+
+export interface Overview {
+  generatedAt: string;
+  days: number;
+  series: ({ day: string } & SeverityCounts)[];
+  totals: {
+    open: number;
+    fixable: number;
+    fixableShare: number;
+    kev: number;
+    overdue: number;
+    bySeverity: Record<Severity, { open: number; fixable: number; kev: number; overdue: number }>;
+  };
+  kev: { vulnerabilityId: string; openFindings: number }[];
+  grades: Record<string, number>;
+  riskiestImages: ImageRow[];
+  events: {
+    at: string;
+    kind: 'new' | 'reopened';
+    findingId: string;
+    vulnerabilityId: string;
+    severity: Severity;
+    kev: boolean;
+    package: { name: string; version: string };
+    state: FindingState;
+    project: string;
+    repository: string;
+    imageId: string | null;
+    tag: string | null;
+    environment: string | null;
+    production: boolean;
+  }[];
+}
+
+export interface LayerSummary {
+  index: number;
+  digest: string;
+  diffId: string;
+  size: number;
+  mediaType: string;
+  createdBy: string | null;
+  created: string | null;
+  packages: number;
+  findings: SeverityCounts & { total: number; fixable: number };
+  secrets: number;
+  fromBaseImage: boolean;
+}
+
+export interface ImageOverview {
+  image: { id: string; project: string; repository: string; tag: string; environment: string; digest: string | null; createdAt: string };
+  scan: { id: string; kind: string; createdAt: string; createdBy: string; dbBuiltAt: string | null; isLatest: boolean; scans: number };
+  summary: {
+    os: string | null;
+    platform: string | null;
+    size: number | null;
+    created: string | null;
+    configDigest: string | null;
+    baseImage: { name: string | null; digest: string | null; layers: number; detectedBy: string | null; confidence: string | null } | null;
+    packages: number;
+    findings: SeverityCounts;
+    fixable: number;
+    kev: number;
+    secrets: number;
+  };
+  grade: { grade: Grade; score: number; reasons: string[] };
+  layers: LayerSummary[];
+  secrets: {
+    ruleId: string;
+    title: string;
+    severity: string;
+    path: string;
+    line: number | null;
+    status: string | null;
+    layer: number | null;
+    removedInLayer: number | null;
+    secret: { preview: string; length: number; fingerprint: string };
+  }[];
+}
+
+export interface ImagePackage {
+  id: string;
+  name: string;
+  version: string;
+  type: string;
+  purl: string | null;
+  licenses: string[];
+  layer: number | null;
+  locations: string[];
+  findings: { total: number; fixable: number; worstSeverity: Severity } | null;
+}
+
+export interface ImageVulnGroup {
+  package: { id: string; name: string; version: string; type: string; purl: string; layer: number | null; location: string };
+  worstSeverity: Severity;
+  fixable: number;
+  upgrade: { to: string; fixes: number } | null;
+  vulnerabilities: {
+    vulnerabilityId: string;
+    aliases: string[];
+    severity: Severity;
+    cvssScore: number | null;
+    fixable: boolean;
+    fixedVersion: string | null;
+    kev: boolean;
+    epss: number | null;
+    summary: string | null;
+    suppressed: { kind: string | null; reason: string | null } | null;
+    finding: { id: string; state: FindingState; slaDueAt: string | null; overdue: boolean; acceptanceId: string | null } | null;
+  }[];
+}
+
+export interface ImageVulns {
+  scanId: string;
+  total: number;
+  findings: number;
+  upgrades: { package: string; type: string; from: string; to: string; fixes: number }[];
+  items: ImageVulnGroup[];
+}
+
+export interface ImageScan {
+  id: string;
+  digest: string | null;
+  kind: string;
+  createdAt: string;
+  createdBy: string;
+  packages: number;
+  findings: number;
+  bySeverity: SeverityCounts;
+  grade: Grade | null;
+  fixable: number | null;
+  kev: number | null;
+  isLatest: boolean;
+}
+
+export interface CvssView {
+  vector: string;
+  version: string | null;
+  baseScore: number | null;
+  metrics: { category: string; metric: string; name: string; value: string; valueName: string; description: string }[];
+}
+
+export interface Vulnerability {
+  id: string;
+  aliases: string[];
+  records: string[];
+  summary: string | null;
+  description: string | null;
+  published: string | null;
+  modified: string | null;
+  severity: Severity;
+  severitySource: string | null;
+  cvss: CvssView[];
+  epss: { score: number | null; percentile: number | null; date: string | null } | null;
+  kev: { dateAdded: string | null; dueDate: string | null; ransomware: boolean; requiredAction: string | null; name: string | null } | null;
+  references: string[];
+  fixVersions: { ecosystem: string; package: string; fixedVersions: string[] }[];
+  fixVersionsInImages: { type: string; package: string; fixedVersions: string[] }[];
+  affected: {
+    total: number;
+    projects: number;
+    items: (Finding & { project: string; imageId: string | null; tag: string | null; environment: string | null })[];
+  };
+}
+
+export interface FindingHistory {
+  findingId: string;
+  state: FindingState;
+  items: {
+    seq: number;
+    at: string;
+    actor: string;
+    action: string;
+    from: string | null;
+    to: string | null;
+    reason: string | null;
+    scanId: string | null;
+    acceptanceId: string | null;
+    details: unknown;
+  }[];
+}
+
+export interface PackageChange {
+  type: string;
+  name: string;
+  before: string[];
+  after: string[];
+}
+export interface VulnChange {
+  vulnerabilityId: string;
+  severity: Severity;
+  package: string;
+  version: string;
+  type: string;
+}
+export interface ImageComparison {
+  base: { scanId: string; imageId: string; digest: string | null; createdAt: string };
+  target: { scanId: string; imageId: string; digest: string | null; createdAt: string };
+  packages: { added: PackageChange[]; removed: PackageChange[]; changed: PackageChange[]; unchanged: number };
+  vulnerabilities: { added: VulnChange[]; removed: VulnChange[]; unchanged: number };
+}

@@ -1,6 +1,6 @@
 /** The dashboard's entry point: session, theme, layout and the route table. */
 import { render, type ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, setCsrfToken, setUnauthorizedHandler, type Me } from './api';
 import { ErrorBox, Loading } from './components/ui';
 import { match, navigate, startRouter, useLocation } from './router';
@@ -100,8 +100,12 @@ function App() {
     loadMe();
   }, []);
 
-  // Move focus to the new page's heading so screen readers and keyboards follow navigation.
+  // After a client-side navigation, move focus to the new page's heading so screen readers and keyboard
+  // users follow; the first page load keeps the browser's own focus order (the skip link first).
+  const firstPath = useRef(loc.path);
   useEffect(() => {
+    if (loc.path === firstPath.current) return;
+    firstPath.current = '';
     document.getElementById('page-title')?.focus({ preventScroll: true });
   }, [loc.path]);
 
@@ -183,7 +187,9 @@ function App() {
           </button>
         </div>
       </header>
-      <main id="main">{page}</main>
+      <main id="main" tabIndex={-1}>
+        {page}
+      </main>
     </SessionContext.Provider>
   );
 }

@@ -132,26 +132,31 @@ export function Pager({ total, limit, offset }: { total: number | undefined; lim
   );
 }
 
-/** A column header that sorts through the `sort` query parameter (`col` or `-col`). */
+/**
+ * A column header that sorts on the server through the `sort` and `order` query parameters. `dflt` is
+ * the server's default direction for that column; clicking the active column reverses it.
+ */
 export function SortHeader({
   label,
   col,
   sort,
-  defaultDesc = false,
+  order,
+  dflt = 'asc',
 }: {
   label: string;
   col: string;
   sort: string;
-  defaultDesc?: boolean;
+  order: string;
+  dflt?: 'asc' | 'desc';
 }) {
-  const active = sort === col || sort === `-${col}`;
-  const desc = sort === `-${col}`;
-  const next = active ? (desc ? col : `-${col}`) : defaultDesc ? `-${col}` : col;
+  const active = sort === col;
+  const dir = active ? order || dflt : undefined;
+  const next = active ? (dir === 'asc' ? 'desc' : 'asc') : undefined;
   return (
-    <th scope="col" aria-sort={active ? (desc ? 'descending' : 'ascending') : 'none'}>
-      <button type="button" class="sort" onClick={() => setQuery({ sort: next, page: undefined })}>
+    <th scope="col" aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
+      <button type="button" class="sort" onClick={() => setQuery({ sort: col, order: next === dflt ? undefined : next, page: undefined })}>
         {label}
-        <span aria-hidden="true">{active ? (desc ? ' ▼' : ' ▲') : ''}</span>
+        <span aria-hidden="true">{dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}</span>
       </button>
     </th>
   );
@@ -184,5 +189,16 @@ export function PageTitle({ title, children }: { title: string; children?: Compo
       </h1>
       {children}
     </header>
+  );
+}
+
+/** The health grade of an image (A best … F worst; the rules are in docs/server.md). */
+export function GradeBadge({ grade, large = false }: { grade: string | null; large?: boolean }) {
+  if (!grade) return <span class="muted">—</span>;
+  return (
+    <span class={`grade grade-${grade}${large ? ' large' : ''}`} title={`Health grade ${grade} (A best, F worst)`}>
+      <span class="sr-only">grade </span>
+      {grade}
+    </span>
   );
 }

@@ -345,13 +345,10 @@ export function UsersPage() {
                     </select>
                   </td>
                   <td>
-                    <button
-                      type="button"
-                      class={u.disabled ? '' : 'ghost'}
-                      onClick={() => void update(u, { disabled: !u.disabled })}
-                      aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.username}`}
-                    >
-                      {u.disabled ? 'Disabled — enable' : 'Active — disable'}
+                    {u.disabled ? 'disabled' : 'active'}{' '}
+                    <button type="button" class="ghost" onClick={() => void update(u, { disabled: !u.disabled })}>
+                      {u.disabled ? 'Enable' : 'Disable'}
+                      <span class="sr-only"> {u.username}</span>
                     </button>
                   </td>
                   <td>

@@ -11,12 +11,13 @@ import {
   type Acceptance,
   type Finding,
   type FindingDetail,
+  type FindingHistory,
   type Image,
   type Page,
   type ProjectDetail,
 } from '../api';
 import { AcceptanceRequestForm, StateForm } from '../components/actions';
-import { History } from '../components/history';
+import { StateHistory } from '../components/history';
 import { Kev, PageTitle, Pager, SeverityBadge, Show, StateBadge, When, useLoad } from '../components/ui';
 import { href, navigate, setQuery, useLocation } from '../router';
 import { useMe } from '../session';
@@ -131,8 +132,10 @@ export function FindingsPage({ project }: { project: string }) {
           return (
             <>
               {mayTriage && (
-                <details class="bulk" open={chosen.length > 0}>
-                  <summary>Bulk action on {chosen.length} selected finding{chosen.length === 1 ? '' : 's'}</summary>
+                <section class="bulk" aria-labelledby="bulk-h">
+                  <h2 id="bulk-h" class="small-h">
+                    Bulk action on {chosen.length} selected finding{chosen.length === 1 ? '' : 's'}
+                  </h2>
                   <StateForm
                     project={project}
                     findings={chosen}
@@ -142,7 +145,7 @@ export function FindingsPage({ project }: { project: string }) {
                       l.reload();
                     }}
                   />
-                </details>
+                </section>
               )}
               <table class="findings">
                 <caption class="sr-only">Findings, {list.total ?? list.items.length} matching</caption>
@@ -225,13 +228,14 @@ export function FindingPage({ project, finding }: { project: string; finding: st
     async () => ({
       p: await get<ProjectDetail>(href('projects', project)),
       f: await get<FindingDetail>(href('projects', project, 'findings', finding)),
+      history: await get<FindingHistory>(`${href('projects', project, 'findings', finding)}/history`),
       images: (await get<Page<Image>>(`${href('projects', project)}/images`)).items,
     }),
     `finding:${project}:${finding}`,
   );
   return (
     <Show l={l}>
-      {({ p, f, images }) => {
+      {({ p, f, images, history }) => {
         const mayTriage = can.triage(me, p.id);
         return (
           <>
@@ -327,7 +331,7 @@ export function FindingPage({ project, finding }: { project: string; finding: st
             )}
             <section aria-labelledby="hist-h">
               <h2 id="hist-h">History</h2>
-              <History entries={f.history} />
+              <StateHistory items={history.items} />
             </section>
             <p>
               <button type="button" class="ghost" onClick={() => navigate(`${href('projects', project)}/findings`)}>

@@ -1,7 +1,6 @@
 /** Every image the user can see: filters, sort and pagination in the URL, answered by the server. */
-import { get, SEVERITIES, type Page, type Project } from '../api';
-import { Counts, PageTitle, Pager, SortHeader, Show, When, shortDigest, useLoad } from '../components/ui';
-import { loadImageList, type ImageRow } from '../lists';
+import { get, SEVERITIES, type ImageRow, type Page, type Project } from '../api';
+import { Counts, GradeBadge, PageTitle, Pager, SortHeader, Show, When, useLoad } from '../components/ui';
 import { href, setQuery, useLocation } from '../router';
 
 const LIMIT = 25;
@@ -15,16 +14,28 @@ export function ImagesPage() {
     environment: query.get('environment') ?? '',
     severity: query.get('severity') ?? '',
     grade: query.get('grade') ?? '',
-    sort: query.get('sort') ?? '-risk',
+    fixable: query.get('fixable') ?? '',
+    kev: query.get('kev') ?? '',
+    baseImage: query.get('baseImage') ?? '',
+    sort: query.get('sort') ?? 'risk',
+    order: query.get('order') ?? '',
   };
   const projects = useLoad(() => get<Page<Project>>('/projects'), 'projects');
-  const l = useLoad(() => loadImageList({ ...f, limit: LIMIT, offset: (page - 1) * LIMIT }), JSON.stringify([f, page]));
+  const l = useLoad(
+    () =>
+      get<Page<ImageRow>>('/dashboard/images', {
+        ...f,
+        limit: LIMIT,
+        offset: (page - 1) * LIMIT,
+      }),
+    JSON.stringify([f, page]),
+  );
   return (
     <>
       <PageTitle title="Images" />
       <form class="filters" aria-label="Filter images" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
-          <label for="img-q">Repository contains</label>
+          <label for="img-q">Search (repository, tag, digest, project)</label>
           <input
             id="img-q"
             type="search"
@@ -63,6 +74,43 @@ export function ImagesPage() {
             ))}
           </select>
         </div>
+        <div class="field">
+          <label for="img-grade">Grade</label>
+          <select id="img-grade" value={f.grade} onChange={(e) => setQuery({ grade: e.currentTarget.value, page: undefined })}>
+            <option value="">any</option>
+            <option value="D,E,F">D or worse</option>
+            {['A', 'B', 'C', 'D', 'E', 'F'].map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="img-fix">Fixable findings</label>
+          <select id="img-fix" value={f.fixable} onChange={(e) => setQuery({ fixable: e.currentTarget.value, page: undefined })}>
+            <option value="">any</option>
+            <option value="true">has fixable</option>
+            <option value="false">none fixable</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="img-kev">KEV</label>
+          <select id="img-kev" value={f.kev} onChange={(e) => setQuery({ kev: e.currentTarget.value, page: undefined })}>
+            <option value="">any</option>
+            <option value="true">has KEV findings</option>
+            <option value="false">no KEV findings</option>
+          </select>
+        </div>
+        <div class="field">
+          <label for="img-base">Base image contains</label>
+          <input
+            id="img-base"
+            value={f.baseImage}
+            placeholder="debian"
+            onChange={(e) => setQuery({ baseImage: e.currentTarget.value.trim(), page: undefined })}
+          />
+        </div>
       </form>
       <Show l={l}>
         {(list) => (
@@ -71,23 +119,28 @@ export function ImagesPage() {
               <caption class="sr-only">Images, {list.total} matching</caption>
               <thead>
                 <tr>
-                  <SortHeader label="Repository" col="repository" sort={f.sort} />
+                  <SortHeader label="Grade" col="risk" sort={f.sort} order={f.order} dflt="desc" />
+                  <SortHeader label="Repository" col="name" sort={f.sort} order={f.order} />
                   <th scope="col">Tag</th>
                   <th scope="col">Project</th>
                   <th scope="col">Environment</th>
-                  <th scope="col">Digest</th>
-                  <SortHeader label="Findings (open, by severity)" col="risk" sort={f.sort} defaultDesc />
-                  <SortHeader label="Last scan" col="scanned" sort={f.sort} defaultDesc />
+                  <SortHeader label="Findings by severity" col="critical" sort={f.sort} order={f.order} dflt="desc" />
+                  <th scope="col">Fixable</th>
+                  <th scope="col">Base image</th>
+                  <SortHeader label="Last scan" col="last-scan" sort={f.sort} order={f.order} dflt="desc" />
                 </tr>
               </thead>
               <tbody>
                 {list.items.length === 0 && (
                   <tr>
-                    <td colSpan={7}>No image matches these filters.</td>
+                    <td colSpan={9}>No image matches these filters.</td>
                   </tr>
                 )}
                 {list.items.map((i: ImageRow) => (
                   <tr key={i.id}>
+                    <td>
+                      <GradeBadge grade={i.grade} />
+                    </td>
                     <td>
                       <a href={href('projects', i.project, 'images', i.id)}>{i.repository}</a>
                     </td>
@@ -96,12 +149,9 @@ export function ImagesPage() {
                       <a href={href('projects', i.project)}>{i.project}</a>
                     </td>
                     <td>{i.environment}</td>
-                    <td>
-                      <code>{shortDigest(i.digest)}</code>
-                    </td>
-                    <td>
-                      <Counts counts={i.counts} />
-                    </td>
+                    <td>{i.findings ? <Counts counts={i.findings} /> : <span class="muted">not summarised</span>}</td>
+                    <td>{i.fixable ?? '—'}</td>
+                    <td class="wrap small">{i.baseImage ?? <span class="muted">—</span>}</td>
                     <td>
                       <When at={i.lastScanAt} time />
                     </td>
