@@ -158,9 +158,13 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     const vulnDb = join(dir, 'vuln.sqlite');
     const env = { ...process.env, HOME: dir, BULWARK_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' };
     const kev = join(KEV_DIR, 'known_exploited_vulnerabilities.json');
-    await run(process.execPath, [CLI, 'db', 'import', '--db', vulnDb, osvDir('Debian:12'), osvDir('npm'), kev], {
-      env,
-    });
+    await run(
+      process.execPath,
+      [CLI, 'db', 'import', '--db', vulnDb, osvDir('Debian:12'), osvDir('npm'), kev],
+      {
+        env,
+      },
+    );
     ({ url, child: server } = await startServer(join(dir, 'data'), vulnDb));
 
     const admin = await login('admin', ADMIN_PASSWORD);
@@ -200,7 +204,12 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
         ],
         { env: { ...env, BULWARK_TOKEN: token } },
       );
-    await push(imagePath('debian12-minbase', 'docker.tar'), 'registry.example/shop/node', '0.9', 'production');
+    await push(
+      imagePath('debian12-minbase', 'docker.tar'),
+      'registry.example/shop/node',
+      '0.9',
+      'production',
+    );
     await push(imagePath('debian12-node', 'docker.tar'), 'registry.example/shop/node', '1.0', 'production');
     await push(imagePath('debian12-minbase', 'docker.tar'), 'registry.example/shop/base', '12', 'staging');
 
@@ -252,9 +261,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await s.page.getByLabel('User name').fill('dev');
     await s.page.getByLabel('Password').fill('not-the-password');
     await s.page.getByRole('button', { name: 'Sign in' }).click();
-    await expect
-      .poll(() => s.page.getByRole('alert').textContent())
-      .toContain('wrong user name or password');
+    await expect.poll(() => s.page.getByRole('alert').textContent()).toContain('wrong user name or password');
     await s.page.getByLabel('Password').fill(PASSWORD);
     await s.page.getByRole('button', { name: 'Sign in' }).click();
     await s.page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
@@ -288,13 +295,11 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await go(s, '/images?q=node&sort=name');
     expect(await rows().count()).toBe(2);
     expect(await s.page.getByLabel('Search (repository, tag, digest, project)').inputValue()).toBe('node');
-    expect(await rows().allTextContents()).toEqual([
-      expect.stringContaining('0.9'),
-      expect.stringContaining('1.0'),
-    ]);
+    const tags = () => s.page.locator('table.images tbody tr td:nth-child(3)').allTextContents();
+    expect(await tags()).toEqual(['0.9', '1.0']);
     await s.page.getByRole('button', { name: /^Repository/ }).click();
     await expect.poll(() => s.page.url()).toContain('order=desc');
-    await expect.poll(async () => (await rows().first().textContent()) ?? '').toContain('1.0');
+    await expect.poll(tags).toEqual(['1.0', '0.9']);
     await go(s, '/images?q=no-such-image');
     expect(await rows().count()).toBe(0);
     expect(await s.page.locator('table.images tbody').textContent()).toContain('No image matches');
@@ -313,7 +318,10 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
   it('shows debian12-node: the layer that installed the apt packages, its findings, every tab', async () => {
     const s = await signIn('dev');
     await go(s, '/images?q=node');
-    await s.page.locator('table.images tr', { hasText: '1.0' }).getByRole('link', { name: 'registry.example/shop/node' }).click();
+    await s.page
+      .locator('table.images tr', { hasText: '1.0' })
+      .getByRole('link', { name: 'registry.example/shop/node' })
+      .click();
     await s.page.getByRole('heading', { level: 1, name: 'registry.example/shop/node:1.0' }).waitFor();
     await settle(s.page);
     const apt = s.page.locator('li.layer', { hasText: 'apt-get install' });
@@ -350,9 +358,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
       await check(s.page, name);
     }
     // Downloads are rendered by the server from the stored scan.
-    const cdx = await s.page
-      .getByRole('link', { name: 'SBOM — CycloneDX 1.6 JSON' })
-      .getAttribute('href');
+    const cdx = await s.page.getByRole('link', { name: 'SBOM — CycloneDX 1.6 JSON' }).getAttribute('href');
     const res = await s.context.request.get(`${url}${cdx!}`);
     expect(res.status()).toBe(200);
     expect((await res.json()).bomFormat).toBe('CycloneDX');
@@ -361,17 +367,25 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await s.page.goto(`${s.page.url().split('?')[0]}?tab=layers`);
     await settle(s.page);
     const aptAgain = s.page.locator('li.layer', { hasText: 'apt-get install' });
-    await aptAgain.locator('summary').evaluate((el) => ((el.parentElement as HTMLDetailsElement).open = true));
+    await aptAgain
+      .locator('summary')
+      .evaluate((el) => ((el.parentElement as HTMLDetailsElement).open = true));
     await settle(s.page);
     const link = aptAgain.locator('table.layer-findings tbody tr').first().getByRole('link').first();
     vulnId = (await link.textContent())!;
     await link.click();
     await s.page.getByRole('heading', { level: 1, name: vulnId }).waitFor();
     await settle(s.page);
-    expect(await s.page.locator('#affected-h').textContent()).toMatch(/Affected across the organisation: \d+ finding/);
+    expect(await s.page.locator('#affected-h').textContent()).toMatch(
+      /Affected across the organisation: \d+ finding/,
+    );
     await check(s.page, '11-vulnerability');
 
-    await s.page.locator('.affected table tbody tr', { hasText: '1.0' }).first().locator('td:nth-child(2) a').click();
+    await s.page
+      .locator('.affected table tbody tr', { hasText: '1.0' })
+      .first()
+      .locator('td:nth-child(2) a')
+      .click();
     await s.page.getByRole('heading', { level: 2, name: 'History' }).waitFor();
     await settle(s.page);
     findingPath = new URL(s.page.url()).pathname;
@@ -386,7 +400,9 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await go(s, findingPath);
     expect(await s.page.locator('.badge.state').first().textContent()).toBe('new');
     await check(s.page, '12-finding-developer');
-    await s.page.getByLabel('Reason', { exact: true }).fill('Only reachable from the build stage; replaced next sprint.');
+    await s.page
+      .getByLabel('Reason', { exact: true })
+      .fill('Only reachable from the build stage; replaced next sprint.');
     await s.page.getByRole('button', { name: 'Request risk acceptance' }).click();
     const requested = s.page.getByRole('status').filter({ hasText: 'Requested' });
     await requested.waitFor();
@@ -446,14 +462,19 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     expect(await a.page.locator('#chain-status').textContent()).toMatch(/^Verified: \d+ entries/);
     const rows = a.page.locator('table.audit tbody tr');
     expect(await rows.count()).toBe(1);
-    expect(await rows.first().textContent()).toMatch(/sec.*acceptance\.approved.*Agreed until the planned rebuild/s);
+    expect(await rows.first().textContent()).toMatch(
+      /sec.*acceptance\.approved.*Agreed until the planned rebuild/s,
+    );
     await check(a.page, '18-audit');
     expect([...s.errors, ...a.errors]).toEqual([]);
   });
 
   it('bulk-triages a filtered list of findings', async () => {
     const s = await signIn('dev');
-    await go(s, '/projects/shop/findings?state=new&severity=medium&repository=registry.example%2Fshop%2Fnode');
+    await go(
+      s,
+      '/projects/shop/findings?state=new&severity=medium&repository=registry.example%2Fshop%2Fnode',
+    );
     const rows = s.page.locator('table.findings tbody tr');
     const before = await rows.count();
     expect(before).toBeGreaterThan(1);
@@ -461,8 +482,13 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await s.page.getByLabel('Select every finding on this page').check();
     await s.page.getByLabel('Reason (kept in the history)').fill('Reviewed in the weekly triage.');
     await s.page.getByRole('button', { name: `Apply to ${before} findings` }).click();
-    await s.page.getByRole('status').filter({ hasText: `${before} findings set to triaged` }).waitFor();
-    await expect.poll(() => s.page.locator('table.findings tbody').textContent()).toContain('No finding matches');
+    await s.page
+      .getByRole('status')
+      .filter({ hasText: `${before} findings set to triaged` })
+      .waitFor();
+    await expect
+      .poll(() => s.page.locator('table.findings tbody').textContent())
+      .toContain('No finding matches');
     await go(s, '/projects/shop/findings?state=triaged');
     expect(await rows.count()).toBe(before);
     expect(s.errors).toEqual([]);
@@ -513,8 +539,12 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await go(a, '/projects/shop');
     expect(await a.page.textContent('main')).toContain('dev');
     await check(a.page, '24-project');
+    await go(a, '/vulnerabilities/CVE-2021-44906');
+    expect(await a.page.locator('ul.vector li').count()).toBeGreaterThan(5);
+    expect(await a.page.textContent('main')).toContain('Attack Vector');
+    await check(a.page, '25-vulnerability-cvss');
     await go(a, '/no/such/page');
-    await check(a.page, '25-not-found');
+    await check(a.page, '25b-not-found');
 
     // Dark theme: the same pages pass the contrast rules too.
     await go(a, '/');

@@ -21,23 +21,30 @@ function notify(): void {
   for (const l of listeners) l();
 }
 
-/** Go to `url` (same origin); `replace` does not add a history entry (filter changes). */
-export function navigate(url: string, replace = false): void {
+/**
+ * Go to `url` (same origin). `replace` does not add a history entry (redirects); `scroll: false` keeps
+ * the scroll position (a filter or page change of the same list).
+ */
+export function navigate(url: string, replace = false, scroll = !replace): void {
   if (replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
   notify();
-  if (!replace) window.scrollTo(0, 0);
+  if (scroll) window.scrollTo(0, 0);
 }
 
-/** Change some query parameters of the current page (empty values are removed). */
-export function setQuery(changes: Record<string, string | number | undefined>, replace = true): void {
+/**
+ * Change some query parameters of the current page (empty values are removed). Each change is a history
+ * entry, so Back undoes a filter.
+ */
+export function setQuery(changes: Record<string, string | number | undefined>): void {
   const q = new URLSearchParams(window.location.search);
   for (const [k, v] of Object.entries(changes)) {
     if (v === undefined || v === '') q.delete(k);
     else q.set(k, String(v));
   }
   const s = q.toString();
-  navigate(`${window.location.pathname}${s ? `?${s}` : ''}`, replace);
+  const url = `${window.location.pathname}${s ? `?${s}` : ''}`;
+  if (url !== window.location.pathname + window.location.search) navigate(url, false, false);
 }
 
 export function startRouter(): void {

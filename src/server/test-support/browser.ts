@@ -46,7 +46,10 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(browser: Browser, viewport = { width: 1366, height: 900 }): Promise<Session> {
+export async function openSession(
+  browser: Browser,
+  viewport = { width: 1366, height: 900 },
+): Promise<Session> {
   const context = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC' });
   const offHost: string[] = [];
   await context.route('**/*', (route) => {

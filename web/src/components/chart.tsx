@@ -2,7 +2,7 @@
  * Findings by severity over time, drawn with uPlot (a ~50 kB canvas chart library). The same numbers are
  * in a table below it for screen readers and keyboard users.
  */
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Severity } from '../api';
@@ -14,14 +14,26 @@ const SERIES: { s: Severity; color: string }[] = [
   { s: 'low', color: '#3f7dd1' },
 ];
 
+/** The current theme (`data-theme` of the page), updated when the user switches it. */
+function useTheme(): string | undefined {
+  const [theme, setTheme] = useState(document.documentElement.dataset.theme);
+  useEffect(() => {
+    const o = new MutationObserver(() => setTheme(document.documentElement.dataset.theme));
+    o.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => o.disconnect();
+  }, []);
+  return theme;
+}
+
 export function SeverityTrend({ points }: { points: { day: string; counts: Partial<Record<Severity, number>> }[] }) {
   const el = useRef<HTMLDivElement>(null);
+  const theme = useTheme();
   useEffect(() => {
     const host = el.current;
     if (!host || points.length === 0) return;
     const xs = points.map((p) => Date.parse(`${p.day}T00:00:00Z`) / 1000);
     const data: uPlot.AlignedData = [xs, ...SERIES.map(({ s }) => points.map((p) => p.counts[s] ?? 0))];
-    const dark = document.documentElement.dataset.theme === 'dark';
+    const dark = theme === 'dark';
     const axis = { stroke: dark ? '#c8ccd4' : '#333', grid: { stroke: dark ? '#333a44' : '#e3e6ea' } };
     const plot = new uPlot(
       {
@@ -41,7 +53,7 @@ export function SeverityTrend({ points }: { points: { day: string; counts: Parti
       window.removeEventListener('resize', resize);
       plot.destroy();
     };
-  }, [points]);
+  }, [points, theme]);
 
   if (points.length === 0) return <p class="muted">No scans yet.</p>;
   return (

@@ -117,7 +117,7 @@ export function Pager({ total, limit, offset }: { total: number | undefined; lim
   const hasNext = pages === undefined ? true : page < pages;
   return (
     <nav class="pager" aria-label="Pagination">
-      <button type="button" disabled={page <= 1} onClick={() => setQuery({ page: page - 1 }, false)}>
+      <button type="button" disabled={page <= 1} onClick={() => setQuery({ page: page - 1 })}>
         ‹ Previous
       </button>
       <span aria-live="polite">
@@ -125,7 +125,7 @@ export function Pager({ total, limit, offset }: { total: number | undefined; lim
         {pages !== undefined ? ` of ${pages}` : ''}
         {total !== undefined ? ` · ${total.toLocaleString()} in all` : ''}
       </span>
-      <button type="button" disabled={!hasNext} onClick={() => setQuery({ page: page + 1 }, false)}>
+      <button type="button" disabled={!hasNext} onClick={() => setQuery({ page: page + 1 })}>
         Next ›
       </button>
     </nav>
