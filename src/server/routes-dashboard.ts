@@ -1085,8 +1085,21 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       if (!records.length && !reported && n(total.n) === 0)
         throw notFound(`vulnerability ${JSON.stringify(id)}`);
 
-      const record = [...records].sort((a, b) => byString(a.id, b.id))[0];
-      const summary = record?.summarySeverity;
+      // The record named by the id itself first, then the most detailed one (aliases merged into one
+      // vulnerability, like the matcher does: a CVE's GHSA record usually has the description).
+      const record = [...records].sort(
+        (a, b) =>
+          Number(b.id === id) - Number(a.id === id) ||
+          (b.details?.length ?? 0) - (a.details?.length ?? 0) ||
+          byString(a.id, b.id),
+      )[0];
+      // The severity as the matcher merged it when a scan reported it, else the worst record's rating.
+      const worst = [...records].sort(
+        (a, b) =>
+          SEVERITY_RANK[b.summarySeverity.rating]! - SEVERITY_RANK[a.summarySeverity.rating]! ||
+          byString(a.id, b.id),
+      )[0];
+      const summary = worst?.summarySeverity;
       const vector =
         summary?.vector ?? (isObj(reported?.cvss) ? (reported.cvss.vector as string | undefined) : undefined);
       const cvssEntries = records
@@ -1127,10 +1140,11 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
         description: record?.details ?? null,
         published: record?.published ?? (typeof reported?.published === 'string' ? reported.published : null),
         modified: record?.modified ?? (typeof reported?.modified === 'string' ? reported.modified : null),
-        severity: summary?.rating ?? (reported ? severityOf(reported) : (newest?.severity ?? 'unknown')),
+        severity: reported ? severityOf(reported) : (summary?.rating ?? newest?.severity ?? 'unknown'),
         severitySource:
+          (typeof reported?.severitySource === 'string' ? reported.severitySource : null) ??
           summary?.ratingSource ??
-          (typeof reported?.severitySource === 'string' ? reported.severitySource : null),
+          null,
         cvss: vectors.map(
           (v) => explainCvss(v) ?? { vector: v, version: null, baseScore: null, metrics: [] },
         ),

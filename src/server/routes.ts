@@ -36,6 +36,7 @@ import {
   type ImageRef,
   type ReportFinding,
 } from './register.js';
+import { cappedTotal, keysetPage, pageQuery, type KeysetSort } from './paging.js';
 import { route, type RouteContext, type RouteDef } from './route.js';
 import {
   FINDING_STATES,
@@ -223,8 +224,27 @@ function matchUploaded(ctx: RouteContext, sbom: ReturnType<typeof parseSbom>): F
   return matchSbom(sbom, db).findings;
 }
 
-const sortFindings = (q: { sort: string }) =>
-  q.sort === 'first-seen' ? (['first_seen_at', 'desc'] as const) : (['sla_due_at', 'asc'] as const);
+const PAGE_DESCRIPTION =
+  "Pages: pass the answer's `next` as `cursor` to get the following page (the same cost at any depth, and rows added meanwhile never repeat or skip a row); `offset` still works but slows down on deep pages. `total` counts matching rows up to 10,000; `totalExact` is false when more match.";
+
+/** Finding orders: SLA due date (soonest first) or first seen (newest first); ties by id. */
+const FINDING_SORTS: Readonly<Record<'due' | 'first-seen', KeysetSort>> = {
+  due: { name: 'due', columns: ['sla_due_at', 'id'], direction: 'asc', nullableFirst: true },
+  'first-seen': { name: 'first-seen', columns: ['first_seen_at', 'id'], direction: 'desc' },
+};
+const OVERDUE_SORT: KeysetSort = {
+  name: 'overdue',
+  columns: ['findings.sla_due_at', 'findings.id'],
+  direction: 'asc',
+  nullableFirst: true,
+};
+const SCAN_SORT: KeysetSort = { name: 'newest', columns: ['created_at', 'id'], direction: 'desc' };
+const IMAGE_SORT: KeysetSort = {
+  name: 'image',
+  columns: ['repository', 'tag', 'environment', 'id'],
+  direction: 'asc',
+};
+const AUDIT_SORT: KeysetSort = { name: 'newest', columns: ['seq'], direction: 'desc' };
 
 export const ROUTES: readonly RouteDef[] = [
   route({
@@ -684,7 +704,13 @@ export const ROUTES: readonly RouteDef[] = [
     tag: 'images',
     summary: 'Images of a project (repository, tag, environment, newest digest)',
     access: { kind: 'project', perm: 'read' },
-    query: z.object({ repository: z.string().optional(), environment: z.string().optional() }),
+    description: PAGE_DESCRIPTION,
+    query: z.object({
+      repository: z.string().optional(),
+      environment: z.string().optional(),
+      ...pageQuery,
+      limit: pageQuery.limit.unwrap().default(1000),
+    }),
     handler: async (ctx) => {
       let q = ctx.services.store.db
         .selectFrom('images')
@@ -692,8 +718,8 @@ export const ROUTES: readonly RouteDef[] = [
         .where('project_id', '=', ctx.project!.id);
       if (ctx.query.repository) q = q.where('repository', '=', ctx.query.repository);
       if (ctx.query.environment) q = q.where('environment', '=', ctx.query.environment);
-      const rows = await q.orderBy('repository').orderBy('tag').orderBy('environment').execute();
-      return { items: rows.map(imageView) };
+      const page = await keysetPage(q, IMAGE_SORT, ctx.query, ctx.services.store.engine);
+      return { items: page.items.map(imageView), next: page.next };
     },
   }),
   route({
@@ -785,7 +811,8 @@ export const ROUTES: readonly RouteDef[] = [
     tag: 'scans',
     summary: 'Scan history of a project, newest first',
     access: { kind: 'project', perm: 'read' },
-    query: z.object({ image: z.string().optional(), ...pagination }),
+    description: PAGE_DESCRIPTION,
+    query: z.object({ image: z.string().optional(), ...pageQuery }),
     handler: async (ctx) => {
       let q = ctx.services.store.db
         .selectFrom('scans')
@@ -805,13 +832,8 @@ export const ROUTES: readonly RouteDef[] = [
         ])
         .where('project_id', '=', ctx.project!.id);
       if (ctx.query.image) q = q.where('image_id', '=', ctx.query.image);
-      const rows = await q
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .limit(ctx.query.limit)
-        .offset(ctx.query.offset)
-        .execute();
-      return { items: rows.map(scanView) };
+      const page = await keysetPage(q, SCAN_SORT, ctx.query, ctx.services.store.engine);
+      return { items: page.items.map(scanView), next: page.next };
     },
   }),
   route({
@@ -855,6 +877,7 @@ export const ROUTES: readonly RouteDef[] = [
     path: '/projects/{project}/findings',
     tag: 'findings',
     summary: 'Findings of a project, filtered and paginated',
+    description: PAGE_DESCRIPTION,
     access: { kind: 'project', perm: 'read' },
     query: z.object({
       state: csv(FINDING_STATES as [string, ...string[]])
@@ -864,31 +887,35 @@ export const ROUTES: readonly RouteDef[] = [
       repository: z.string().optional(),
       vulnerability: z.string().optional().describe('a vulnerability id (CVE, GHSA, …)'),
       kev: z.enum(['true', 'false']).optional(),
+      fixable: z
+        .enum(['true', 'false'])
+        .optional()
+        .describe('true: a fixed version exists; false: no fix yet'),
+      package: z.string().min(1).max(1000).optional().describe('a package name (exact)'),
       overdue: z.enum(['true', 'false']).optional(),
       sort: z.enum(['due', 'first-seen']).default('due'),
-      ...pagination,
+      ...pageQuery,
     }),
     handler: async (ctx) => {
       const { query } = ctx;
+      const { store } = ctx.services;
       const now = ctx.services.now();
-      await expireAcceptances(ctx.services.store, now);
-      let q = ctx.services.store.db.selectFrom('findings').where('project_id', '=', ctx.project!.id);
+      await expireAcceptances(store, now);
+      let q = store.db.selectFrom('findings').where('project_id', '=', ctx.project!.id);
       if (query.state?.length) q = q.where('state', 'in', query.state as FindingsTable['state'][]);
       if (query.severity?.length) q = q.where('severity', 'in', query.severity);
       if (query.repository) q = q.where('repository', '=', query.repository);
       if (query.vulnerability) q = q.where('vulnerability_id', '=', query.vulnerability);
       if (query.kev) q = q.where('kev', '=', query.kev === 'true' ? 1 : 0);
+      if (query.fixable) q = q.where('fixed_version', query.fixable === 'true' ? 'is not' : 'is', null);
+      if (query.package) q = q.where('package_name', '=', query.package);
       if (query.overdue === 'true') q = q.where('state', 'in', OPEN_STATES).where('sla_due_at', '<', now);
-      const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const [col, dir] = sortFindings(query);
-      const rows = await q
-        .selectAll()
-        .orderBy(col, dir)
-        .orderBy('id')
-        .limit(query.limit)
-        .offset(query.offset)
-        .execute();
-      return { total: Number(total.n), items: rows.map((r) => findingView(r, now)) };
+      const page = await keysetPage(q.selectAll(), FINDING_SORTS[query.sort], query, store.engine);
+      return {
+        ...(await cappedTotal(store.db, q)),
+        items: page.items.map((r) => findingView(r, now)),
+        next: page.next,
+      };
     },
   }),
   route({
@@ -963,13 +990,15 @@ export const ROUTES: readonly RouteDef[] = [
     path: '/findings/overdue',
     tag: 'findings',
     summary: 'Open findings past their SLA (or planned fix date) in every project the caller can see',
+    description: PAGE_DESCRIPTION,
     access: { kind: 'user' },
-    query: z.object({ ...pagination }),
+    query: z.object({ ...pageQuery }),
     handler: async (ctx) => {
       const now = ctx.services.now();
       await expireAcceptances(ctx.services.store, now);
       const visible = await visibleProjectIds(ctx);
-      if (visible !== 'all' && visible.length === 0) return { total: 0, items: [] };
+      if (visible !== 'all' && visible.length === 0)
+        return { total: 0, totalExact: true, items: [], next: null };
       let q = ctx.services.store.db
         .selectFrom('findings')
         .innerJoin('projects', 'projects.id', 'findings.project_id')
@@ -981,18 +1010,16 @@ export const ROUTES: readonly RouteDef[] = [
           ]),
         );
       if (visible !== 'all') q = q.where('findings.project_id', 'in', visible);
-      const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await q
-        .selectAll('findings')
-        .select('projects.name as project_name')
-        .orderBy('findings.sla_due_at')
-        .orderBy('findings.id')
-        .limit(ctx.query.limit)
-        .offset(ctx.query.offset)
-        .execute();
+      const page = await keysetPage(
+        q.selectAll('findings').select('projects.name as project_name'),
+        OVERDUE_SORT,
+        ctx.query,
+        ctx.services.store.engine,
+      );
       return {
-        total: Number(total.n),
-        items: rows.map((r) => ({ project: r.project_name, ...findingView(r, now) })),
+        ...(await cappedTotal(ctx.services.store.db, q)),
+        items: page.items.map((r) => ({ project: r.project_name, ...findingView(r, now) })),
+        next: page.next,
       };
     },
   }),
@@ -1211,7 +1238,7 @@ export const ROUTES: readonly RouteDef[] = [
       action: z.string().optional(),
       entityType: z.string().optional(),
       entityId: z.string().optional(),
-      ...pagination,
+      ...pageQuery,
     }),
     handler: async (ctx) => {
       let q = ctx.services.store.db.selectFrom('audit_log').selectAll();
@@ -1219,8 +1246,8 @@ export const ROUTES: readonly RouteDef[] = [
       if (ctx.query.action) q = q.where('action', '=', ctx.query.action);
       if (ctx.query.entityType) q = q.where('entity_type', '=', ctx.query.entityType);
       if (ctx.query.entityId) q = q.where('entity_id', '=', ctx.query.entityId);
-      const rows = await q.orderBy('seq', 'desc').limit(ctx.query.limit).offset(ctx.query.offset).execute();
-      return { items: rows.map(auditView) };
+      const page = await keysetPage(q, AUDIT_SORT, ctx.query, ctx.services.store.engine);
+      return { items: page.items.map(auditView), next: page.next };
     },
   }),
   route({

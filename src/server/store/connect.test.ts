@@ -42,6 +42,7 @@ describe.each(engines)('register schema on %s', (engine) => {
         'projects',
         'risk_acceptances',
         'scan_findings',
+        'scan_summaries',
         'scans',
         'server_meta',
         'sessions',

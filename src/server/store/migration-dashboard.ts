@@ -1,11 +1,11 @@
 /**
- * Migration 002_dashboard: one summary row per scan (counts, grade, image facts, layers) written at
+ * Migration 003_dashboard: one summary row per scan (counts, grade, image facts, layers) written at
  * ingest, so the dashboard's image lists and overview never parse stored SBOMs. Portable column types
  * only, like 001.
  */
 import type { Kysely, Migration } from 'kysely';
 
-export const m002Dashboard: Migration = {
+export const dashboardMigration: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
     let t = db.schema
       .createTable('scan_summaries')

@@ -193,7 +193,7 @@ export interface AuditLogTable {
 }
 
 /**
- * What the dashboard reads about one scan without parsing its SBOM (migration 002_dashboard): counts
+ * What the dashboard reads about one scan without parsing its SBOM (migration 003_dashboard): counts
  * by severity, fixable, KEV and secrets, the image's health grade, and the image facts and layers
  * (JSON) taken from the scanned document at ingest. Scans ingested before that migration have no row.
  */
