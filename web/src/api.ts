@@ -35,7 +35,8 @@ type Query = Record<string, string | number | boolean | undefined | null>;
 /** `/path?a=1&b=2` with empty values left out. */
 export function withQuery(path: string, query: Query = {}): string {
   const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
+  for (const [k, v] of Object.entries(query))
+    if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
   const s = qs.toString();
   return s ? `${path}?${s}` : path;
 }
@@ -106,7 +107,13 @@ export const FINDING_STATES = [
 ] as const;
 export type FindingState = (typeof FINDING_STATES)[number];
 export const OPEN_STATES: readonly FindingState[] = ['new', 'triaged', 'fix-planned', 'reopened'];
-export const MANUAL_STATES = ['triaged', 'fix-planned', 'not-affected', 'false-positive', 'reopened'] as const;
+export const MANUAL_STATES = [
+  'triaged',
+  'fix-planned',
+  'not-affected',
+  'false-positive',
+  'reopened',
+] as const;
 export const VEX_JUSTIFICATIONS = [
   'component_not_present',
   'vulnerable_code_not_present',
@@ -333,15 +340,37 @@ export interface LayerSummary {
 }
 
 export interface ImageOverview {
-  image: { id: string; project: string; repository: string; tag: string; environment: string; digest: string | null; createdAt: string };
-  scan: { id: string; kind: string; createdAt: string; createdBy: string; dbBuiltAt: string | null; isLatest: boolean; scans: number };
+  image: {
+    id: string;
+    project: string;
+    repository: string;
+    tag: string;
+    environment: string;
+    digest: string | null;
+    createdAt: string;
+  };
+  scan: {
+    id: string;
+    kind: string;
+    createdAt: string;
+    createdBy: string;
+    dbBuiltAt: string | null;
+    isLatest: boolean;
+    scans: number;
+  };
   summary: {
     os: string | null;
     platform: string | null;
     size: number | null;
     created: string | null;
     configDigest: string | null;
-    baseImage: { name: string | null; digest: string | null; layers: number; detectedBy: string | null; confidence: string | null } | null;
+    baseImage: {
+      name: string | null;
+      digest: string | null;
+      layers: number;
+      detectedBy: string | null;
+      confidence: string | null;
+    } | null;
     packages: number;
     findings: SeverityCounts;
     fixable: number;
@@ -376,7 +405,15 @@ export interface ImagePackage {
 }
 
 export interface ImageVulnGroup {
-  package: { id: string; name: string; version: string; type: string; purl: string; layer: number | null; location: string };
+  package: {
+    id: string;
+    name: string;
+    version: string;
+    type: string;
+    purl: string;
+    layer: number | null;
+    location: string;
+  };
   worstSeverity: Severity;
   fixable: number;
   upgrade: { to: string; fixes: number } | null;
@@ -391,7 +428,13 @@ export interface ImageVulnGroup {
     epss: number | null;
     summary: string | null;
     suppressed: { kind: string | null; reason: string | null } | null;
-    finding: { id: string; state: FindingState; slaDueAt: string | null; overdue: boolean; acceptanceId: string | null } | null;
+    finding: {
+      id: string;
+      state: FindingState;
+      slaDueAt: string | null;
+      overdue: boolean;
+      acceptanceId: string | null;
+    } | null;
   }[];
 }
 
@@ -422,7 +465,14 @@ export interface CvssView {
   vector: string;
   version: string | null;
   baseScore: number | null;
-  metrics: { category: string; metric: string; name: string; value: string; valueName: string; description: string }[];
+  metrics: {
+    category: string;
+    metric: string;
+    name: string;
+    value: string;
+    valueName: string;
+    description: string;
+  }[];
 }
 
 export interface Vulnerability {
@@ -437,14 +487,25 @@ export interface Vulnerability {
   severitySource: string | null;
   cvss: CvssView[];
   epss: { score: number | null; percentile: number | null; date: string | null } | null;
-  kev: { dateAdded: string | null; dueDate: string | null; ransomware: boolean; requiredAction: string | null; name: string | null } | null;
+  kev: {
+    dateAdded: string | null;
+    dueDate: string | null;
+    ransomware: boolean;
+    requiredAction: string | null;
+    name: string | null;
+  } | null;
   references: string[];
   fixVersions: { ecosystem: string; package: string; fixedVersions: string[] }[];
   fixVersionsInImages: { type: string; package: string; fixedVersions: string[] }[];
   affected: {
     total: number;
     projects: number;
-    items: (Finding & { project: string; imageId: string | null; tag: string | null; environment: string | null })[];
+    items: (Finding & {
+      project: string;
+      imageId: string | null;
+      tag: string | null;
+      environment: string | null;
+    })[];
   };
 }
 

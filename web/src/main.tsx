@@ -34,7 +34,10 @@ const ROUTES: readonly RouteEntry[] = [
   { pattern: '/images', page: () => <ImagesPage /> },
   { pattern: '/projects', page: () => <ProjectsPage /> },
   { pattern: '/projects/:project', page: (p) => <ProjectPage project={p.project!} /> },
-  { pattern: '/projects/:project/images/:image', page: (p) => <ImagePage project={p.project!} image={p.image!} /> },
+  {
+    pattern: '/projects/:project/images/:image',
+    page: (p) => <ImagePage project={p.project!} image={p.image!} />,
+  },
   { pattern: '/projects/:project/findings', page: (p) => <FindingsPage project={p.project!} /> },
   {
     pattern: '/projects/:project/findings/:finding',

@@ -56,7 +56,8 @@ export function startRouter(): void {
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin || url.pathname.startsWith('/api/')) return;
     // A link within this page (the skip link, #layer-2): the browser scrolls and moves focus itself.
-    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search) return;
+    if (url.hash && url.pathname === window.location.pathname && url.search === window.location.search)
+      return;
     e.preventDefault();
     navigate(url.pathname + url.search + url.hash);
   });

@@ -68,7 +68,8 @@ export function StateForm({
       }
     }
     setBusy(false);
-    if (failures.length) setError(`${failures.length} of ${findings.length} not changed — ${failures.slice(0, 3).join('; ')}`);
+    if (failures.length)
+      setError(`${failures.length} of ${findings.length} not changed — ${failures.slice(0, 3).join('; ')}`);
     if (ok) {
       setDone(`${ok} finding${ok === 1 ? '' : 's'} set to ${state}.`);
       setReason('');
@@ -83,7 +84,11 @@ export function StateForm({
       <div class="row">
         <div class="field">
           <label for={id('state')}>New state</label>
-          <select id={id('state')} value={state} onChange={(e) => setState(e.currentTarget.value as typeof state)}>
+          <select
+            id={id('state')}
+            value={state}
+            onChange={(e) => setState(e.currentTarget.value as typeof state)}
+          >
             {MANUAL_STATES.map((s) => (
               <option key={s} value={s}>
                 {STATE_LABEL[s]}
@@ -94,13 +99,23 @@ export function StateForm({
         {state === 'fix-planned' && (
           <div class="field">
             <label for={id('date')}>Fix due by</label>
-            <input id={id('date')} type="date" required value={date} onInput={(e) => setDate(e.currentTarget.value)} />
+            <input
+              id={id('date')}
+              type="date"
+              required
+              value={date}
+              onInput={(e) => setDate(e.currentTarget.value)}
+            />
           </div>
         )}
         {state === 'not-affected' && (
           <div class="field">
             <label for={id('just')}>VEX justification</label>
-            <select id={id('just')} value={justification} onChange={(e) => setJustification(e.currentTarget.value)}>
+            <select
+              id={id('just')}
+              value={justification}
+              onChange={(e) => setJustification(e.currentTarget.value)}
+            >
               {VEX_JUSTIFICATIONS.map((j) => (
                 <option key={j} value={j}>
                   {j.replace(/_/g, ' ')}
@@ -112,7 +127,14 @@ export function StateForm({
       </div>
       <div class="field">
         <label for={id('reason')}>Reason (kept in the history)</label>
-        <textarea id={id('reason')} required minLength={3} rows={2} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        <textarea
+          id={id('reason')}
+          required
+          minLength={3}
+          rows={2}
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
       </div>
       <button type="submit" class="primary" disabled={busy || findings.length === 0}>
         {findings.length > 1 ? `Apply to ${findings.length} findings` : 'Apply'}
@@ -169,13 +191,15 @@ export function AcceptanceRequestForm({
   return (
     <form class="action-form" onSubmit={(e) => void submit(e)} aria-label="Request a risk acceptance">
       <ErrorBox message={error} />
-      <p class="muted">
-        Another user with the security role must approve it before it applies (four eyes).
-      </p>
+      <p class="muted">Another user with the security role must approve it before it applies (four eyes).</p>
       <div class="row">
         <div class="field">
           <label for="acc-scope">Scope</label>
-          <select id="acc-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value as typeof scope)}>
+          <select
+            id="acc-scope"
+            value={scope}
+            onChange={(e) => setScope(e.currentTarget.value as typeof scope)}
+          >
             <option value="repository">This repository ({repository})</option>
             <option value="image" disabled={repoImages.length === 0}>
               One image of it
@@ -196,7 +220,13 @@ export function AcceptanceRequestForm({
         )}
         <div class="field">
           <label for="acc-expires">Expires on</label>
-          <input id="acc-expires" type="date" required value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
+          <input
+            id="acc-expires"
+            type="date"
+            required
+            value={expires}
+            onInput={(e) => setExpires(e.currentTarget.value)}
+          />
         </div>
       </div>
       <div class="field">
@@ -205,7 +235,14 @@ export function AcceptanceRequestForm({
       </div>
       <div class="field">
         <label for="acc-reason">Reason</label>
-        <textarea id="acc-reason" required minLength={3} rows={3} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+        <textarea
+          id="acc-reason"
+          required
+          minLength={3}
+          rows={3}
+          value={reason}
+          onInput={(e) => setReason(e.currentTarget.value)}
+        />
       </div>
       <button type="submit" class="primary" disabled={busy}>
         Request risk acceptance
@@ -232,11 +269,21 @@ export function DecisionForm({ acceptance, onDone }: { acceptance: Acceptance; o
     }
   };
   return (
-    <form class="action-form" onSubmit={(e) => e.preventDefault()} aria-label="Decide on this risk acceptance">
+    <form
+      class="action-form"
+      onSubmit={(e) => e.preventDefault()}
+      aria-label="Decide on this risk acceptance"
+    >
       <ErrorBox message={error} />
       <div class="field">
         <label for="decision-comment">Comment (kept in the history)</label>
-        <textarea id="decision-comment" required rows={2} value={comment} onInput={(e) => setComment(e.currentTarget.value)} />
+        <textarea
+          id="decision-comment"
+          required
+          rows={2}
+          value={comment}
+          onInput={(e) => setComment(e.currentTarget.value)}
+        />
       </div>
       <div class="row">
         <button type="button" class="primary" disabled={busy} onClick={() => void decide('approve')}>

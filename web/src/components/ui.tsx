@@ -111,7 +111,15 @@ export function formatBytes(n: number | null | undefined): string {
 }
 
 /** Server-side pagination driven by the `page` query parameter. */
-export function Pager({ total, limit, offset }: { total: number | undefined; limit: number; offset: number }) {
+export function Pager({
+  total,
+  limit,
+  offset,
+}: {
+  total: number | undefined;
+  limit: number;
+  offset: number;
+}) {
   const page = Math.floor(offset / limit) + 1;
   const pages = total === undefined ? undefined : Math.max(1, Math.ceil(total / limit));
   const hasNext = pages === undefined ? true : page < pages;
@@ -154,7 +162,11 @@ export function SortHeader({
   const next = active ? (dir === 'asc' ? 'desc' : 'asc') : undefined;
   return (
     <th scope="col" aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
-      <button type="button" class="sort" onClick={() => setQuery({ sort: col, order: next === dflt ? undefined : next, page: undefined })}>
+      <button
+        type="button"
+        class="sort"
+        onClick={() => setQuery({ sort: col, order: next === dflt ? undefined : next, page: undefined })}
+      >
         {label}
         <span aria-hidden="true">{dir === 'asc' ? ' ▲' : dir === 'desc' ? ' ▼' : ''}</span>
       </button>
@@ -196,7 +208,10 @@ export function PageTitle({ title, children }: { title: string; children?: Compo
 export function GradeBadge({ grade, large = false }: { grade: string | null; large?: boolean }) {
   if (!grade) return <span class="muted">—</span>;
   return (
-    <span class={`grade grade-${grade}${large ? ' large' : ''}`} title={`Health grade ${grade} (A best, F worst)`}>
+    <span
+      class={`grade grade-${grade}${large ? ' large' : ''}`}
+      title={`Health grade ${grade} (A best, F worst)`}
+    >
       <span class="sr-only">grade </span>
       {grade}
     </span>

@@ -28,7 +28,11 @@ export function AcceptancesPage() {
   const page = Math.max(1, Number(query.get('page') ?? '1') || 1);
   const l = useLoad(
     async () => ({
-      list: await get<Page<Acceptance>>('/acceptances', { status, limit: LIMIT + 1, offset: (page - 1) * LIMIT }),
+      list: await get<Page<Acceptance>>('/acceptances', {
+        status,
+        limit: LIMIT + 1,
+        offset: (page - 1) * LIMIT,
+      }),
       projects: new Map((await get<Page<Project>>('/projects')).items.map((p) => [p.id, p.name])),
     }),
     `acc:${status}:${page}`,
@@ -39,7 +43,11 @@ export function AcceptancesPage() {
       <form class="filters" aria-label="Filter risk acceptances" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="acc-status">Status</label>
-          <select id="acc-status" value={status} onChange={(e) => setQuery({ status: e.currentTarget.value, page: undefined })}>
+          <select
+            id="acc-status"
+            value={status}
+            onChange={(e) => setQuery({ status: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -133,7 +141,12 @@ export function AcceptancePage({ id }: { id: string }) {
                     {project && (
                       <>
                         {' '}
-                        · <a href={`${href('projects', project)}/findings?vulnerability=${encodeURIComponent(a.vulnerabilityId)}`}>its findings in {project}</a>
+                        ·{' '}
+                        <a
+                          href={`${href('projects', project)}/findings?vulnerability=${encodeURIComponent(a.vulnerabilityId)}`}
+                        >
+                          its findings in {project}
+                        </a>
                       </>
                     )}
                   </dd>
@@ -163,8 +176,8 @@ export function AcceptancePage({ id }: { id: string }) {
               can.approve(me) &&
               (isRequester ? (
                 <p class="notice" role="note" id="four-eyes">
-                  You requested this acceptance, so someone else with the security role must approve or reject it (four-eyes
-                  rule).
+                  You requested this acceptance, so someone else with the security role must approve or reject
+                  it (four-eyes rule).
                 </p>
               ) : (
                 <section aria-labelledby="decide-h" class="actions">

@@ -1,6 +1,17 @@
 /** Admin pages: the audit log with its chain status, API tokens, users and project memberships. */
 import { useState } from 'preact/hooks';
-import { api, get, messageOf, post, type AuditEntry, type AuditVerify, type Page, type Role, type Token, type User } from '../api';
+import {
+  api,
+  get,
+  messageOf,
+  post,
+  type AuditEntry,
+  type AuditVerify,
+  type Page,
+  type Role,
+  type Token,
+  type User,
+} from '../api';
 import { detailsText } from '../components/history';
 import { ErrorBox, Notice, PageTitle, Pager, Show, When, useLoad } from '../components/ui';
 import { href, setQuery, useLocation } from '../router';
@@ -159,7 +170,9 @@ export function TokensPage() {
   return (
     <>
       <PageTitle title="API tokens" />
-      <p>Tokens let CI and scripts call the API as you, narrowed to a scope and optionally to some projects.</p>
+      <p>
+        Tokens let CI and scripts call the API as you, narrowed to a scope and optionally to some projects.
+      </p>
       <ErrorBox message={error} />
       {created && (
         <div class="notice" role="status">
@@ -174,7 +187,11 @@ export function TokensPage() {
           </div>
           <div class="field">
             <label for="tok-scope">Scope</label>
-            <select id="tok-scope" value={scope} onChange={(e) => setScope(e.currentTarget.value as Token['scope'])}>
+            <select
+              id="tok-scope"
+              value={scope}
+              onChange={(e) => setScope(e.currentTarget.value as Token['scope'])}
+            >
               <option value="read">read</option>
               <option value="write">write</option>
               <option value="admin">admin</option>
@@ -186,7 +203,12 @@ export function TokensPage() {
           </div>
           <div class="field">
             <label for="tok-expires">Expires (optional)</label>
-            <input id="tok-expires" type="date" value={expires} onInput={(e) => setExpires(e.currentTarget.value)} />
+            <input
+              id="tok-expires"
+              type="date"
+              value={expires}
+              onInput={(e) => setExpires(e.currentTarget.value)}
+            />
           </div>
         </div>
         <button type="submit" class="primary">
@@ -233,7 +255,12 @@ export function TokensPage() {
                     {t.revokedAt ? (
                       <span class="muted">revoked</span>
                     ) : (
-                      <button type="button" class="danger" onClick={() => void revoke(t)} aria-label={`Revoke token ${t.name}`}>
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => void revoke(t)}
+                        aria-label={`Revoke token ${t.name}`}
+                      >
                         Revoke
                       </button>
                     )}
@@ -289,7 +316,12 @@ export function UsersPage() {
         <div class="row">
           <div class="field">
             <label for="user-name">User name</label>
-            <input id="user-name" required value={username} onInput={(e) => setUsername(e.currentTarget.value)} />
+            <input
+              id="user-name"
+              required
+              value={username}
+              onInput={(e) => setUsername(e.currentTarget.value)}
+            />
           </div>
           <div class="field">
             <label for="user-password">Password (at least 12 characters)</label>
@@ -336,7 +368,11 @@ export function UsersPage() {
                     <label class="sr-only" for={`role-${u.id}`}>
                       Role of {u.username}
                     </label>
-                    <select id={`role-${u.id}`} value={u.role} onChange={(e) => void update(u, { role: e.currentTarget.value as Role })}>
+                    <select
+                      id={`role-${u.id}`}
+                      value={u.role}
+                      onChange={(e) => void update(u, { role: e.currentTarget.value as Role })}
+                    >
                       {ROLES.map((r) => (
                         <option key={r} value={r}>
                           {r}
@@ -346,7 +382,11 @@ export function UsersPage() {
                   </td>
                   <td>
                     {u.disabled ? 'disabled' : 'active'}{' '}
-                    <button type="button" class="ghost" onClick={() => void update(u, { disabled: !u.disabled })}>
+                    <button
+                      type="button"
+                      class="ghost"
+                      onClick={() => void update(u, { disabled: !u.disabled })}
+                    >
                       {u.disabled ? 'Enable' : 'Disable'}
                       <span class="sr-only"> {u.username}</span>
                     </button>
@@ -407,7 +447,12 @@ export function MembersEditor({
               <td>{m.role}</td>
               <td>{m.owner ? 'yes' : 'no'}</td>
               <td>
-                <button type="button" class="danger" onClick={() => void call('DELETE', m.username)} aria-label={`Remove ${m.username}`}>
+                <button
+                  type="button"
+                  class="danger"
+                  onClick={() => void call('DELETE', m.username)}
+                  aria-label={`Remove ${m.username}`}
+                >
                   Remove
                 </button>
               </td>
@@ -428,7 +473,12 @@ export function MembersEditor({
           <input id="member-user" required value={user} onInput={(e) => setUser(e.currentTarget.value)} />
         </div>
         <div class="field check">
-          <input id="member-owner" type="checkbox" checked={owner} onChange={(e) => setOwner(e.currentTarget.checked)} />
+          <input
+            id="member-owner"
+            type="checkbox"
+            checked={owner}
+            onChange={(e) => setOwner(e.currentTarget.checked)}
+          />
           <label for="member-owner">Owner</label>
         </div>
         <button type="submit">Add member</button>

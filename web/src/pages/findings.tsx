@@ -67,7 +67,11 @@ export function FindingsPage({ project }: { project: string }) {
       <form class="filters" aria-label="Filter findings" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="f-state">State</label>
-          <select id="f-state" value={filters.state} onChange={(e) => setQuery({ state: e.currentTarget.value, page: undefined })}>
+          <select
+            id="f-state"
+            value={filters.state}
+            onChange={(e) => setQuery({ state: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="new,triaged,fix-planned,reopened">open</option>
             {FINDING_STATES.map((s) => (
@@ -79,7 +83,11 @@ export function FindingsPage({ project }: { project: string }) {
         </div>
         <div class="field">
           <label for="f-sev">Severity</label>
-          <select id="f-sev" value={filters.severity} onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}>
+          <select
+            id="f-sev"
+            value={filters.severity}
+            onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="critical,high">critical or high</option>
             {SEVERITIES.map((s) => (
@@ -100,11 +108,19 @@ export function FindingsPage({ project }: { project: string }) {
         </div>
         <div class="field">
           <label for="f-repo">Repository</label>
-          <input id="f-repo" value={filters.repository} onChange={(e) => setQuery({ repository: e.currentTarget.value.trim(), page: undefined })} />
+          <input
+            id="f-repo"
+            value={filters.repository}
+            onChange={(e) => setQuery({ repository: e.currentTarget.value.trim(), page: undefined })}
+          />
         </div>
         <div class="field">
           <label for="f-kev">KEV</label>
-          <select id="f-kev" value={filters.kev} onChange={(e) => setQuery({ kev: e.currentTarget.value, page: undefined })}>
+          <select
+            id="f-kev"
+            value={filters.kev}
+            onChange={(e) => setQuery({ kev: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="true">in KEV</option>
             <option value="false">not in KEV</option>
@@ -112,14 +128,22 @@ export function FindingsPage({ project }: { project: string }) {
         </div>
         <div class="field">
           <label for="f-overdue">SLA</label>
-          <select id="f-overdue" value={filters.overdue} onChange={(e) => setQuery({ overdue: e.currentTarget.value, page: undefined })}>
+          <select
+            id="f-overdue"
+            value={filters.overdue}
+            onChange={(e) => setQuery({ overdue: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="true">overdue</option>
           </select>
         </div>
         <div class="field">
           <label for="f-sort">Sort by</label>
-          <select id="f-sort" value={filters.sort} onChange={(e) => setQuery({ sort: e.currentTarget.value, page: undefined })}>
+          <select
+            id="f-sort"
+            value={filters.sort}
+            onChange={(e) => setQuery({ sort: e.currentTarget.value, page: undefined })}
+          >
             <option value="due">SLA due date</option>
             <option value="first-seen">newest first</option>
           </select>
@@ -158,7 +182,9 @@ export function FindingsPage({ project }: { project: string }) {
                           aria-label="Select every finding on this page"
                           checked={list.items.length > 0 && chosen.length === list.items.length}
                           onChange={(e) =>
-                            setSelected(e.currentTarget.checked ? new Set(list.items.map((f) => f.id)) : new Set())
+                            setSelected(
+                              e.currentTarget.checked ? new Set(list.items.map((f) => f.id)) : new Set(),
+                            )
                           }
                         />
                       </th>
@@ -191,7 +217,8 @@ export function FindingsPage({ project }: { project: string }) {
                         </td>
                       )}
                       <td>
-                        <a href={href('projects', project, 'findings', f.id)}>{f.vulnerabilityId}</a> <Kev kev={f.kev} />
+                        <a href={href('projects', project, 'findings', f.id)}>{f.vulnerabilityId}</a>{' '}
+                        <Kev kev={f.kev} />
                       </td>
                       <td>
                         <SeverityBadge severity={f.severity} />
@@ -241,7 +268,8 @@ export function FindingPage({ project, finding }: { project: string; finding: st
           <>
             <PageTitle title={`${f.vulnerabilityId} in ${f.package.name}`}>
               <p class="crumbs">
-                <a href={href('projects', project)}>{project}</a> › <a href={`${href('projects', project)}/findings`}>findings</a> ›{' '}
+                <a href={href('projects', project)}>{project}</a> ›{' '}
+                <a href={`${href('projects', project)}/findings`}>findings</a> ›{' '}
                 <a href={href('vulnerabilities', f.vulnerabilityId)}>vulnerability {f.vulnerabilityId}</a>
               </p>
             </PageTitle>
@@ -259,7 +287,8 @@ export function FindingPage({ project, finding }: { project: string; finding: st
               </dd>
               <dt>Severity</dt>
               <dd>
-                <SeverityBadge severity={f.severity} /> {f.cvssScore !== null && <span>CVSS {f.cvssScore}</span>} <Kev kev={f.kev} />
+                <SeverityBadge severity={f.severity} />{' '}
+                {f.cvssScore !== null && <span>CVSS {f.cvssScore}</span>} <Kev kev={f.kev} />
                 {f.epss !== null && <span> · EPSS {(f.epss * 100).toFixed(2)} %</span>}
               </dd>
               <dt>Package</dt>
@@ -291,7 +320,8 @@ export function FindingPage({ project, finding }: { project: string; finding: st
               </dd>
               <dt>Seen</dt>
               <dd>
-                first <When at={f.firstSeenAt} time />, last <When at={f.lastSeenAt} time /> ({f.scans.length} scan
+                first <When at={f.firstSeenAt} time />, last <When at={f.lastSeenAt} time /> ({f.scans.length}{' '}
+                scan
                 {f.scans.length === 1 ? '' : 's'})
               </dd>
               {f.aliases.length > 0 && (
@@ -310,8 +340,9 @@ export function FindingPage({ project, finding }: { project: string; finding: st
                 <h3>Request a risk acceptance</h3>
                 {requested ? (
                   <p role="status">
-                    Requested: <a href={href('acceptances', requested.id)}>risk acceptance {requested.id.slice(0, 8)}</a> — it
-                    applies once someone with the security role approves it.
+                    Requested:{' '}
+                    <a href={href('acceptances', requested.id)}>risk acceptance {requested.id.slice(0, 8)}</a>{' '}
+                    — it applies once someone with the security role approves it.
                   </p>
                 ) : (
                   <AcceptanceRequestForm
@@ -334,7 +365,11 @@ export function FindingPage({ project, finding }: { project: string; finding: st
               <StateHistory items={history.items} />
             </section>
             <p>
-              <button type="button" class="ghost" onClick={() => navigate(`${href('projects', project)}/findings`)}>
+              <button
+                type="button"
+                class="ghost"
+                onClick={() => navigate(`${href('projects', project)}/findings`)}
+              >
                 Back to the findings
               </button>
             </p>

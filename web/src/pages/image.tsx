@@ -52,7 +52,10 @@ export function ImagePage({ project, image }: { project: string; image: string }
   const { query } = useLocation();
   const tab = (TABS.find(([t]) => t === query.get('tab'))?.[0] ?? 'layers') as Tab;
   const scan = query.get('scan') ?? undefined;
-  const l = useLoad(() => get<ImageOverview>(`${base(project, image)}/overview`, { scan }), `img:${project}:${image}:${scan}`);
+  const l = useLoad(
+    () => get<ImageOverview>(`${base(project, image)}/overview`, { scan }),
+    `img:${project}:${image}:${scan}`,
+  );
   const tabHref = (t: Tab): string => withQuery('', { tab: t, scan }) || '?';
 
   return (
@@ -64,11 +67,13 @@ export function ImagePage({ project, image }: { project: string; image: string }
           <>
             <PageTitle title={`${o.image.repository}:${o.image.tag}`}>
               <p class="crumbs">
-                <a href={href('projects', project)}>{project}</a> › image · environment <strong>{o.image.environment}</strong>
+                <a href={href('projects', project)}>{project}</a> › image · environment{' '}
+                <strong>{o.image.environment}</strong>
                 {!o.scan.isLatest && (
                   <>
                     {' '}
-                    · showing an older scan (<When at={o.scan.createdAt} time />) — <a href={withQuery(base(project, image), { tab })}>newest</a>
+                    · showing an older scan (<When at={o.scan.createdAt} time />) —{' '}
+                    <a href={withQuery(base(project, image), { tab })}>newest</a>
                   </>
                 )}
               </p>
@@ -123,8 +128,8 @@ export function ImagePage({ project, image }: { project: string; image: string }
                     <li key={x.secret.fingerprint + x.path}>
                       <SeverityBadge severity={x.severity} /> {x.title} in <code>{x.path}</code>
                       {x.layer !== null && <> (layer {x.layer + 1})</>}
-                      {x.status && x.status !== 'present' && <> — {x.status}</>}: <code>{x.secret.preview}…</code> ({x.secret.length}{' '}
-                      characters)
+                      {x.status && x.status !== 'present' && <> — {x.status}</>}:{' '}
+                      <code>{x.secret.preview}…</code> ({x.secret.length} characters)
                     </li>
                   ))}
                 </ul>
@@ -138,8 +143,12 @@ export function ImagePage({ project, image }: { project: string; image: string }
               ))}
             </nav>
             <section class="tab-panel" aria-label={TABS.find(([t]) => t === tab)![1]}>
-              {tab === 'layers' && <Layers project={project} image={image} scan={o.scan.id} layers={o.layers} />}
-              {tab === 'vulnerabilities' && <Vulnerabilities project={project} image={image} scan={o.scan.id} />}
+              {tab === 'layers' && (
+                <Layers project={project} image={image} scan={o.scan.id} layers={o.layers} />
+              )}
+              {tab === 'vulnerabilities' && (
+                <Vulnerabilities project={project} image={image} scan={o.scan.id} />
+              )}
               {tab === 'packages' && <Packages project={project} image={image} scan={o.scan.id} />}
               {tab === 'history' && <History project={project} image={image} />}
               {tab === 'compare' && <Compare project={project} image={image} o={o} />}
@@ -170,7 +179,10 @@ function VulnRows({ project, groups }: { project: string; groups: ImageVulnGroup
             <td>{v.fixedVersion ?? <span class="muted">no fix</span>}</td>
             <td>
               {v.finding ? (
-                <a href={href('projects', project, 'findings', v.finding.id)} aria-label={`Finding ${v.vulnerabilityId} in ${g.package.name}: ${v.finding.state}`}>
+                <a
+                  href={href('projects', project, 'findings', v.finding.id)}
+                  aria-label={`Finding ${v.vulnerabilityId} in ${g.package.name}: ${v.finding.state}`}
+                >
                   <StateBadge state={v.finding.state} />
                 </a>
               ) : (
@@ -184,8 +196,21 @@ function VulnRows({ project, groups }: { project: string; groups: ImageVulnGroup
   );
 }
 
-function Layers({ project, image, scan, layers }: { project: string; image: string; scan: string; layers: LayerSummary[] }) {
-  const vulns = useLoad(() => get<ImageVulns>(`${base(project, image)}/vulnerabilities`, { scan, limit: 1000 }), `lv:${scan}`);
+function Layers({
+  project,
+  image,
+  scan,
+  layers,
+}: {
+  project: string;
+  image: string;
+  scan: string;
+  layers: LayerSummary[];
+}) {
+  const vulns = useLoad(
+    () => get<ImageVulns>(`${base(project, image)}/vulnerabilities`, { scan, limit: 1000 }),
+    `lv:${scan}`,
+  );
   return (
     <ol class="layers">
       {layers.map((l) => (
@@ -196,9 +221,14 @@ function Layers({ project, image, scan, layers }: { project: string; image: stri
               {l.fromBaseImage && <span class="badge">base image</span>}
               <code class="instr">{l.createdBy ?? '(no history entry)'}</code>
               <span class="layer-meta">
-                {l.packages} package{l.packages === 1 ? '' : 's'} added · {l.findings.total} finding{l.findings.total === 1 ? '' : 's'}{' '}
-                <Counts counts={l.findings} />
-                {l.secrets > 0 && <> · {l.secrets} secret{l.secrets === 1 ? '' : 's'}</>}
+                {l.packages} package{l.packages === 1 ? '' : 's'} added · {l.findings.total} finding
+                {l.findings.total === 1 ? '' : 's'} <Counts counts={l.findings} />
+                {l.secrets > 0 && (
+                  <>
+                    {' '}
+                    · {l.secrets} secret{l.secrets === 1 ? '' : 's'}
+                  </>
+                )}
                 {l.size ? ` · ${formatBytes(l.size)}` : ''}
               </span>
             </summary>
@@ -234,9 +264,24 @@ function Layers({ project, image, scan, layers }: { project: string; image: stri
   );
 }
 
-function LayerPackages({ project, image, scan, layer, count }: { project: string; image: string; scan: string; layer: number; count: number }) {
+function LayerPackages({
+  project,
+  image,
+  scan,
+  layer,
+  count,
+}: {
+  project: string;
+  image: string;
+  scan: string;
+  layer: number;
+  count: number;
+}) {
   const l = useLoad(
-    async () => (count ? get<Page<ImagePackage>>(`${base(project, image)}/packages`, { scan, layer, limit: 60 }) : { items: [], total: 0 }),
+    async () =>
+      count
+        ? get<Page<ImagePackage>>(`${base(project, image)}/packages`, { scan, layer, limit: 60 })
+        : { items: [], total: 0 },
     `lp:${scan}:${layer}`,
   );
   if (!count) return null;
@@ -247,7 +292,8 @@ function LayerPackages({ project, image, scan, layer, count }: { project: string
           <strong>Added:</strong> {p.items.map((x) => `${x.name} ${x.version}`).join(', ')}
           {(p.total ?? 0) > p.items.length && (
             <>
-              , and <a href={withQuery('', { tab: 'packages', layer })}>{(p.total ?? 0) - p.items.length} more</a>
+              , and{' '}
+              <a href={withQuery('', { tab: 'packages', layer })}>{(p.total ?? 0) - p.items.length} more</a>
             </>
           )}
         </p>
@@ -265,7 +311,15 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
   const fixable = query.get('fixable') ?? '';
   const q = query.get('q') ?? '';
   const l = useLoad(
-    () => get<ImageVulns>(`${base(project, image)}/vulnerabilities`, { scan, severity, fixable, q, limit: VULN_LIMIT, offset: (page - 1) * VULN_LIMIT }),
+    () =>
+      get<ImageVulns>(`${base(project, image)}/vulnerabilities`, {
+        scan,
+        severity,
+        fixable,
+        q,
+        limit: VULN_LIMIT,
+        offset: (page - 1) * VULN_LIMIT,
+      }),
     JSON.stringify([scan, severity, fixable, q, page]),
   );
   return (
@@ -273,11 +327,20 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
       <form class="filters" aria-label="Filter vulnerabilities" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="iv-q">Package or vulnerability id</label>
-          <input id="iv-q" type="search" value={q} onChange={(e) => setQuery({ q: e.currentTarget.value.trim(), page: undefined })} />
+          <input
+            id="iv-q"
+            type="search"
+            value={q}
+            onChange={(e) => setQuery({ q: e.currentTarget.value.trim(), page: undefined })}
+          />
         </div>
         <div class="field">
           <label for="iv-sev">Severity</label>
-          <select id="iv-sev" value={severity} onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}>
+          <select
+            id="iv-sev"
+            value={severity}
+            onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="critical,high">critical or high</option>
             <option value="critical">critical</option>
@@ -288,7 +351,11 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
         </div>
         <div class="field">
           <label for="iv-fix">Fix</label>
-          <select id="iv-fix" value={fixable} onChange={(e) => setQuery({ fixable: e.currentTarget.value, page: undefined })}>
+          <select
+            id="iv-fix"
+            value={fixable}
+            onChange={(e) => setQuery({ fixable: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="true">fixable</option>
             <option value="false">no fix yet</option>
@@ -316,7 +383,8 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
             {v.items.map((g) => (
               <section key={g.package.id} class="pkg-group" aria-labelledby={`g-${g.package.id}`}>
                 <h3 id={`g-${g.package.id}`}>
-                  {g.package.name} <span class="muted">{g.package.version}</span> <span class="badge">{g.package.type}</span>
+                  {g.package.name} <span class="muted">{g.package.version}</span>{' '}
+                  <span class="badge">{g.package.type}</span>
                   {g.package.layer !== null && (
                     <a class="small" href={withQuery('', { tab: 'layers' }) + `#layer-${g.package.layer}`}>
                       {' '}
@@ -326,7 +394,8 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
                 </h3>
                 {g.upgrade ? (
                   <p class="fix">
-                    Upgrade {g.package.name} to <strong>{g.upgrade.to}</strong>: fixes {g.upgrade.fixes} of {g.vulnerabilities.length}
+                    Upgrade {g.package.name} to <strong>{g.upgrade.to}</strong>: fixes {g.upgrade.fixes} of{' '}
+                    {g.vulnerabilities.length}
                   </p>
                 ) : (
                   <p class="muted">No fixed version published yet.</p>
@@ -345,16 +414,21 @@ function Vulnerabilities({ project, image, scan }: { project: string; image: str
                     {g.vulnerabilities.map((x) => (
                       <tr key={x.vulnerabilityId}>
                         <td>
-                          <a href={href('vulnerabilities', x.vulnerabilityId)}>{x.vulnerabilityId}</a> <Kev kev={x.kev} />
+                          <a href={href('vulnerabilities', x.vulnerabilityId)}>{x.vulnerabilityId}</a>{' '}
+                          <Kev kev={x.kev} />
                           {x.suppressed && <span class="badge">suppressed</span>}
                         </td>
                         <td>
-                          <SeverityBadge severity={x.severity} /> {x.cvssScore !== null && <span class="small">{x.cvssScore}</span>}
+                          <SeverityBadge severity={x.severity} />{' '}
+                          {x.cvssScore !== null && <span class="small">{x.cvssScore}</span>}
                         </td>
                         <td>{x.fixedVersion ?? <span class="muted">no fix</span>}</td>
                         <td>
                           {x.finding ? (
-                            <a href={href('projects', project, 'findings', x.finding.id)} aria-label={`Finding ${x.vulnerabilityId} in ${g.package.name}: ${x.finding.state}`}>
+                            <a
+                              href={href('projects', project, 'findings', x.finding.id)}
+                              aria-label={`Finding ${x.vulnerabilityId} in ${g.package.name}: ${x.finding.state}`}
+                            >
                               <StateBadge state={x.finding.state} />
                             </a>
                           ) : (
@@ -403,15 +477,28 @@ function Packages({ project, image, scan }: { project: string; image: string; sc
       <form class="filters" aria-label="Filter packages" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="pk-q">Name or PURL</label>
-          <input id="pk-q" type="search" value={q} onChange={(e) => setQuery({ q: e.currentTarget.value.trim(), page: undefined })} />
+          <input
+            id="pk-q"
+            type="search"
+            value={q}
+            onChange={(e) => setQuery({ q: e.currentTarget.value.trim(), page: undefined })}
+          />
         </div>
         <div class="field">
           <label for="pk-lic">Licence</label>
-          <input id="pk-lic" value={license} onChange={(e) => setQuery({ license: e.currentTarget.value.trim(), page: undefined })} />
+          <input
+            id="pk-lic"
+            value={license}
+            onChange={(e) => setQuery({ license: e.currentTarget.value.trim(), page: undefined })}
+          />
         </div>
         <div class="field">
           <label for="pk-type">Type</label>
-          <select id="pk-type" value={type} onChange={(e) => setQuery({ type: e.currentTarget.value, page: undefined })}>
+          <select
+            id="pk-type"
+            value={type}
+            onChange={(e) => setQuery({ type: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             {(l.data?.types ?? []).map((t) => (
               <option key={t} value={t}>
@@ -423,7 +510,11 @@ function Packages({ project, image, scan }: { project: string; image: string; sc
         {layer && (
           <p>
             Layer {Number(layer) + 1} only.{' '}
-            <button type="button" class="ghost" onClick={() => setQuery({ layer: undefined, page: undefined })}>
+            <button
+              type="button"
+              class="ghost"
+              onClick={() => setQuery({ layer: undefined, page: undefined })}
+            >
               Show every layer
             </button>
           </p>
@@ -474,7 +565,10 @@ function Packages({ project, image, scan }: { project: string; image: string; sc
 }
 
 function History({ project, image }: { project: string; image: string }) {
-  const l = useLoad(() => get<Page<ImageScan>>(`${base(project, image)}/scans`, { limit: 100 }), `hist:${image}`);
+  const l = useLoad(
+    () => get<Page<ImageScan>>(`${base(project, image)}/scans`, { limit: 100 }),
+    `hist:${image}`,
+  );
   return (
     <Show l={l}>
       {(s) => (
@@ -515,7 +609,10 @@ function History({ project, image }: { project: string; image: string }) {
                   {!x.isLatest && (
                     <>
                       <a href={withQuery('', { tab: 'layers', scan: x.id })}>view</a> ·{' '}
-                      <a href={withQuery('', { tab: 'compare', 'with-scan': x.id })} aria-label={`Compare with the scan of ${x.createdAt}`}>
+                      <a
+                        href={withQuery('', { tab: 'compare', 'with-scan': x.id })}
+                        aria-label={`Compare with the scan of ${x.createdAt}`}
+                      >
                         compare
                       </a>
                     </>
@@ -537,7 +634,10 @@ function Compare({ project, image, o }: { project: string; image: string; o: Ima
   const withDigest = query.get('with-digest') ?? '';
   const [tag, setTag] = useState(withTag);
   const [digest, setDigest] = useState(withDigest);
-  const images = useLoad(() => get<Page<Image>>(`${href('projects', project)}/images`, { repository: o.image.repository }), `cmpimgs:${project}:${o.image.repository}`);
+  const images = useLoad(
+    () => get<Page<Image>>(`${href('projects', project)}/images`, { repository: o.image.repository }),
+    `cmpimgs:${project}:${o.image.repository}`,
+  );
   const named = withScan || withTag || withDigest;
   const l = useLoad(
     async () =>
@@ -559,12 +659,21 @@ function Compare({ project, image, o }: { project: string; image: string; o: Ima
         aria-label="Choose what to compare with"
         onSubmit={(e) => {
           e.preventDefault();
-          setQuery({ 'with-tag': tag || undefined, 'with-digest': tag ? undefined : digest || undefined, 'with-scan': undefined });
+          setQuery({
+            'with-tag': tag || undefined,
+            'with-digest': tag ? undefined : digest || undefined,
+            'with-scan': undefined,
+          });
         }}
       >
         <div class="field">
           <label for="cmp-tag">Another tag of {o.image.repository}</label>
-          <input id="cmp-tag" list="cmp-tags" value={tag} onInput={(e) => setTag(e.currentTarget.value.trim())} />
+          <input
+            id="cmp-tag"
+            list="cmp-tags"
+            value={tag}
+            onInput={(e) => setTag(e.currentTarget.value.trim())}
+          />
           <datalist id="cmp-tags">
             {[...new Set(tags)].map((t) => (
               <option key={t} value={t} />
@@ -573,7 +682,12 @@ function Compare({ project, image, o }: { project: string; image: string; o: Ima
         </div>
         <div class="field">
           <label for="cmp-digest">or a digest</label>
-          <input id="cmp-digest" value={digest} placeholder="sha256:…" onInput={(e) => setDigest(e.currentTarget.value.trim())} />
+          <input
+            id="cmp-digest"
+            value={digest}
+            placeholder="sha256:…"
+            onInput={(e) => setDigest(e.currentTarget.value.trim())}
+          />
         </div>
         <div class="field">
           <button type="submit">Compare</button>
@@ -586,11 +700,13 @@ function Compare({ project, image, o }: { project: string; image: string; o: Ima
             c ? (
               <div class="compare">
                 <p>
-                  From the scan of <When at={c.base.createdAt} time /> (<code>{shortDigest(c.base.digest)}</code>) to this one:{' '}
-                  <strong>{c.packages.added.length}</strong> packages added, <strong>{c.packages.removed.length}</strong> removed,{' '}
+                  From the scan of <When at={c.base.createdAt} time /> (
+                  <code>{shortDigest(c.base.digest)}</code>) to this one:{' '}
+                  <strong>{c.packages.added.length}</strong> packages added,{' '}
+                  <strong>{c.packages.removed.length}</strong> removed,{' '}
                   <strong>{c.packages.changed.length}</strong> changed ({c.packages.unchanged} unchanged);{' '}
-                  <strong>{c.vulnerabilities.added.length}</strong> vulnerabilities added, <strong>{c.vulnerabilities.removed.length}</strong>{' '}
-                  removed.
+                  <strong>{c.vulnerabilities.added.length}</strong> vulnerabilities added,{' '}
+                  <strong>{c.vulnerabilities.removed.length}</strong> removed.
                 </p>
                 <h3>Vulnerabilities added</h3>
                 <VulnChanges list={c.vulnerabilities.added} />
@@ -632,7 +748,8 @@ function VulnChanges({ list }: { list: VulnChange[] }) {
     <ul>
       {list.map((f) => (
         <li key={`${f.vulnerabilityId}-${f.type}-${f.package}`}>
-          <SeverityBadge severity={f.severity} /> <a href={href('vulnerabilities', f.vulnerabilityId)}>{f.vulnerabilityId}</a> in {f.package}{' '}
+          <SeverityBadge severity={f.severity} />{' '}
+          <a href={href('vulnerabilities', f.vulnerabilityId)}>{f.vulnerabilityId}</a> in {f.package}{' '}
           {f.version}
         </li>
       ))}

@@ -45,7 +45,11 @@ export function ImagesPage() {
         </div>
         <div class="field">
           <label for="img-project">Project</label>
-          <select id="img-project" value={f.project} onChange={(e) => setQuery({ project: e.currentTarget.value, page: undefined })}>
+          <select
+            id="img-project"
+            value={f.project}
+            onChange={(e) => setQuery({ project: e.currentTarget.value, page: undefined })}
+          >
             <option value="">all</option>
             {(projects.data?.items ?? []).map((p) => (
               <option key={p.id} value={p.name}>
@@ -65,7 +69,11 @@ export function ImagesPage() {
         </div>
         <div class="field">
           <label for="img-sev">With findings of severity</label>
-          <select id="img-sev" value={f.severity} onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}>
+          <select
+            id="img-sev"
+            value={f.severity}
+            onChange={(e) => setQuery({ severity: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             {SEVERITIES.map((s) => (
               <option key={s} value={s}>
@@ -76,7 +84,11 @@ export function ImagesPage() {
         </div>
         <div class="field">
           <label for="img-grade">Grade</label>
-          <select id="img-grade" value={f.grade} onChange={(e) => setQuery({ grade: e.currentTarget.value, page: undefined })}>
+          <select
+            id="img-grade"
+            value={f.grade}
+            onChange={(e) => setQuery({ grade: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="D,E,F">D or worse</option>
             {['A', 'B', 'C', 'D', 'E', 'F'].map((g) => (
@@ -88,7 +100,11 @@ export function ImagesPage() {
         </div>
         <div class="field">
           <label for="img-fix">Fixable findings</label>
-          <select id="img-fix" value={f.fixable} onChange={(e) => setQuery({ fixable: e.currentTarget.value, page: undefined })}>
+          <select
+            id="img-fix"
+            value={f.fixable}
+            onChange={(e) => setQuery({ fixable: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="true">has fixable</option>
             <option value="false">none fixable</option>
@@ -96,7 +112,11 @@ export function ImagesPage() {
         </div>
         <div class="field">
           <label for="img-kev">KEV</label>
-          <select id="img-kev" value={f.kev} onChange={(e) => setQuery({ kev: e.currentTarget.value, page: undefined })}>
+          <select
+            id="img-kev"
+            value={f.kev}
+            onChange={(e) => setQuery({ kev: e.currentTarget.value, page: undefined })}
+          >
             <option value="">any</option>
             <option value="true">has KEV findings</option>
             <option value="false">no KEV findings</option>
@@ -124,7 +144,13 @@ export function ImagesPage() {
                   <th scope="col">Tag</th>
                   <th scope="col">Project</th>
                   <th scope="col">Environment</th>
-                  <SortHeader label="Findings by severity" col="critical" sort={f.sort} order={f.order} dflt="desc" />
+                  <SortHeader
+                    label="Findings by severity"
+                    col="critical"
+                    sort={f.sort}
+                    order={f.order}
+                    dflt="desc"
+                  />
                   <th scope="col">Fixable</th>
                   <th scope="col">Base image</th>
                   <SortHeader label="Last scan" col="last-scan" sort={f.sort} order={f.order} dflt="desc" />
@@ -149,7 +175,13 @@ export function ImagesPage() {
                       <a href={href('projects', i.project)}>{i.project}</a>
                     </td>
                     <td>{i.environment}</td>
-                    <td>{i.findings ? <Counts counts={i.findings} /> : <span class="muted">not summarised</span>}</td>
+                    <td>
+                      {i.findings ? (
+                        <Counts counts={i.findings} />
+                      ) : (
+                        <span class="muted">not summarised</span>
+                      )}
+                    </td>
                     <td>{i.fixable ?? '—'}</td>
                     <td class="wrap small">{i.baseImage ?? <span class="muted">—</span>}</td>
                     <td>

@@ -8,7 +8,17 @@ import { SeverityTrend } from '../components/chart';
 import { Counts, GradeBadge, Kev, PageTitle, SeverityBadge, Show, When, useLoad } from '../components/ui';
 import { href, setQuery, useLocation } from '../router';
 
-function Tile({ label, value, link, tone }: { label: string; value: string | number; link?: string; tone?: string }) {
+function Tile({
+  label,
+  value,
+  link,
+  tone,
+}: {
+  label: string;
+  value: string | number;
+  link?: string;
+  tone?: string;
+}) {
   const body = (
     <>
       <span class="tile-value">{value}</span>
@@ -21,7 +31,10 @@ function Tile({ label, value, link, tone }: { label: string; value: string | num
 export function OverviewPage() {
   const { query } = useLocation();
   const days = Number(query.get('days') ?? '30') || 30;
-  const l = useLoad(() => get<Overview>('/dashboard/overview', { days, top: 8, events: 10 }), `overview:${days}`);
+  const l = useLoad(
+    () => get<Overview>('/dashboard/overview', { days, top: 8, events: 10 }),
+    `overview:${days}`,
+  );
   return (
     <>
       <PageTitle title="Overview" />
@@ -33,8 +46,17 @@ export function OverviewPage() {
             <>
               <ul class="tiles" aria-label="Key figures">
                 <Tile label="open findings" value={t.open.toLocaleString()} link="/images" />
-                <Tile label="critical open" value={open.critical ?? 0} tone={(open.critical ?? 0) > 0 ? 'bad' : ''} />
-                <Tile label="in CISA KEV (open)" value={t.kev} tone={t.kev > 0 ? 'bad' : ''} link="/images?kev=true" />
+                <Tile
+                  label="critical open"
+                  value={open.critical ?? 0}
+                  tone={(open.critical ?? 0) > 0 ? 'bad' : ''}
+                />
+                <Tile
+                  label="in CISA KEV (open)"
+                  value={t.kev}
+                  tone={t.kev > 0 ? 'bad' : ''}
+                  link="/images?kev=true"
+                />
                 <Tile label="fixable (open)" value={t.open ? `${Math.round(t.fixableShare * 100)} %` : '—'} />
                 <Tile label="past their SLA" value={t.overdue} tone={t.overdue > 0 ? 'warn' : ''} />
                 <Tile
@@ -48,7 +70,13 @@ export function OverviewPage() {
                   <h2 id="trend-h">Open findings by severity, last {o.days} days</h2>
                   <div class="field inline">
                     <label for="ov-days">Period</label>
-                    <select id="ov-days" value={String(days)} onChange={(e) => setQuery({ days: e.currentTarget.value === '30' ? undefined : e.currentTarget.value })}>
+                    <select
+                      id="ov-days"
+                      value={String(days)}
+                      onChange={(e) =>
+                        setQuery({ days: e.currentTarget.value === '30' ? undefined : e.currentTarget.value })
+                      }
+                    >
                       <option value="7">7 days</option>
                       <option value="30">30 days</option>
                       <option value="90">90 days</option>
@@ -71,7 +99,8 @@ export function OverviewPage() {
                           <a href={href('projects', i.project, 'images', i.id)}>
                             {i.repository}:{i.tag}
                           </a>{' '}
-                          <span class="muted">({i.environment})</span> {i.findings && <Counts counts={i.findings} />}
+                          <span class="muted">({i.environment})</span>{' '}
+                          {i.findings && <Counts counts={i.findings} />}
                         </li>
                       ))}
                     </ol>
@@ -115,11 +144,15 @@ export function OverviewPage() {
                       {o.events.map((e) => (
                         <li key={`${e.findingId}-${e.at}`}>
                           <SeverityBadge severity={e.severity} /> <Kev kev={e.kev} />{' '}
-                          <a href={href('projects', e.project, 'findings', e.findingId)}>{e.vulnerabilityId}</a> in {e.package.name}{' '}
-                          {e.package.version} — {e.repository}
+                          <a href={href('projects', e.project, 'findings', e.findingId)}>
+                            {e.vulnerabilityId}
+                          </a>{' '}
+                          in {e.package.name} {e.package.version} — {e.repository}
                           {e.tag && `:${e.tag}`}
-                          {e.environment && <strong class={e.production ? 'prod' : ''}> ({e.environment})</strong>} ·{' '}
-                          {e.kind === 'new' ? 'new' : 'reopened'} <When at={e.at} />
+                          {e.environment && (
+                            <strong class={e.production ? 'prod' : ''}> ({e.environment})</strong>
+                          )}{' '}
+                          · {e.kind === 'new' ? 'new' : 'reopened'} <When at={e.at} />
                         </li>
                       ))}
                     </ul>
@@ -128,12 +161,15 @@ export function OverviewPage() {
                 <section aria-labelledby="kev-h">
                   <h2 id="kev-h">KEV exposure</h2>
                   {o.kev.length === 0 ? (
-                    <p class="muted">No open finding is in CISA's Known Exploited Vulnerabilities catalogue.</p>
+                    <p class="muted">
+                      No open finding is in CISA's Known Exploited Vulnerabilities catalogue.
+                    </p>
                   ) : (
                     <ul class="plain">
                       {o.kev.map((k) => (
                         <li key={k.vulnerabilityId}>
-                          <a href={href('vulnerabilities', k.vulnerabilityId)}>{k.vulnerabilityId}</a>: {k.openFindings} open finding
+                          <a href={href('vulnerabilities', k.vulnerabilityId)}>{k.vulnerabilityId}</a>:{' '}
+                          {k.openFindings} open finding
                           {k.openFindings === 1 ? '' : 's'}
                         </li>
                       ))}
