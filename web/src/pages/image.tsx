@@ -102,7 +102,7 @@ export function ImagePage({ project, image }: { project: string; image: string }
                   {s.baseImage && <span class="muted small"> ({s.baseImage.layers} layers)</span>}
                 </dd>
                 <dt>Size</dt>
-                <dd>{formatBytes(s.size)}</dd>
+                <dd>{s.size ? formatBytes(s.size) : <span class="muted">not recorded</span>}</dd>
                 <dt>Created</dt>
                 <dd>
                   <When at={s.created} time />
