@@ -137,7 +137,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
   /** Wait until the page finished loading its data. */
   const settle = async (page: Page): Promise<void> => {
     await page.waitForLoadState('networkidle');
-    await page.waitForFunction(() => !document.querySelector('.loading'));
+    await page.waitForFunction("!document.querySelector('.loading')");
   };
 
   /** Screenshot and accessibility check of the page as it is now. */
@@ -311,7 +311,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     // On a laptop screen nothing overflows sideways.
     await s.page.setViewportSize({ width: 1280, height: 720 });
     await go(s, '/images');
-    expect(await s.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await s.page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await check(s.page, '04-images-laptop');
     expect(s.errors).toEqual([]);
   });
@@ -330,7 +330,9 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await settle(s.page);
     const apt = s.page.locator('li.layer', { hasText: 'apt-get install' });
     expect(await apt.count()).toBe(1);
-    await apt.locator('summary').evaluate((el) => ((el.parentElement as HTMLDetailsElement).open = true));
+    await apt
+      .locator('summary')
+      .evaluate((el) => ((el.parentElement as unknown as { open: boolean }).open = true));
     await settle(s.page);
     // The layer added the apt packages (curl, openssl, libxml2 …) and the findings in them.
     expect(await apt.locator('.layer-packages').textContent()).toMatch(/curl .*openssl|openssl .*curl/s);
@@ -373,7 +375,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     const aptAgain = s.page.locator('li.layer', { hasText: 'apt-get install' });
     await aptAgain
       .locator('summary')
-      .evaluate((el) => ((el.parentElement as HTMLDetailsElement).open = true));
+      .evaluate((el) => ((el.parentElement as unknown as { open: boolean }).open = true));
     await settle(s.page);
     const link = aptAgain.locator('table.layer-findings tbody tr').first().getByRole('link').first();
     vulnId = (await link.textContent())!;
@@ -553,7 +555,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     // Dark theme: the same pages pass the contrast rules too.
     await go(a, '/');
     await a.page.getByRole('button', { name: 'Dark theme' }).click();
-    expect(await a.page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await a.page.evaluate('document.documentElement.dataset.theme')).toBe('dark');
     await check(a.page, '26-overview-dark');
     await go(a, '/images');
     await check(a.page, '27-images-dark');
@@ -563,7 +565,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     await go(a, '/images');
     await a.page.keyboard.press('Tab');
-    expect(await a.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await a.page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await a.page.keyboard.press('Enter');
     expect(a.page.url()).toMatch(/#main$/);
     expect(a.errors).toEqual([]);
