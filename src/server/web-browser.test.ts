@@ -154,6 +154,8 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
   };
 
   beforeAll(async () => {
+    // Screenshots of this run only.
+    rmSync(ARTIFACTS_DIR, { recursive: true, force: true });
     dir = mkdtempSync(join(tmpdir(), 'bulwark-dashboard-'));
     const vulnDb = join(dir, 'vuln.sqlite');
     const env = { ...process.env, HOME: dir, BULWARK_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' };
