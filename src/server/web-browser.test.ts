@@ -547,6 +547,30 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await go(a, '/projects/shop');
     expect(await a.page.textContent('main')).toContain('dev');
     await check(a.page, '24-project');
+    // Webhooks (admins and project owners). On a server with the webhooks API: add one (its secret is
+    // shown once), ping it and see the delivery; on a server without it the page says so.
+    const doc = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as {
+      paths: Record<string, unknown>;
+    };
+    await a.page.getByRole('link', { name: 'Webhooks of shop' }).click();
+    await a.page.getByRole('heading', { level: 1, name: 'Webhooks of shop' }).waitFor();
+    await settle(a.page);
+    if (doc.paths['/api/v1/projects/{project}/webhooks']) {
+      await a.page.getByLabel('Receiver URL').fill('http://127.0.0.1:9/bulwark-hook');
+      await a.page.getByLabel('findings.fixed').uncheck();
+      await a.page.getByRole('button', { name: 'Add webhook' }).click();
+      await a.page.getByRole('status').filter({ hasText: 'shown only now' }).waitFor();
+      expect(await a.page.locator('code.secret').textContent()).toMatch(/^whsec_/);
+      const row = a.page.locator('table.webhooks tbody tr', { hasText: '127.0.0.1:9' });
+      expect(await row.textContent()).toContain('findings.opened');
+      await row.getByRole('button', { name: /^Ping/ }).click();
+      await a.page.getByRole('status').filter({ hasText: 'Ping queued' }).waitFor();
+      await row.getByRole('button', { name: /^Deliveries/ }).click();
+      await expect.poll(() => a.page.locator('table.deliveries tbody').textContent()).toContain('ping');
+    } else {
+      await a.page.locator('#no-webhooks-api').waitFor();
+    }
+    await check(a.page, '24b-webhooks');
     await go(a, '/vulnerabilities/CVE-2021-44906');
     expect(await a.page.locator('ul.vector li').count()).toBeGreaterThan(5);
     expect(await a.page.textContent('main')).toContain('Attack Vector');

@@ -14,6 +14,7 @@ import { LoginPage } from './pages/login';
 import { OverviewPage } from './pages/overview';
 import { ProjectPage, ProjectsPage } from './pages/projects';
 import { VulnerabilityPage } from './pages/vulnerability';
+import { WebhooksPage } from './pages/webhooks';
 import './styles.css';
 
 type Theme = 'light' | 'dark';
@@ -39,6 +40,7 @@ const ROUTES: readonly RouteEntry[] = [
     page: (p) => <ImagePage project={p.project!} image={p.image!} />,
   },
   { pattern: '/projects/:project/findings', page: (p) => <FindingsPage project={p.project!} /> },
+  { pattern: '/projects/:project/webhooks', page: (p) => <WebhooksPage project={p.project!} /> },
   {
     pattern: '/projects/:project/findings/:finding',
     page: (p) => <FindingPage project={p.project!} finding={p.finding!} />,

@@ -71,6 +71,11 @@ export function ProjectPage({ project }: { project: string }) {
         {({ p, images }) => (
           <>
             {p.description && <p>{p.description}</p>}
+            {(me.role === 'admin' || p.members.some((m) => m.username === me.username && m.owner)) && (
+              <p>
+                <a href={`${href('projects', project)}/webhooks`}>Webhooks of {project}</a>
+              </p>
+            )}
             <section aria-labelledby="open-h">
               <h2 id="open-h">Open findings</h2>
               <Counts counts={p.openFindings} />
