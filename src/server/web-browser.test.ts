@@ -137,7 +137,13 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
   /** Wait until the page finished loading its data. */
   const settle = async (page: Page): Promise<void> => {
     await page.waitForLoadState('networkidle');
-    await page.waitForFunction("!document.querySelector('.loading')");
+    // A function, not a string: a string would be eval'd in the page, which its CSP (rightly) refuses.
+    await page.waitForFunction(
+      () =>
+        !(
+          globalThis as unknown as { document: { querySelector(s: string): unknown } }
+        ).document.querySelector('.loading'),
+    );
   };
 
   /** Screenshot and accessibility check of the page as it is now. */
