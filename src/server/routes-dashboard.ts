@@ -1037,7 +1037,7 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
     summary:
       'Vulnerability page: description, severity, CVSS broken down, EPSS, KEV (due date), references, fix versions per ecosystem, and every affected image and package the caller can see',
     description:
-      "Details come from the server's vulnerability database when it has the record (looked up by id or alias), else from the newest stored scan that reported it. affected lists register findings whose id or aliases name it, in the caller's projects, with their finding ids for the register actions. 404 when neither knows the id.",
+      "Details come from the server's vulnerability database when it has the record (looked up by id or alias), else from the newest stored scan that reported it. affected lists register findings whose id or aliases name it, in the caller's projects (each with the image that last reported it), with their finding ids for the register actions. 404 when neither knows the id.",
     access: { kind: 'user' },
     query: z.object({ ...page(1000, 200) }),
     handler: async (ctx) => {
@@ -1046,7 +1046,6 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       const db = ctx.services.store.db;
       const now = ctx.services.now();
       const ids = await scopeIds(ctx);
-      const visible = await visibleProjects(ctx);
       let records: ReturnType<ReturnType<RouteContext['services']['vulnDb']>['byId']> = [];
       let kevEntry;
       let epssEntry;
@@ -1219,9 +1218,6 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
           .sort((a, b) => byString(a.type, b.type) || byString(a.package, b.package)),
         affected: {
           total: n(total.n),
-          projects: [...new Set(rows.map((r) => r.project_name))].filter((p) =>
-            [...visible.values()].includes(p),
-          ).length,
           items: rows.map((r) => ({
             project: r.project_name,
             imageId: r.image_id,
