@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { IMAGES_DIR } from '../test-support/images.js';
+import { ingest } from './register.js';
 import { dashboardFixtures, KEV_CVE, KEV_DUE } from './test-support/dashboard-fixtures.js';
 import { haveScanFixtures, startHarness, testEngines, type Harness } from './test-support/harness.js';
 import { startPostgres, type TestPostgres } from './test-support/postgres.js';
@@ -493,7 +494,7 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
     expect((await get(tok.outsider, `/projects/shop/findings/${f.id}/history`)).status).toBe(404);
   });
 
-  it('an uploaded SBOM gets the same summary (computed from the stored SBOM)', async () => {
+  it('an uploaded SBOM (matched by the server) gets the same summary and layers', async () => {
     const r = await h.call('POST', '/projects/shop/sboms', {
       token: tok.dev,
       raw: JSON.stringify(scans.node.sbom),
@@ -508,6 +509,27 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
       ),
     );
     expect(o.summary.findings.critical).toBe(countBy(scans.node, 'critical'));
+    // Other ingest paths (e.g. server-side jobs) that pass no parsed document: the summary is computed
+    // from the stored SBOM text.
+    const shop = (await get(tok.admin, '/projects/shop')).body;
+    const res = await ingest(
+      h.server.services.store,
+      h.config,
+      { id: null, name: 'job' },
+      {
+        projectId: shop.id,
+        image: { repository: `${WEB}-job`, tag: 'x', environment: 'dev' },
+        kind: 'scan-report',
+        sbomJson: JSON.stringify(scans.node.sbom),
+        packageCount: scans.node.sbom.packages.length,
+        findings: scans.node.findings,
+        findingsJson: JSON.stringify(scans.node.findings),
+      },
+      h.now().toISOString(),
+    );
+    const j = (await get(tok.dev, `/projects/shop/images/${res.imageId}/overview`)).body;
+    expect(j.layers).toEqual(o.layers);
+    expect(j.summary.findings).toEqual(o.summary.findings);
   });
   // Last: it adds a project of 10,000 images (the earlier tests count images).
   it('the image list stays fast with 10,000 images (server-side filter, sort and pagination)', async () => {

@@ -311,12 +311,19 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       const ids = await scopeIds(ctx, query.project);
       const days = dayRange(now, query.days);
       const start = `${days[0]!}T00:00:00.000Z`;
-      const scoped = () => whereProjects(db.selectFrom('findings'), 'project_id', ids);
+      // The project filter is written as an expression (project_id || '') so no engine answers these
+      // aggregates through a project index plus a lookup of every row: they read the covering
+      // findings_dash_* indexes (003_dashboard), which end with project_id, and filter there.
+      const scoped = () => {
+        const q = db.selectFrom('findings');
+        return ids ? q.where(sql`(project_id || '')`, 'in', ids.length ? ids : ['']) : q;
+      };
 
-      const baseline = await scoped()
+      // Walk back from today: present at the end of today = not fixed; the day before = that, minus
+      // what was first seen that day, plus what was fixed that day. Three index-only aggregates.
+      const notFixed = await scoped()
         .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('first_seen_at', '<', start)
-        .where((eb) => eb.or([eb('fixed_at', 'is', null), eb('fixed_at', '>=', start)]))
+        .where('fixed_at', 'is', null)
         .groupBy('severity')
         .execute();
       const day = (col: 'first_seen_at' | 'fixed_at') => sql<string>`substr(${sql.ref(col)}, 1, 10)`;
@@ -332,7 +339,7 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
         .execute();
       const sev = (s: string) => ((SEVERITIES as readonly string[]).includes(s) ? s : 'unknown');
       const current: Record<string, number> = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
-      for (const r of baseline) current[sev(r.severity)]! += n(r.n);
+      for (const r of notFixed) current[sev(r.severity)]! += n(r.n);
       const delta = new Map<string, Record<string, number>>();
       const bump = (d: string, s: string, by: number) => {
         let e = delta.get(d);
@@ -341,10 +348,12 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       };
       for (const r of opened) bump(r.day, r.severity, n(r.n));
       for (const r of fixed) bump(r.day, r.severity, -n(r.n));
-      const series = days.map((d) => {
-        for (const [s, v] of Object.entries(delta.get(d) ?? {})) current[s]! += v;
-        return { day: d, ...Object.fromEntries(SEVERITIES.map((s) => [s, current[s]!])) };
-      });
+      const series: Record<string, string | number>[] = [];
+      for (const d of [...days].reverse()) {
+        series.push({ day: d, ...Object.fromEntries(SEVERITIES.map((s) => [s, current[s]!])) });
+        for (const [s, v] of Object.entries(delta.get(d) ?? {})) current[s]! -= v;
+      }
+      series.reverse();
 
       const overdueExpr = sql<number>`sum(case when sla_due_at < ${now} or (state = 'fix-planned' and planned_fix_at < ${now}) then 1 else 0 end)`;
       const totals = await scoped()
@@ -398,6 +407,15 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       const grades: Record<string, number> = Object.fromEntries([...GRADES, 'none'].map((g) => [g, 0]));
       for (const r of gradeRows) grades[r.grade ?? 'none'] = n(r.n);
 
+      const first = await db
+        .selectFrom('audit_log')
+        .select('seq')
+        .where('at', '>=', start)
+        .orderBy('at')
+        .orderBy('seq')
+        .limit(1)
+        .executeTakeFirst();
+      const firstSeq = first ? Number(first.seq) : Number.MAX_SAFE_INTEGER;
       const events = query.events
         ? await whereProjects(
             db
@@ -427,6 +445,9 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
             ])
             .where('audit_log.entity_type', '=', 'finding')
             .where('audit_log.action', 'in', ['finding.opened', 'finding.reopened'])
+            // Bounded by sequence number as well as time: the scan walks the log backwards from the
+            // newest entry and stops at the first entry of the window (audit_by_time finds it).
+            .where('audit_log.seq', '>=', firstSeq)
             .where('audit_log.at', '>=', start)
             .where((eb) => eb.or([eb('findings.severity', '=', 'critical'), eb('findings.kev', '=', 1)]))
             .orderBy('audit_log.seq', 'desc')
@@ -1016,7 +1037,7 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
     summary:
       'Vulnerability page: description, severity, CVSS broken down, EPSS, KEV (due date), references, fix versions per ecosystem, and every affected image and package the caller can see',
     description:
-      "Details come from the server's vulnerability database when it has the record (looked up by id or alias), else from the newest stored scan that reported it. affected lists register findings whose id or aliases name it, in the caller's projects, with their finding ids for the register actions. 404 when neither knows the id.",
+      "Details come from the server's vulnerability database when it has the record (looked up by id or alias), else from the newest stored scan that reported it. affected lists register findings whose id or aliases name it, in the caller's projects (each with the image that last reported it), with their finding ids for the register actions. 404 when neither knows the id.",
     access: { kind: 'user' },
     query: z.object({ ...page(1000, 200) }),
     handler: async (ctx) => {
@@ -1025,19 +1046,46 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       const db = ctx.services.store.db;
       const now = ctx.services.now();
       const ids = await scopeIds(ctx);
-      const visible = await visibleProjects(ctx);
-      const aliasLike = `%${JSON.stringify(id).replace(/[!%_]/g, (c) => `!${c}`)}%`;
-      let fq = db
-        .selectFrom('findings')
-        .innerJoin('projects', 'projects.id', 'findings.project_id')
-        .leftJoin('images', 'images.id', 'findings.last_image_id')
-        .where((eb) =>
-          eb.or([
-            eb('findings.vulnerability_id', '=', id),
-            sql<boolean>`findings.aliases like ${aliasLike} escape '!'`,
-          ]),
-        );
-      fq = whereProjects(fq, 'findings.project_id', ids);
+      let records: ReturnType<ReturnType<RouteContext['services']['vulnDb']>['byId']> = [];
+      let kevEntry;
+      let epssEntry;
+      try {
+        const vdb = ctx.services.vulnDb();
+        records = vdb.byId(id);
+        const cve = [id, ...records.flatMap((r) => r.aliases)].find((a) => a.startsWith('CVE-'));
+        if (cve) {
+          kevEntry = vdb.kev(cve);
+          epssEntry = vdb.epss(cve);
+        }
+      } catch {
+        // No vulnerability database on the server: the stored scans still describe the vulnerability.
+      }
+      // Findings are stored under their primary id (the CVE when there is one): look up every id the
+      // database knows for this vulnerability (its records and their aliases), through the index.
+      const candidates = [...new Set([id, ...records.flatMap((r) => [r.id, ...r.aliases])])].sort(byString);
+      const base = () =>
+        db
+          .selectFrom('findings')
+          .innerJoin('projects', 'projects.id', 'findings.project_id')
+          .leftJoin('images', 'images.id', 'findings.last_image_id');
+      let fq = whereProjects(
+        base().where('findings.vulnerability_id', 'in', candidates),
+        'findings.project_id',
+        ids,
+      );
+      if (!records.length) {
+        const direct = await fq.select('findings.id').limit(1).executeTakeFirst();
+        // Unknown to the database (or none on the server): an alias only the stored findings name is
+        // found by scanning their alias lists (slower, and only in that case).
+        if (!direct) {
+          const aliasLike = `%${JSON.stringify(id).replace(/[!%_]/g, (c) => `!${c}`)}%`;
+          fq = whereProjects(
+            base().where(sql<boolean>`findings.aliases like ${aliasLike} escape '!'`),
+            'findings.project_id',
+            ids,
+          );
+        }
+      }
       const total = await fq.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       const rows = await fq
         .selectAll('findings')
@@ -1056,20 +1104,6 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
         .offset(ctx.query.offset)
         .execute();
 
-      let records: ReturnType<ReturnType<RouteContext['services']['vulnDb']>['byId']> = [];
-      let kevEntry;
-      let epssEntry;
-      try {
-        const vdb = ctx.services.vulnDb();
-        records = vdb.byId(id);
-        const cve = [id, ...records.flatMap((r) => r.aliases)].find((a) => a.startsWith('CVE-'));
-        if (cve) {
-          kevEntry = vdb.kev(cve);
-          epssEntry = vdb.epss(cve);
-        }
-      } catch {
-        // No vulnerability database on the server: the stored scans still describe the vulnerability.
-      }
       // The newest stored scan that reported it (a visible one) fills what the database does not have.
       let reported: Obj | undefined;
       const newest = [...rows].sort((a, b) => byString(b.last_seen_at, a.last_seen_at))[0];
@@ -1184,9 +1218,6 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
           .sort((a, b) => byString(a.type, b.type) || byString(a.package, b.package)),
         affected: {
           total: n(total.n),
-          projects: [...new Set(rows.map((r) => r.project_name))].filter((p) =>
-            [...visible.values()].includes(p),
-          ).length,
           items: rows.map((r) => ({
             project: r.project_name,
             imageId: r.image_id,

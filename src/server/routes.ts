@@ -786,6 +786,7 @@ export const ROUTES: readonly RouteDef[] = [
         filters: {},
       }) as unknown as { findings: ReportFinding[] };
       const query = ctx.query as PushQuery;
+      const sbomDoc = sbomToJson(sbom);
       return ingest(
         ctx.services.store,
         ctx.services.config,
@@ -794,11 +795,12 @@ export const ROUTES: readonly RouteDef[] = [
           projectId: ctx.project!.id,
           image: imageRef(query, sbom.source),
           kind: 'sbom',
-          sbomJson: JSON.stringify(sbomToJson(sbom)),
+          sbomJson: JSON.stringify(sbomDoc),
           packageCount: sbom.packages.length,
           findings: json.findings,
           findingsJson: JSON.stringify(json.findings),
           dbBuiltAt: ctx.services.vulnDb().status().builtAt,
+          document: { sbom: sbomDoc, findings: json.findings },
         },
         ctx.services.now(),
       );

@@ -107,6 +107,24 @@ describe('scan summary', () => {
     expect(redactSecretView({ path: '/p' })).toBeUndefined();
   });
 
+  it('takes the base image from the SBOM when the report names none (SBOM uploads)', () => {
+    const { baseImage: _, ...noReportBase } = doc;
+    const { row, details } = summarizeScan({
+      ...noReportBase,
+      sbom: {
+        ...doc.sbom,
+        baseImage: {
+          name: 'docker.io/library/node:20',
+          layers: 2,
+          detectedBy: 'annotation',
+          confidence: 'high',
+        },
+      },
+    });
+    expect(row.base_image).toBe('docker.io/library/node:20');
+    expect(details.layers.map((l) => l.fromBaseImage)).toEqual([true, true]);
+  });
+
   it('tolerates documents without image metadata (folders, hand-made SBOMs)', () => {
     const { row, details } = summarizeScan({ sbom: { packages: [] }, findings: [] });
     expect(row).toMatchObject({ grade: 'A', packages: 0, os: null, platform: null, size: null });

@@ -143,7 +143,8 @@ export function summarizeScan(doc: ScanDocument): { row: SummaryRow; details: Sc
   const sbom = isObj(doc.sbom) ? doc.sbom : {};
   const source = isObj(sbom.source) ? sbom.source : {};
   const image = isObj(source.image) ? source.image : undefined;
-  const baseImage = baseImageView(doc.baseImage);
+  // The scan report's baseImage, else the SBOM's (an uploaded SBOM carries it there).
+  const baseImage = baseImageView(doc.baseImage ?? sbom.baseImage);
   const packages = arr(sbom.packages).filter(isObj);
 
   const total = zero();
