@@ -391,7 +391,7 @@ describe.skipIf(!ready)('web dashboard in Chromium', () => {
     await s.page.getByRole('heading', { level: 1, name: vulnId }).waitFor();
     await settle(s.page);
     expect(await s.page.locator('#affected-h').textContent()).toMatch(
-      /Affected across the organisation: \d+ finding/,
+      /^Affected across the organisation: \d+ findings? in 1 project$/,
     );
     await check(s.page, '11-vulnerability');
 

@@ -499,7 +499,6 @@ export interface Vulnerability {
   fixVersionsInImages: { type: string; package: string; fixedVersions: string[] }[];
   affected: {
     total: number;
-    projects: number;
     items: (Finding & {
       project: string;
       imageId: string | null;
