@@ -467,6 +467,8 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
     ]);
     const admin = (await get(tok.admin, `/vulnerabilities/${KEV_CVE}`)).body;
     expect(admin.affected.total).toBe(2);
+    expect(admin.affected.projects).toBe(2);
+    expect(v.affected.projects).toBe(1);
     // Found by alias too.
     const alias = f.aliases.find((a: string) => a.startsWith('GHSA-'));
     const byAlias = (await get(tok.dev, `/vulnerabilities/${alias}`)).body;

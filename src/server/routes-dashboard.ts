@@ -1087,6 +1087,9 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
         }
       }
       const total = await fq.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const projectCount = await fq
+        .select((eb) => eb.fn.count<number>('findings.project_id').distinct().as('n'))
+        .executeTakeFirstOrThrow();
       const rows = await fq
         .selectAll('findings')
         .select([
@@ -1218,6 +1221,8 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
           .sort((a, b) => byString(a.type, b.type) || byString(a.package, b.package)),
         affected: {
           total: n(total.n),
+          // Projects (the caller can see) with an affected finding, over every page.
+          projects: n(projectCount.n),
           items: rows.map((r) => ({
             project: r.project_name,
             imageId: r.image_id,
