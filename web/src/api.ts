@@ -499,6 +499,8 @@ export interface Vulnerability {
   fixVersionsInImages: { type: string; package: string; fixedVersions: string[] }[];
   affected: {
     total: number;
+    /** Projects with an affected finding (over every page). */
+    projects: number;
     items: (Finding & {
       project: string;
       imageId: string | null;
