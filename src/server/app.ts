@@ -24,6 +24,7 @@ import { API_PREFIX, type LoginLimiter, type RouteDef, type ServerServices } fro
 import { createUser, ROUTES, SESSION_COOKIE, validationError } from './routes.js';
 import { migrate, openStore, type Store } from './store/connect.js';
 import { startDeliverer } from './webhooks/deliver.js';
+import { loadWebAssets, serveWeb } from './web.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Jobs run in this process at once (default: the `workers` setting; 0: none). */
   readonly workers?: number;
   readonly logger?: boolean;
+  /** Folder of the built dashboard (default `dist/web`); `false` serves no dashboard. */
+  readonly webDir?: string | false;
 }
 
 export interface BulwarkServer {
@@ -220,11 +223,14 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
       .status(500)
       .send({ error: { code: 'E_INTERNAL', message: 'internal error (see the server log)' } });
   });
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  // The dashboard answers what the API does not route (its files, and index.html for its own URLs).
+  const web = options.webDir === false ? undefined : loadWebAssets(options.webDir);
+  app.setNotFoundHandler((req, reply) => {
+    if (serveWeb(web, req, reply)) return reply;
+    return reply
       .status(404)
-      .send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } }),
-  );
+      .send({ error: { code: 'E_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
+  });
 
   for (const r of routes) {
     app.route({

@@ -93,6 +93,17 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   deleteCatalogueEntry: ADMIN,
   imagePolicy: SHOP_READ,
   listImagePolicies: SIGNED_IN,
+  dashboardOverview: SIGNED_IN,
+  dashboardImages: SIGNED_IN,
+  getImageOverview: SHOP_READ,
+  listImagePackages: SHOP_READ,
+  listImageVulnerabilities: SHOP_READ,
+  listImageScans: SHOP_READ,
+  compareImage: SHOP_READ,
+  downloadImageReport: SHOP_READ,
+  // The advisory itself is public knowledge; the affected images are filtered to the caller's projects.
+  getVulnerability: SIGNED_IN,
+  getFindingHistory: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */
@@ -357,6 +368,12 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         });
         return { path: fill(route.path, { entry: made.body.id as string }) };
       }
+      case 'compareImage':
+        return { path: fill(route.path), query: { 'with-scan': ids.scan! } };
+      case 'downloadImageReport':
+        return { path: fill(route.path), query: { format: 'scan-json' } };
+      case 'getVulnerability':
+        return { path: fill(route.path, { vulnerability: 'GHSA-test-0000-0001' }) };
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

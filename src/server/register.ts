@@ -8,6 +8,7 @@ import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from './audit.
 import { randomId } from './auth.js';
 import type { ServerConfig, SlaKey } from './config.js';
 import { conflict, badRequest, forbidden, notFound } from './errors.js';
+import { recordScanSummary, type ScanDocument } from './dashboard/summary.js';
 import { findingIdentity, versionlessPurl } from './identity.js';
 import type { Store, Tx } from './store/connect.js';
 import type { AcceptanceScope, FindingState, FindingsTable, RiskAcceptancesTable } from './store/schema.js';
@@ -55,6 +56,8 @@ export interface IngestInput {
   readonly findings: readonly ReportFinding[];
   readonly findingsJson: string;
   readonly dbBuiltAt?: string | undefined;
+  /** The parsed document, for the dashboard's scan summary (default: `sbomJson` parsed again). */
+  readonly document?: ScanDocument | undefined;
 }
 
 export interface IngestResult {
@@ -196,6 +199,11 @@ export async function ingest(
       .set({ digest: image.digest ?? null, last_scan_id: scanId, last_scan_at: now })
       .where('id', '=', imageId)
       .execute();
+    await recordScanSummary(
+      tx,
+      { scanId, projectId, imageId },
+      input.document ?? { sbom: JSON.parse(input.sbomJson) as unknown, findings: input.findings },
+    );
 
     let inScope = tx
       .selectFrom('findings')

@@ -46,6 +46,7 @@ import {
   type RegisterSchema,
 } from './store/schema.js';
 import { JOB_ROUTES } from './routes-jobs.js';
+import { DASHBOARD_ROUTES } from './routes-dashboard.js';
 import { openVexForImage } from './vex.js';
 import { WEBHOOK_ROUTES } from './routes-webhooks.js';
 import { DECISION_ROUTES } from './routes-decisions.js';
@@ -757,6 +758,12 @@ export const ROUTES: readonly RouteDef[] = [
           findings: report.findings as unknown as ReportFinding[],
           findingsJson: JSON.stringify(report.findings),
           dbBuiltAt: report.database?.builtAt,
+          document: {
+            sbom: report.sbom,
+            findings: report.findings,
+            secrets: report.secrets,
+            baseImage: report.baseImage,
+          },
         },
         ctx.services.now(),
       );
@@ -785,6 +792,7 @@ export const ROUTES: readonly RouteDef[] = [
         filters: {},
       }) as unknown as { findings: ReportFinding[] };
       const query = ctx.query as PushQuery;
+      const sbomDoc = sbomToJson(sbom);
       return ingest(
         ctx.services.store,
         ctx.services.config,
@@ -793,11 +801,12 @@ export const ROUTES: readonly RouteDef[] = [
           projectId: ctx.project!.id,
           image: imageRef(query, sbom.source),
           kind: 'sbom',
-          sbomJson: JSON.stringify(sbomToJson(sbom)),
+          sbomJson: JSON.stringify(sbomDoc),
           packageCount: sbom.packages.length,
           findings: json.findings,
           findingsJson: JSON.stringify(json.findings),
           dbBuiltAt: ctx.services.vulnDb().status().builtAt,
+          document: { sbom: sbomDoc, findings: json.findings },
         },
         ctx.services.now(),
       );
@@ -1264,6 +1273,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...SARIF_ROUTES,
   ...OIDC_ROUTES,
   ...POLICY_ROUTES,
+  ...DASHBOARD_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

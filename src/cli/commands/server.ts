@@ -60,7 +60,7 @@ export function registerServer(program: Command, io: CliIO): void {
   const server = program
     .command('server')
     .description(
-      'run the vulnerability register: a JSON REST API for projects, images, scans, findings and risk acceptances',
+      'run the vulnerability register: a JSON REST API for projects, images, scans, findings and risk acceptances (under /api/v1), and the web dashboard (at /)',
     )
     .option('--config <file>', 'YAML settings file (see Settings below)')
     .option('--host <address>', 'address to listen on')

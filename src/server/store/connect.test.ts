@@ -47,6 +47,7 @@ describe.each(engines)('register schema on %s', (engine) => {
         'registry_credentials',
         'risk_acceptances',
         'scan_findings',
+        'scan_summaries',
         'scans',
         'server_meta',
         'sessions',

@@ -6,6 +6,7 @@
  * their own tables; findings are keyed by `identity`, which a SARIF rule × location fingerprint can fill.
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { dashboardMigration } from './migration-dashboard.js';
 
 const m001: Migration = {
   async up(db: Kysely<unknown>): Promise<void> {
@@ -379,6 +380,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '004_list_indexes': m003,
   '005_oidc': m003Oidc,
   '006_policy': m002Policy,
+  '007_dashboard': dashboardMigration,
 };
 
 export class StaticMigrationProvider implements MigrationProvider {

@@ -192,6 +192,43 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/**
+ * What the dashboard reads about one scan without parsing its SBOM (migration 003_dashboard): counts
+ * by severity, fixable, KEV and secrets, the image's health grade, and the image facts and layers
+ * (JSON) taken from the scanned document at ingest. Scans ingested before that migration have no row.
+ */
+export interface ScanSummariesTable {
+  scan_id: string;
+  project_id: string;
+  image_id: string;
+  /** Health grade A–F (src/server/dashboard/grade.ts). */
+  grade: string;
+  /** Risk points behind the grade (higher is worse), for sorting within a grade. */
+  score: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  negligible: number;
+  unknown: number;
+  fixable: number;
+  kev: number;
+  secrets: number;
+  packages: number;
+  /** e.g. `Debian GNU/Linux 12 (bookworm)`. */
+  os: string | null;
+  /** e.g. `linux/amd64`. */
+  platform: string | null;
+  /** The detected base image's name (ScanReport.baseImage), when known. */
+  base_image: string | null;
+  /** Sum of the layer blob sizes in bytes. */
+  size: number | null;
+  /** The image's creation time from its config. */
+  image_created: string | null;
+  /** JSON: layers (with what each added), redacted secrets, base image, grade reasons. */
+  details: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -343,6 +380,7 @@ export interface RegisterSchema {
   scan_findings: ScanFindingsTable;
   risk_acceptances: RiskAcceptancesTable;
   audit_log: AuditLogTable;
+  scan_summaries: ScanSummariesTable;
   server_meta: MetaTable;
   webhooks: WebhooksTable;
   webhook_deliveries: WebhookDeliveriesTable;
