@@ -16,6 +16,7 @@ for (const part of [
   'bench-lint.mjs',
   'bench-secrets.mjs',
   'bench-catalog.mjs',
+  'bench-peers.mjs',
 ]) {
   const file = join(ROOT, 'scripts', part);
   if (!existsSync(file)) continue;

@@ -30,6 +30,24 @@ export type * from './report/types.js';
 export { buildScanReport } from './policy/report.js';
 export { renderScanReport, SCAN_FORMATS, type ScanFormat } from './report/scan/index.js';
 
+// base images: detection, known images, recommendations
+export {
+  combineKnownBases,
+  KnownBaseList,
+  type BaseImage,
+  type KnownBase,
+  type KnownBases,
+  type KnownBaseOrigin,
+} from './model/base-image.js';
+export { detectBaseImage, dockerfileBase } from './baseimage/detect.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './engine/recommend.js';
+export type { Recommendations, Candidate } from './baseimage/recommendations.js';
+
 // other scanners sharing the same pass
 export { lintDockerfile, type LintOptions, type LintResult } from './lint/engine.js';
 export { detectSecretsInText, scanPath, scanGit } from './secrets/index.js';

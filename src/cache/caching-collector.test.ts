@@ -66,3 +66,49 @@ describe('layer-cache recorder', () => {
     expect(rec.contents.map((c) => c.length)).toEqual([128 * 1024, 128 * 1024]);
   });
 });
+
+describe('layer-cache recorder and content markers', () => {
+  const marker = Buffer.from('\xff Go buildinf:', 'latin1');
+  const request = {
+    id: 'go-binary',
+    match: (p: string) => p.startsWith('/usr/bin/'),
+    contentMarkers: [marker],
+  };
+
+  function record(cache: LayerCache) {
+    const collector = new CatalogCollector([request], layer);
+    const recorder = new CachingCollector(collector, cache, 'k');
+    recorder.layerStart(layer, { reusable: true });
+    const put = (path: string, bytes: Buffer) => {
+      const sink = recorder.entry(layer, file(path, bytes.length))!;
+      sink.write(bytes.subarray(0, 5));
+      sink.write(bytes.subarray(5));
+      sink.end();
+    };
+    put('/usr/bin/perl', Buffer.alloc(300_000, 7)); // no marker: the collector drops it
+    put('/usr/bin/tool', Buffer.concat([Buffer.alloc(1000, 1), marker, Buffer.alloc(1000, 2)]));
+    recorder.layerEnd(layer);
+    return collector;
+  }
+
+  it('stores the entry but not the bytes of a file the collector discarded, and replays the same tree', () => {
+    const cache = new LayerCache(join(tempDir(), 'layers'));
+    const live = record(cache);
+    const rec = cache.read(layer.diffId, 'k')!;
+    expect(rec.contents.map((c) => c.length)).toEqual([2000 + marker.length]);
+    expect(rec.entries.map((e) => [e.header.path, e.content])).toEqual([
+      ['/usr/bin/perl', -1],
+      ['/usr/bin/tool', 0],
+    ]);
+
+    const replayed = new CatalogCollector([request], layer);
+    const again = new CachingCollector(replayed, cache, 'k');
+    expect(again.layerStart(layer, { reusable: true })).toBe('skip');
+    for (const path of ['/usr/bin/perl', '/usr/bin/tool']) {
+      expect(replayed.tree.lookup(path)?.header).toEqual(live.tree.lookup(path)?.header);
+      expect(replayed.tree.lookup(path)?.content).toEqual(live.tree.lookup(path)?.content);
+    }
+    expect(replayed.tree.lookup('/usr/bin/perl')?.content).toBeUndefined();
+    expect([...replayed.matched[0]!].sort()).toEqual([...live.matched[0]!].sort());
+  });
+});

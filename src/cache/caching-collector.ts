@@ -105,13 +105,20 @@ export class CachingCollector implements LayerVisitor {
         sink.write(chunk);
       },
       end: () => {
+        const verdict = sink.end();
         if (!rec.failed) {
-          recorded.content = rec.contents.length;
-          const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-          rec.contents.push(this.scrub ? this.scrub(content) : content);
+          if (verdict === 'discarded') {
+            // The collector did not keep these bytes, and an entry replayed without content is
+            // discarded alike: keep the entry, not the bytes (most executables in /usr/bin).
+            for (const c of chunks) rec.bytes -= c.length;
+          } else {
+            recorded.content = rec.contents.length;
+            const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+            rec.contents.push(this.scrub ? this.scrub(content) : content);
+          }
         }
         chunks = [];
-        sink.end();
+        return verdict;
       },
       abort: (err) => {
         rec.failed = true;

@@ -346,10 +346,18 @@ export class LayerCache {
     }
     const out: { path: string; size: number; mtime: number }[] = [];
     for (const name of names) {
-      // `.bws` files are whole-image results (./sbom-cache.ts) kept in the same folder.
+      // `.bws` files are whole-image results (./sbom-cache.ts), `.bwm` match results
+      // (../engine/match-cache.ts), kept in the same folder.
       const verified = name.endsWith(VERIFIED_SUFFIX);
       if (verified && !withVerified) continue;
-      if (!verified && !name.endsWith(SUFFIX) && !name.endsWith('.bws') && !name.endsWith('.tmp')) continue;
+      if (
+        !verified &&
+        !name.endsWith(SUFFIX) &&
+        !name.endsWith('.bws') &&
+        !name.endsWith('.bwm') &&
+        !name.endsWith('.tmp')
+      )
+        continue;
       try {
         const st = statSync(join(this.dir, name));
         if (st.isFile()) out.push({ path: join(this.dir, name), size: st.size, mtime: st.mtimeMs });

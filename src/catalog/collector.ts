@@ -152,7 +152,7 @@ export class CatalogCollector implements LayerVisitor {
         if (!found) {
           // No marker: not a file this request can use; drop the bytes now.
           if (spill) rmSync(spill.path, { force: true });
-          return;
+          return 'discarded';
         }
         this.release(node);
         if (spill) {

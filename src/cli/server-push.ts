@@ -23,23 +23,24 @@ class PushError extends BulwarkError {
 export function pushEndpoint(
   pushUrl: string,
   report: Pick<ScanReport, 'sbom'>,
-  kind: 'scans' | 'sboms' = 'scans',
+  kind: 'scans' | 'sboms' | 'decisions' = 'scans',
+  flag = '--push',
 ): URL {
   let url: URL;
   try {
     url = new URL(pushUrl);
   } catch {
     throw new UsageError(
-      `--push: ${JSON.stringify(pushUrl)} is not a URL (expected http(s)://HOST/projects/NAME)`,
+      `${flag}: ${JSON.stringify(pushUrl)} is not a URL (expected http(s)://HOST/projects/NAME)`,
     );
   }
   const m = /^(.*)\/projects\/([^/]+)\/?$/.exec(url.pathname);
   if (!/^https?:$/.test(url.protocol) || !m)
     throw new UsageError(
-      `--push: expected http(s)://HOST[:PORT]/projects/NAME, got ${url.origin}${url.pathname}`,
+      `${flag}: expected http(s)://HOST[:PORT]/projects/NAME, got ${url.origin}${url.pathname}`,
     );
   if (url.username || url.password)
-    throw new UsageError('--push: put the token in BULWARK_TOKEN, not in the URL');
+    throw new UsageError(`${flag}: put the token in BULWARK_TOKEN, not in the URL`);
   const endpoint = new URL(`${url.origin}${m[1]}/api/v1/projects/${m[2]}/${kind}`);
   for (const key of ['repository', 'tag', 'environment', 'digest']) {
     const v = url.searchParams.get(key);
@@ -50,7 +51,7 @@ export function pushEndpoint(
     const tag = src.kind === 'image' ? src.image.repoTags[0] : undefined;
     const repo = tag?.replace(/:[^:/]+$/, '');
     if (!repo)
-      throw new UsageError('--push: name the image repository in the URL (?repository=registry/org/name)');
+      throw new UsageError(`${flag}: name the image repository in the URL (?repository=registry/org/name)`);
     endpoint.searchParams.set('repository', repo);
   }
   return endpoint;

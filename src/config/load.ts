@@ -4,8 +4,12 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import type * as Yaml from 'yaml';
 import { InputError, fsError, oneLine } from '../util/errors.js';
+import { lazyRequire } from '../util/lazy.js';
+
+/** YAML is parsed only when a YAML file is read: loaded then. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 export const CONFIG_FILE_NAMES = ['.bulwark.yaml', '.bulwark.yml'] as const;
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
@@ -50,7 +54,7 @@ export function loadConfig(dir: string, explicit?: string): LoadedConfig {
   }
   let data: unknown;
   try {
-    data = parseYaml(text, { maxAliasCount: 100 });
+    data = yaml().parse(text, { maxAliasCount: 100 });
   } catch (err) {
     throw new InputError('E_CONFIG', `${path}: invalid YAML: ${oneLine(err)}`, { cause: err });
   }

@@ -4,10 +4,14 @@
  * Retry-After), an inactivity timeout, a byte cap, and the body streamed to a file.
  */
 import { open, rm } from 'node:fs/promises';
-import { ProxyAgent, fetch as proxiedFetch } from 'undici';
+import type * as Undici from 'undici';
 import { proxyAuthorization, proxyFor, redactProxy } from '../util/proxy.js';
 import { BULWARK_VERSION } from '../util/tool-version.js';
 import { NetworkError } from './errors.js';
+import { lazyRequire } from '../util/lazy.js';
+
+/** undici is only needed behind a proxy: loaded then, not on every start. */
+const undici = lazyRequire<typeof Undici>('undici');
 
 export interface DownloadOptions {
   /** Validators of the copy we already have; a 304 answer means "unchanged". */
@@ -44,13 +48,13 @@ async function fetchVia(
   const proxy = proxyFor(new URL(url), env);
   if (!proxy) return { res: await fetch(url, { ...init, redirect: 'follow' }), close: () => undefined };
   const token = proxyAuthorization(proxy);
-  const dispatcher = new ProxyAgent({
+  const dispatcher = new (undici().ProxyAgent)({
     uri: `${proxy.protocol}//${proxy.host}`,
     ...(token ? { token } : {}),
   });
   const close = (): void => void dispatcher.destroy().catch(() => undefined);
   try {
-    const res = await proxiedFetch(url, { ...init, redirect: 'follow', dispatcher });
+    const res = await undici().fetch(url, { ...init, redirect: 'follow', dispatcher });
     return { res: res as unknown as Response, close };
   } catch (err) {
     close();

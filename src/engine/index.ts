@@ -11,6 +11,7 @@
  * - {@link scanTarget}: catalog + match + policy + the secret and config scanners, one report.
  * - {@link compareReports} / {@link compareTargets}: what changed between two results.
  * - {@link lintImage} / {@link scanImageSecrets}: the image-only scanners as single passes.
+ * - {@link recommendBaseImages}: candidate base images for an image's detected base, and a fix plan.
  */
 export type { EngineEvents } from './events.js';
 export { parseTarget, openTarget, type Target, type TargetKind, type OpenTargetOptions } from './target.js';
@@ -26,3 +27,10 @@ export {
   type TargetComparison,
 } from './compare.js';
 export { lintImage, scanImageSecrets, type ImageLintOptions, type ImageSecretsOptions } from './image.js';
+export {
+  recommendBaseImages,
+  checkBaseFreshness,
+  DEFAULT_MAX_CANDIDATES,
+  type RecommendOptions,
+  type BaseFreshness,
+} from './recommend.js';

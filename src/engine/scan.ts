@@ -27,6 +27,7 @@ import { UsageError, oneLine } from '../util/errors.js';
 import { catalogTarget, type CatalogTargetOptions } from './catalog.js';
 import { prepareDatabase, type DatabaseOptions } from './database.js';
 import type { EngineEvents } from './events.js';
+import { MatchCache, matchKey } from './match-cache.js';
 import { toTarget, type Target } from './target.js';
 
 export interface ScanOptions
@@ -107,12 +108,21 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
     const extra: ExtraFindings | undefined = imageScanners?.finish();
     for (const p of extra?.problems ?? []) options.onWarning?.(`${oneLine(p.path)}: ${oneLine(p.reason)}`);
     const t1 = performance.now();
-    const matched = db
-      ? matchSbom(loaded.sbom, db, { severitySource: options.severitySource ?? 'auto', includeOsOwned })
-      : undefined;
+    const matchOptions = { severitySource: options.severitySource ?? 'auto', includeOsOwned } as const;
+    const status = db?.status();
+    // An unchanged image against an unchanged database file: the stored result (see match-cache.ts).
+    const cacheKey =
+      db && loaded.imageCache
+        ? matchKey(loaded.imageCache.key, { path: db.path, builtAt: status?.builtAt }, matchOptions)
+        : undefined;
+    const matchCache = cacheKey && loaded.imageCache ? new MatchCache(loaded.imageCache.dir) : undefined;
+    let matched = cacheKey ? matchCache?.read(cacheKey, loaded.sbom.packages) : undefined;
+    if (db && !matched) {
+      matched = matchSbom(loaded.sbom, db, matchOptions);
+      if (cacheKey) matchCache?.write(cacheKey, matched);
+    }
     const findings = matched?.findings ?? [];
     const stats = matched?.stats ?? NO_MATCHES;
-    const status = db?.status();
     const base = buildScanReport(
       loaded.sbom,
       findings,
@@ -130,6 +140,7 @@ export async function scanTarget(input: string | Target, options: ScanOptions = 
       ...(extra?.misconfigurations
         ? { misconfigurations: filterBySeverity(extra.misconfigurations, filters.severities) }
         : {}),
+      ...(loaded.sbom.baseImage ? { baseImage: loaded.sbom.baseImage } : {}),
       // Default: the owned packages left to their owner (an owner that cannot be matched leaves them to
       // their own version, marked); included: every owned package.
       ...(db

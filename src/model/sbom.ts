@@ -2,6 +2,7 @@
  * Bulwark's own SBOM document: the output of the catalog stage and the input of every later stage.
  * Serialised as-is by `--format json` (schema documented in docs/sbom-json.md); versioned by `schema`.
  */
+import type { BaseImage } from './base-image.js';
 import type { Distro, Package, Relationship, Unknown } from './package.js';
 import type { SourceDescription } from '../source/types.js';
 
@@ -21,4 +22,6 @@ export interface Sbom {
   readonly unknowns: readonly Unknown[];
   /** Catalogers that ran, with their versions (part of the cache key). */
   readonly catalogers: readonly { readonly id: string; readonly version: number }[];
+  /** The detected base image of an image (absent when none was detected, and for folders). */
+  readonly baseImage?: BaseImage;
 }

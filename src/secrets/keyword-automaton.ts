@@ -56,15 +56,13 @@ export class KeywordAutomaton {
       const f = fail[s] as number;
       for (const p of out[f] ?? []) out[s]?.add(p);
       if ((outDepth[s] as number) === 0) outDepth[s] = outDepth[f] as number;
-      for (let c = 0; c < ALPHABET; c++) {
-        const next = goto[s]?.get(c);
-        if (next !== undefined) {
-          fail[next] = delta[f * ALPHABET + c] as number;
-          delta[s * ALPHABET + c] = next;
-          queue.push(next);
-        } else {
-          delta[s * ALPHABET + c] = delta[f * ALPHABET + c] as number;
-        }
+      // Every character moves like from the fail state (whose row is complete: it is shallower)…
+      delta.copyWithin(s * ALPHABET, f * ALPHABET, f * ALPHABET + ALPHABET);
+      // …except the state's own edges.
+      for (const [c, next] of goto[s] ?? []) {
+        fail[next] = delta[f * ALPHABET + c] as number;
+        delta[s * ALPHABET + c] = next;
+        queue.push(next);
       }
     }
     // Case-insensitive: an upper-case letter moves like its lower-case twin.

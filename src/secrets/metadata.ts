@@ -205,6 +205,12 @@ export function redactLayerRef<T extends Pick<LayerRef, 'createdBy'>>(layer: T):
 export function redactImageMetadata(image: ImageMetadata): ImageMetadata {
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(image.config.labels)) labels[key] = redactLabel(key, value);
+  // Manifest annotations are free text like labels: masked the same way.
+  let annotations: Record<string, string> | undefined;
+  if (image.annotations) {
+    annotations = {};
+    for (const [key, value] of Object.entries(image.annotations)) annotations[key] = redactLabel(key, value);
+  }
   const words = (list: readonly string[] | undefined): readonly string[] | undefined =>
     list?.map((w) => redactMetadataText(w));
   const c = image.config;
@@ -226,6 +232,7 @@ export function redactImageMetadata(image: ImageMetadata): ImageMetadata {
       return r.comment === undefined ? r : { ...r, comment: redactMetadataText(r.comment) };
     }),
     layers: image.layers.map((l) => redactLayerRef(l)),
+    ...(annotations ? { annotations } : {}),
   };
 }
 

@@ -5,7 +5,6 @@
  */
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { openDatabase, type VulnDatabase } from '../db/store.js';
 import { oneLine } from '../util/errors.js';
 import { SYSTEM_ACTOR } from './audit.js';
 import {
@@ -19,10 +18,12 @@ import {
 import type { ServerConfig } from './config.js';
 import { ApiError, forbidden, notFound, ServerConfigError, unauthorized } from './errors.js';
 import { buildOpenApi } from './openapi.js';
+import { createJobService, vulnDbAccess } from './jobs/index.js';
 import { expireAcceptances } from './register.js';
 import { API_PREFIX, type LoginLimiter, type RouteDef, type ServerServices } from './route.js';
 import { createUser, ROUTES, SESSION_COOKIE, validationError } from './routes.js';
 import { migrate, openStore, type Store } from './store/connect.js';
+import { startDeliverer } from './webhooks/deliver.js';
 
 export interface ServerOptions {
   readonly config: ServerConfig;
@@ -32,8 +33,10 @@ export interface ServerOptions {
   readonly now?: () => Date;
   /** Extra routes (tests only: the matrix test proves unknown routes fail it). */
   readonly routes?: readonly RouteDef[];
-  /** Do not start the expiry timer (tests drive it). */
+  /** Do not start the expiry timer, the database watch and the update schedule (tests drive them). */
   readonly noTimers?: boolean;
+  /** Jobs run in this process at once (default: the `workers` setting; 0: none). */
+  readonly workers?: number;
   readonly logger?: boolean;
 }
 
@@ -165,13 +168,17 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     await store.close();
     throw err;
   }
-  let vulnDb: VulnDatabase | undefined;
+  const vulnDb = vulnDbAccess(config.vulnDb);
+  const now = () => clock().toISOString();
+  // Job failures go to the server log once Fastify (and its logger) exists.
+  let logError: (err: unknown, msg: string) => void = () => undefined;
   const services: ServerServices = {
     store,
     config,
-    now: () => clock().toISOString(),
-    vulnDb: () => (vulnDb ??= openDatabase(config.vulnDb)),
+    now,
+    vulnDb: () => vulnDb.get(),
     loginLimiter: createLoginLimiter(config.loginAttempts, config.loginWindowMs, () => clock().getTime()),
+    jobs: createJobService({ store, config, now, onError: (err) => logError(err, 'job failed') }),
   };
   try {
     await bootstrapAdmin(services);
@@ -189,6 +196,7 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     // and escape the sign-in rate limit.
     trustProxy: config.trustProxy,
   });
+  logError = (err, msg) => app.log.error({ err }, msg);
   const registered: { method: string; url: string }[] = [];
   app.addHook('onRoute', (r) => {
     for (const method of ([] as string[]).concat(r.method)) registered.push({ method, url: r.url });
@@ -309,6 +317,20 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
         );
       }, config.sweepIntervalMs);
   timer?.unref();
+  try {
+    await services.jobs.start(options.workers ?? config.workers, { timers: !options.noTimers });
+  } catch (err) {
+    if (timer) clearInterval(timer);
+    await services.jobs.stop().catch(() => undefined);
+    await app.close();
+    await store.close();
+    throw new ServerConfigError(`cannot start the job queue: ${oneLine(err)}`, { cause: err });
+  }
+  const stopDeliverer = options.noTimers
+    ? undefined
+    : startDeliverer({ store, settings: config.webhooks, now: services.now }, (err) =>
+        app.log.error({ err }, 'webhook delivery failed'),
+      );
 
   return {
     app,
@@ -318,8 +340,10 @@ export async function buildServer(options: ServerOptions): Promise<BulwarkServer
     registered,
     async close() {
       if (timer) clearInterval(timer);
+      stopDeliverer?.();
       await app.close();
-      vulnDb?.close();
+      await services.jobs.stop();
+      vulnDb.close();
       await store.close();
     },
   };

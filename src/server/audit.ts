@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from './store/connect.js';
 import type { AuditLogTable } from './store/schema.js';
+import { recordAuditEvents } from './webhooks/outbox.js';
 
 /** The `prev_hash` of the first row. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -91,6 +92,8 @@ export async function appendAudit(
       .values(rows.slice(i, i + INSERT_CHUNK))
       .execute();
   }
+  // Webhook events of these changes go to the outbox in the same transaction (webhooks/outbox.ts).
+  await recordAuditEvents(tx, actor.name, at, entries);
 }
 
 export interface AuditVerification {

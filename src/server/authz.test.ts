@@ -74,6 +74,27 @@ const EXPECTED: Readonly<Record<string, readonly Who[]>> = {
   // The advisory itself is public knowledge; the affected images are filtered to the caller's projects.
   getVulnerability: SIGNED_IN,
   getFindingHistory: SHOP_READ,
+  listJobs: SIGNED_IN,
+  getJob: SHOP_READ,
+  requestRegistryScan: SHOP_WRITE,
+  requestRematch: ADMIN,
+  requestDbUpdate: ADMIN,
+  listRegistryCredentials: ADMIN,
+  putRegistryCredential: ADMIN,
+  deleteRegistryCredential: ADMIN,
+  // Webhooks: admins and owners of the project (nobody owns "shop" here; owners are tested in
+  // webhooks/webhooks.test.ts).
+  listWebhooks: ADMIN,
+  createWebhook: ADMIN,
+  getWebhook: ADMIN,
+  updateWebhook: ADMIN,
+  deleteWebhook: ADMIN,
+  listWebhookDeliveries: ADMIN,
+  retryWebhookDelivery: ADMIN,
+  pingWebhook: ADMIN,
+  listDecisions: SHOP_READ,
+  pushSarif: SHOP_WRITE,
+  imageCycloneDxVex: SHOP_READ,
 };
 
 /** Routes of the table without an entry above. */
@@ -144,7 +165,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     );
     const vulnDb = join(dir, 'vuln.sqlite');
     await importInputs([osv], { dbPath: vulnDb });
-    h = await startHarness({ engine: 'sqlite', vulnDb });
+    h = await startHarness({
+      engine: 'sqlite',
+      vulnDb,
+      // Jobs are queued, not run: the matrix is about who may ask.
+      env: {
+        BULWARK_SERVER_WORKERS: '0',
+        BULWARK_SERVER_REGISTRY_ALLOW: '127.0.0.1:1',
+        BULWARK_SERVER_SECRET_KEY: 'a-secret-key-of-at-least-32-characters',
+      },
+    });
     const admin = h.adminToken;
     for (const p of ['shop', 'other'])
       expect((await h.call('POST', '/projects', { token: admin, body: { name: p } })).status).toBe(201);
@@ -172,6 +202,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
     ids.image = pushed.body.imageId;
     ids.finding = (await h.call('GET', '/projects/shop/findings', { token: admin })).body.items[0].id;
     ids.acceptance = await newAcceptance();
+    const scan = await h.call('POST', '/projects/shop/registry-scans', {
+      token: admin,
+      body: { reference: '127.0.0.1:1/app:1' },
+    });
+    expect(scan.status).toBe(202);
+    ids.job = scan.body.id;
+    ids.webhook = await newWebhook();
+    ids.delivery = (
+      await h.call('POST', `/projects/shop/webhooks/${ids.webhook}/ping`, { token: admin })
+    ).body.id;
   });
   afterAll(async () => {
     await h?.stop();
@@ -189,6 +229,16 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         reason: 'matrix',
         expiresAt: '2026-07-01',
       },
+    });
+    expect(r.status).toBe(201);
+    return r.body.id as string;
+  }
+
+  /** A fresh webhook on "shop" (the receiver is never called: no deliverer runs here). */
+  async function newWebhook(): Promise<string> {
+    const r = await h.call('POST', '/projects/shop/webhooks', {
+      token: tokens.admin!,
+      body: { url: 'http://127.0.0.1:9/hook' },
     });
     expect(r.status).toBe(201);
     return r.body.id as string;
@@ -260,6 +310,43 @@ describe('authorisation matrix (every route × every kind of caller)', () => {
         return { path: fill(route.path), query: { format: 'scan-json' } };
       case 'getVulnerability':
         return { path: fill(route.path, { vulnerability: 'GHSA-test-0000-0001' }) };
+      case 'requestRegistryScan':
+        return { path: fill(route.path), body: { reference: '127.0.0.1:1/shop/app:1' } };
+      case 'putRegistryCredential':
+        return {
+          path: fill(route.path, { registry: '127.0.0.1:1' }),
+          body: { username: 'u', password: 'p' },
+        };
+      case 'deleteRegistryCredential': {
+        const put = await h.call('PUT', `/registry-credentials/127.0.0.1:${n}`, {
+          token: tokens.admin!,
+          body: { username: 'u', password: 'p' },
+        });
+        expect(put.status).toBe(200);
+        return { path: fill(route.path, { registry: `127.0.0.1:${n}` }) };
+      }
+      case 'pushSarif':
+        return {
+          path: fill(route.path),
+          query: { repository: 'git/app' },
+          body: {
+            version: '2.1.0',
+            runs: [
+              {
+                tool: { driver: { name: 'matrix' } },
+                results: [{ ruleId: 'r1', message: { text: 'm' } }],
+              },
+            ],
+          },
+        };
+      case 'listDecisions':
+        return { path: fill(route.path), query: { repository: 'r/app' } };
+      case 'createWebhook':
+        return { path: fill(route.path), body: { url: 'http://127.0.0.1:9/hook' } };
+      case 'updateWebhook':
+        return { path: fill(route.path), body: { description: u } };
+      case 'deleteWebhook':
+        return { path: fill(route.path, { webhook: await newWebhook() }) };
       case 'approveAcceptance':
       case 'rejectAcceptance':
         return { path: fill(route.path, { acceptance: await newAcceptance() }), body: { comment: 'matrix' } };

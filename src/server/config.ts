@@ -37,9 +37,39 @@ export interface ServerConfig {
   readonly sla: Readonly<Record<SlaKey, number>>;
   readonly logLevel: string;
   readonly sweepIntervalMs: number;
+  /** Jobs this process runs at once (`bulwark server`: 0 = none, leave them to `bulwark worker`). */
+  readonly workers: number;
+  /** A job running longer is taken as lost (its worker died) and retried. */
+  readonly jobTimeoutMs: number;
+  /** Tries per job before it is dead-lettered (state `failed`). */
+  readonly jobAttempts: number;
+  /** Delay before the first retry; doubled on each further one. */
+  readonly jobRetryDelayMs: number;
+  /** How often idle workers look for new jobs. */
+  readonly jobPollIntervalMs: number;
+  /** Run `db update` on the server this often (0: never), then re-match stored SBOMs when it changed. */
+  readonly dbUpdateIntervalMs: number;
+  /** Registries server-side scans may reach (`host` or `host:port`); empty: none. */
+  readonly registryAllow: readonly string[];
+  /** Key material for encrypting registry credentials at rest (environment only). */
+  readonly secretKey?: string;
+  readonly webhooks: WebhookSettings;
 }
 
-type Kind = 'string' | 'int' | 'bool' | 'duration' | 'size' | 'path';
+/** Webhook delivery settings (`webhook-*`). */
+export interface WebhookSettings {
+  /** Host names (`*.example.com` wildcards, optional `:port`) webhooks may reach; null: any. */
+  readonly allowedHosts: readonly string[] | null;
+  readonly timeoutMs: number;
+  /** Attempts before a delivery is dead (dead-lettered). */
+  readonly maxAttempts: number;
+  /** Delay before the first retry; it doubles with every failed attempt (capped at 6 hours). */
+  readonly retryBaseMs: number;
+  /** How often the server looks for deliveries that are due. */
+  readonly intervalMs: number;
+}
+
+type Kind = 'string' | 'int' | 'bool' | 'duration' | 'size' | 'path' | 'list';
 
 /** One setting: its YAML key, environment variable, command-line flag and meaning. */
 export interface Setting {
@@ -197,6 +227,103 @@ export const SETTINGS: readonly Setting[] = [
     description: 'how often expired risk acceptances are reopened',
     shownDefault: '1m',
   },
+  {
+    key: 'workers',
+    env: 'BULWARK_SERVER_WORKERS',
+    flag: '--workers',
+    kind: 'int',
+    description:
+      'jobs (rematch, db update, registry scans) this server runs at once; 0 (or --no-worker): none, leave them to bulwark worker',
+    shownDefault: '1',
+  },
+  {
+    key: 'job-timeout',
+    env: 'BULWARK_SERVER_JOB_TIMEOUT',
+    kind: 'duration',
+    description: 'a job running longer is taken as lost (its worker died) and retried',
+    shownDefault: '30m',
+  },
+  {
+    key: 'job-attempts',
+    env: 'BULWARK_SERVER_JOB_ATTEMPTS',
+    kind: 'int',
+    description: 'tries per job before it is dead-lettered (state failed)',
+    shownDefault: '3',
+  },
+  {
+    key: 'job-retry-delay',
+    env: 'BULWARK_SERVER_JOB_RETRY_DELAY',
+    kind: 'duration',
+    description: 'delay before the first retry of a failed job, doubled on each further one',
+    shownDefault: '30s',
+  },
+  {
+    key: 'job-poll-interval',
+    env: 'BULWARK_SERVER_JOB_POLL_INTERVAL',
+    kind: 'duration',
+    description: 'how often idle workers look for queued jobs',
+    shownDefault: '2s',
+  },
+  {
+    key: 'db-update-interval',
+    env: 'BULWARK_SERVER_DB_UPDATE_INTERVAL',
+    kind: 'duration',
+    description:
+      'run bulwark db update on the server this often (e.g. 6h), then re-match every stored SBOM when it changed; off: never',
+    shownDefault: 'off',
+  },
+  {
+    key: 'registry-allow',
+    env: 'BULWARK_SERVER_REGISTRY_ALLOW',
+    kind: 'list',
+    description:
+      'registries server-side scans may reach (host or host:port, comma-separated; redirects must stay on them); empty: none',
+    shownDefault: 'none',
+  },
+  {
+    key: 'secret-key',
+    env: 'BULWARK_SERVER_SECRET_KEY',
+    kind: 'string',
+    description:
+      'key for encrypting stored registry credentials (environment only, at least 32 characters, e.g. openssl rand -base64 32)',
+    shownDefault: 'none: registry credentials cannot be stored',
+  },
+  {
+    key: 'webhook-allowed-hosts',
+    env: 'BULWARK_SERVER_WEBHOOK_ALLOWED_HOSTS',
+    kind: 'string',
+    description:
+      'comma-separated hosts webhooks may be sent to (host, host:port, *.example.com); set it to keep webhooks out of the internal network',
+    shownDefault: 'any host',
+  },
+  {
+    key: 'webhook-timeout',
+    env: 'BULWARK_SERVER_WEBHOOK_TIMEOUT',
+    kind: 'duration',
+    description: 'time limit of one webhook delivery attempt',
+    shownDefault: '10s',
+  },
+  {
+    key: 'webhook-max-attempts',
+    env: 'BULWARK_SERVER_WEBHOOK_MAX_ATTEMPTS',
+    kind: 'int',
+    description: 'attempts before a webhook delivery is given up (dead)',
+    shownDefault: '8',
+  },
+  {
+    key: 'webhook-retry-base',
+    env: 'BULWARK_SERVER_WEBHOOK_RETRY_BASE',
+    kind: 'duration',
+    description: 'wait before the first retry; doubles after each failure (at most 6h)',
+    shownDefault: '30s',
+  },
+  {
+    key: 'webhook-interval',
+    env: 'BULWARK_SERVER_WEBHOOK_INTERVAL',
+    kind: 'duration',
+    description: 'how often due webhook deliveries are sent',
+    shownDefault: '5s',
+  },
 ];
 
 /** `--help` text: every setting with its file key, variable and default. */
@@ -224,6 +351,14 @@ function parseValue(s: Setting, raw: unknown, from: string): unknown {
   const bad = (what: string): never => {
     throw new ServerConfigError(`${from}: ${s.key}: ${what}, got ${JSON.stringify(raw)}`);
   };
+  if (s.kind === 'list') {
+    const items = Array.isArray(raw)
+      ? raw.map((v) => (typeof v === 'string' ? v.trim() : bad('expected a list of names')))
+      : typeof raw === 'string'
+        ? raw.split(',').map((v) => v.trim())
+        : bad('expected a list or a comma-separated string');
+    return items.filter((v) => v !== '');
+  }
   const text =
     typeof raw === 'string'
       ? raw.trim()
@@ -241,6 +376,7 @@ function parseValue(s: Setting, raw: unknown, from: string): unknown {
       if (/^(0|false|no|off)$/i.test(text)) return false;
       return bad('expected true or false');
     case 'duration': {
+      if (text === '0' || text === 'off') return 0;
       const m = /^(\d+)\s*(ms|s|m|h|d)$/.exec(text);
       return m
         ? Number(m[1]) * DURATION_UNITS[m[2]!]!
@@ -264,13 +400,13 @@ function flattenFile(doc: unknown, file: string): Map<string, unknown> {
   const walk = (obj: Record<string, unknown>, prefix: string): void => {
     for (const [k, v] of Object.entries(obj)) {
       const key = prefix + k;
-      if (v !== null && typeof v === 'object' && !Array.isArray(v))
+      if (v !== null && typeof v === 'object' && !Array.isArray(v) && !known.has(key))
         walk(v as Record<string, unknown>, `${key}.`);
       else if (!known.has(key))
         throw new ServerConfigError(`${file}: unknown setting ${JSON.stringify(key)}`);
-      else if (key === 'admin-password')
+      else if (key === 'admin-password' || key === 'secret-key')
         throw new ServerConfigError(
-          `${file}: admin-password may only come from BULWARK_SERVER_ADMIN_PASSWORD`,
+          `${file}: ${key} may only come from ${key === 'secret-key' ? 'BULWARK_SERVER_SECRET_KEY' : 'BULWARK_SERVER_ADMIN_PASSWORD'}`,
         );
       else out.set(key, v);
     }
@@ -349,6 +485,15 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
       `database-url: expected sqlite:FILE or postgres://…, got ${JSON.stringify(redactUrl(databaseUrl))}`,
     );
   const adminPassword = env.BULWARK_SERVER_ADMIN_PASSWORD;
+  const secretKey = env.BULWARK_SERVER_SECRET_KEY;
+  if (secretKey !== undefined && secretKey !== '' && secretKey.length < 32)
+    throw new ServerConfigError('BULWARK_SERVER_SECRET_KEY: must be at least 32 characters');
+  const jobAttempts = get('job-attempts', 3);
+  if (jobAttempts < 1) throw new ServerConfigError('job-attempts: must be at least 1');
+  const jobTimeoutMs = get('job-timeout', 30 * 60_000);
+  if (jobTimeoutMs < 1000) throw new ServerConfigError('job-timeout: must be at least 1s');
+  const jobPollIntervalMs = get('job-poll-interval', 2000);
+  if (jobPollIntervalMs < 500) throw new ServerConfigError('job-poll-interval: must be at least 500ms');
   return {
     host: get('host', '127.0.0.1'),
     port,
@@ -370,6 +515,37 @@ export function loadServerConfig(options: LoadOptions = {}): ServerConfig {
     >,
     logLevel,
     sweepIntervalMs: get('sweep-interval', 60_000),
+    workers: get('workers', 1),
+    jobTimeoutMs,
+    jobAttempts,
+    jobRetryDelayMs: get('job-retry-delay', 30_000),
+    jobPollIntervalMs,
+    dbUpdateIntervalMs: get('db-update-interval', 0),
+    registryAllow: get<string[]>('registry-allow', []).map((h) => h.toLowerCase()),
+    ...(secretKey ? { secretKey } : {}),
+    webhooks: webhookSettings(get),
+  };
+}
+
+function webhookSettings(get: <T>(key: string, dflt: T) => T): WebhookSettings {
+  const hosts = get<string | undefined>('webhook-allowed-hosts', undefined);
+  const allowedHosts = hosts
+    ? hosts
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean)
+    : null;
+  for (const h of allowedHosts ?? [])
+    if (!/^(\*\.)?[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/.test(h))
+      throw new ServerConfigError(`webhook-allowed-hosts: ${JSON.stringify(h)} is not a host name`);
+  const maxAttempts = get('webhook-max-attempts', 8);
+  if (maxAttempts < 1) throw new ServerConfigError('webhook-max-attempts: must be at least 1');
+  return {
+    allowedHosts,
+    timeoutMs: get('webhook-timeout', 10_000),
+    maxAttempts,
+    retryBaseMs: get('webhook-retry-base', 30_000),
+    intervalMs: get('webhook-interval', 5_000),
   };
 }
 

@@ -8,7 +8,7 @@ import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from './audit.
 import { randomId } from './auth.js';
 import type { ServerConfig, SlaKey } from './config.js';
 import { conflict, badRequest, forbidden, notFound } from './errors.js';
-import { recordScanSummary, type ScanDocument } from './dashboard/summary.js';
+import { parseSbomText, recordScanSummary, type ScanDocument } from './dashboard/summary.js';
 import { findingIdentity, versionlessPurl } from './identity.js';
 import type { Store, Tx } from './store/connect.js';
 import type { AcceptanceScope, FindingState, FindingsTable, RiskAcceptancesTable } from './store/schema.js';
@@ -42,7 +42,13 @@ export interface ImageRef {
 export interface IngestInput {
   readonly projectId: string;
   readonly image: ImageRef;
-  readonly kind: 'scan-report' | 'sbom';
+  readonly kind: 'scan-report' | 'sbom' | 'sarif' | 'registry-scan';
+  /**
+   * The findings this upload replaces, when narrower than the repository's package findings: a SARIF
+   * upload (package type `sarif`) replaces only the findings of its own tool and category (their
+   * `package_purl`). Without it, SARIF findings are left alone (an image scan does not fix them).
+   */
+  readonly scope?: { readonly packageType: string; readonly packagePurl: string };
   /** Bulwark SBOM JSON text. */
   readonly sbomJson: string;
   readonly packageCount: number;
@@ -196,19 +202,21 @@ export async function ingest(
     await recordScanSummary(
       tx,
       { scanId, projectId, imageId },
-      input.document ?? { sbom: JSON.parse(input.sbomJson) as unknown, findings: input.findings },
+      input.kind,
+      input.document ?? { sbom: parseSbomText(input.sbomJson), findings: input.findings },
     );
 
-    const existing = new Map(
-      (
-        await tx
-          .selectFrom('findings')
-          .selectAll()
-          .where('project_id', '=', projectId)
-          .where('repository', '=', image.repository)
-          .execute()
-      ).map((f) => [f.identity, f]),
-    );
+    let inScope = tx
+      .selectFrom('findings')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('repository', '=', image.repository);
+    inScope = input.scope
+      ? inScope
+          .where('package_type', '=', input.scope.packageType)
+          .where('package_purl', '=', input.scope.packagePurl)
+      : inScope.where('package_type', '!=', 'sarif');
+    const existing = new Map((await inScope.execute()).map((f) => [f.identity, f]));
     const acceptances = await activeAcceptances(tx, now);
     const audit: AuditEntry[] = [];
     const inserts: FindingsTable[] = [];

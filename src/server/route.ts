@@ -10,6 +10,7 @@ import type { ServerConfig } from './config.js';
 import type { Store } from './store/connect.js';
 import type { ProjectsTable } from './store/schema.js';
 import type { VulnDatabase } from '../db/store.js';
+import type { JobService } from './jobs/index.js';
 
 /**
  * - `public`: anyone;
@@ -38,6 +39,8 @@ export interface ServerServices {
   /** The vulnerability database for server-side matching (opened on first use). */
   vulnDb(): VulnDatabase;
   readonly loginLimiter: LoginLimiter;
+  /** The job queue (registry scans, rematch, database updates): route handlers enqueue through it. */
+  readonly jobs: JobService;
 }
 
 export interface LoginLimiter {

@@ -578,6 +578,7 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
           scan_id: scanId,
           project_id: project.id,
           image_id: id,
+          kind: 'scan-report',
           grade: grades[j % 6]!,
           score: j % 101,
           critical: j % 7 === 0 ? 1 : 0,

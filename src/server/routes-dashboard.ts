@@ -99,7 +99,10 @@ function imagesQuery(ctx: RouteContext, projectIds: readonly string[] | null) {
     .innerJoin('projects', 'projects.id', 'images.project_id')
     .leftJoin('scan_summaries', 'scan_summaries.scan_id', 'images.last_scan_id');
   if (projectIds) q = q.where('images.project_id', 'in', projectIds.length ? projectIds : ['']);
-  return q;
+  // SARIF uploads (code, not container images) have image rows of their own: not listed as images.
+  return q.where((eb) =>
+    eb.or([eb('scan_summaries.kind', 'is', null), eb('scan_summaries.kind', '<>', 'sarif')]),
+  );
 }
 
 const IMAGE_COLUMNS = [

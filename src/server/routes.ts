@@ -46,7 +46,11 @@ import {
   type RegisterSchema,
 } from './store/schema.js';
 import { DASHBOARD_ROUTES } from './routes-dashboard.js';
+import { JOB_ROUTES } from './routes-jobs.js';
 import { openVexForImage } from './vex.js';
+import { WEBHOOK_ROUTES } from './routes-webhooks.js';
+import { DECISION_ROUTES } from './routes-decisions.js';
+import { SARIF_ROUTES } from './routes-sarif.js';
 import {
   acceptanceView,
   auditView,
@@ -1262,6 +1266,10 @@ export const ROUTES: readonly RouteDef[] = [
     handler: async (ctx) => verifyAudit(ctx.services.store.db),
   }),
   ...DASHBOARD_ROUTES,
+  ...JOB_ROUTES,
+  ...WEBHOOK_ROUTES,
+  ...DECISION_ROUTES,
+  ...SARIF_ROUTES,
 ];
 
 /** Turn a zod error into the API's one-line 400. */

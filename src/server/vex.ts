@@ -22,7 +22,7 @@ const DECIDED: readonly FindingsTable['state'][] = [
   'fixed',
 ];
 
-function imagePurl(img: ImagesTable): string {
+export function imagePurl(img: ImagesTable): string {
   const name = img.repository.slice(img.repository.lastIndexOf('/') + 1).toLowerCase();
   const qualifiers = `repository_url=${encodeURIComponent(img.repository)}&tag=${encodeURIComponent(img.tag)}`;
   return img.digest

@@ -65,7 +65,12 @@ export interface EntryHeader {
 /** Receives the bytes of one regular file, in order. */
 export interface ContentSink {
   write(chunk: Uint8Array): void;
-  end(): void;
+  /**
+   * The file is complete. A consumer may answer `'discarded'` when it did not keep the bytes (e.g. an
+   * executable without the marker its cataloger looks for): replaying the entry without its content
+   * then gives the same result, so the layer cache need not store them. Sources ignore the answer.
+   */
+  end(): void | 'discarded';
   /** The layer stream failed before this file was complete. */
   abort?(err: Error): void;
 }
@@ -144,6 +149,11 @@ export interface ImageMetadata {
   readonly layers: readonly LayerRef[];
   /** Platforms of the index the image was selected from, when it came from an index. */
   readonly indexPlatforms?: readonly Platform[];
+  /**
+   * The image manifest's annotations (OCI), e.g. `org.opencontainers.image.base.name`; absent when the
+   * manifest has none (docker-archives record no manifest).
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 export type SourceDescription =

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import { PackageURL } from 'packageurl-js';
 import { parse as parseTomlText } from 'smol-toml';
-import { parse as parseYamlText } from 'yaml';
+import type * as Yaml from 'yaml';
 import { InputError, oneLine, rethrowIfInternal } from '../../util/errors.js';
 import { pep503 } from '../../util/pep503.js';
 import { baseName, compare, decode, isRecord, parseJson, str, type JsonRecord } from '../kit.js';
@@ -27,6 +27,10 @@ import type {
   Unknown,
 } from '../types.js';
 import { pushAll } from '../../util/arrays.js';
+import { lazyRequire } from '../../util/lazy.js';
+
+/** YAML is parsed only when a YAML file is read: loaded then. */
+const yaml = lazyRequire<typeof Yaml>('yaml');
 
 /** The error every lock-file parser throws for a file it cannot read as a whole. */
 export function lockError(message: string, cause?: unknown): InputError {
@@ -60,7 +64,7 @@ export function parseYaml(text: string, what: string): unknown {
     );
   }
   try {
-    return parseYamlText(text, {
+    return yaml().parse(text, {
       schema: 'failsafe',
       maxAliasCount: 1000,
       uniqueKeys: false,

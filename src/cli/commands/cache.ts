@@ -1,6 +1,7 @@
 /** `bulwark cache status|clean`: the per-layer catalog cache in the cache dir. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { KnownBaseStore } from '../../cache/known-bases.js';
 import { LayerCache } from '../../cache/layer-cache.js';
 import { defaultDatabasePath } from '../../db/paths.js';
 import { layerCacheDir } from '../../util/cache-dir.js';
@@ -46,10 +47,14 @@ export function registerCache(program: Command, io: CliIO): void {
     });
   cache
     .command('clean')
-    .description('remove every cached layer and image result (the vulnerability database is kept)')
+    .description(
+      'remove every cached layer and image result and the images remembered as possible bases (the vulnerability database is kept)',
+    )
     .action(async () => {
       const c = layerCacheFor(io);
       const removed = c.clean();
+      // The images remembered as possible base images live in the same folder and go with it.
+      new KnownBaseStore(c.dir).clean();
       await writeOut(
         io,
         `Removed ${removed.files} cache file${removed.files === 1 ? '' : 's'} (${human(removed.bytes)}) from ${c.dir}\n`,

@@ -17,12 +17,17 @@ export const COMMANDS: readonly CommandEntry[] = [
   { names: ['sbom'], load: async () => (await import('./sbom.js')).registerSbom },
   { names: ['scan', 'cves'], load: async () => (await import('./scan.js')).registerScan },
   { names: ['quickview', 'qv'], load: async () => (await import('./quickview.js')).registerQuickview },
+  {
+    names: ['recommendations', 'recs'],
+    load: async () => (await import('./recommendations.js')).registerRecommendations,
+  },
   { names: ['compare'], load: async () => (await import('./compare.js')).registerCompare },
   { names: ['cache'], load: async () => (await import('./cache.js')).registerCache },
   { names: ['lint'], load: async () => (await import('./lint.js')).registerLint },
   { names: ['secrets'], load: async () => (await import('./secrets.js')).registerSecrets },
   { names: ['db'], load: async () => (await import('./db.js')).registerDb },
   { names: ['server'], load: async () => (await import('./server.js')).registerServer },
+  { names: ['worker'], load: async () => (await import('./worker.js')).registerWorker },
 ];
 
 /** The commands to register for `argv`: just the one being run, or all of them (help, typos). */

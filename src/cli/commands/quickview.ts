@@ -25,6 +25,7 @@ import type { Rating } from '../../db/types.js';
 import { parseScanners } from './scan.js';
 import { vulnerabilitiesScanned } from '../../report/scan/extras.js';
 import { printable } from '../../sbom/format/table.js';
+import { baseImageText, originLine } from '../../report/scan/base-split.js';
 
 export interface Upgrade {
   readonly name: string;
@@ -91,6 +92,7 @@ function subject(report: ScanReport): string[] {
       `Target     ${s.target}`,
       `Image      ${img.repoTags[0] ?? '(untagged)'}${img.manifestDigest ? `  ${img.manifestDigest.slice(0, 19)}…` : ''}  ${[p.os, p.architecture, p.variant].filter(Boolean).join('/')}`,
       `Layers     ${img.layers.length}`,
+      ...(report.baseImage ? [`Base image ${printable(baseImageText(report.baseImage))}`] : []),
     ];
   }
   return [`Target     ${s.target}`];
@@ -120,6 +122,8 @@ export function renderQuickview(report: ScanReport): string {
   }
   const kev = active.filter((f) => f.kev).length;
   if (kev) lines.push(`  known exploited (KEV): ${kev}`);
+  const byOrigin = vulnerabilitiesScanned(report) ? originLine(report) : undefined;
+  if (byOrigin) lines.push(`  ${byOrigin}`);
   const owned = report.osOwned;
   if (owned && owned.packages > 0 && vulnerabilitiesScanned(report)) {
     const marked = active.filter((f) => f.ownedBy).length;

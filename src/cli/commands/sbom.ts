@@ -36,6 +36,7 @@ function seconds(value: string | undefined, flag: string): number | undefined {
 /** Flags of commands that read a target through the catalog caches. */
 export interface TargetFlags extends SourceFlags {
   cache?: boolean;
+  dockerfile?: string;
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -118,7 +119,12 @@ export function sourceOptions(flags: SourceFlags, io: CliIO) {
 
 /** {@link addSourceOptions} plus `--no-cache`, for commands that catalog the target. */
 export function addTargetOptions(cmd: Command): Command {
-  return addSourceOptions(cmd).option('--no-cache', 'do not read or write the per-layer catalog cache');
+  return addSourceOptions(cmd)
+    .option('--no-cache', 'do not read or write the per-layer catalog cache')
+    .option(
+      '--dockerfile <file>',
+      'the Dockerfile the image was built from: its final FROM names the base image (docs/base-images.md)',
+    );
 }
 
 /** Engine options for reading a target, from the flags: source access, file cap, cache, progress bar. */
@@ -129,6 +135,7 @@ export function targetOptions(flags: TargetFlags, io: CliIO, bar: Progress): Cat
     env: io.env,
     ...(opts.maxFileSize ? { maxFileSize: opts.maxFileSize } : {}),
     ...(flags.cache === false ? { cache: false } : {}),
+    ...(flags.dockerfile !== undefined ? { dockerfile: flags.dockerfile } : {}),
     onProgress: (done, total) => bar.update(done, total),
   };
 }

@@ -33,6 +33,7 @@ interface ScanFlags extends TargetFlags, DbFlags, PolicyFlags {
   failOnNotEvaluated?: boolean;
   exitCode: string;
   push?: string;
+  server?: string;
 }
 
 export function parseScanners(text: string): ScannerName[] {
@@ -86,6 +87,10 @@ export function registerScan(program: Command, io: CliIO): void {
     .option(
       '--push <url>',
       'also send the report to a Bulwark server: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)',
+    )
+    .option(
+      '--server <url>',
+      "apply the register's decisions (accepted risks, not affected, false positives) for the image's repository as suppressions: http(s)://HOST/projects/NAME[?repository=…] (token: $BULWARK_TOKEN)",
     );
   addPolicyOptions(addDbOptions(addTargetOptions(cmd)))
     .addHelpText(
@@ -108,7 +113,9 @@ Examples:
   bulwark scan sbom://bom.cdx.json --vex vex.json --fail-on critical
   bulwark scan fs://. --offline --db ./bulwark.sqlite
   bulwark scan archive://image.tar --scanners vuln,secret,config --fail-on high
-  bulwark scan registry://amazonlinux:2023 --fail-on high --fail-on-not-evaluated`,
+  bulwark scan registry://amazonlinux:2023 --fail-on high --fail-on-not-evaluated
+  BULWARK_TOKEN=bwk_… bulwark scan registry://ghcr.io/acme/web:1.4 --fail-on high \
+    --server https://bulwark.example.com/projects/web   # the register's decisions apply`,
     )
     .action(async (target: string, flags: ScanFlags) => {
       const scanners = parseScanners(flags.scanners);
@@ -117,7 +124,11 @@ Examples:
       if (!isScanFormat(flags.format)) throw new UsageError(`unknown format "${flags.format}"`);
       // Usage errors in the source flags come before the database is opened or updated.
       sourceOptions(flags, io);
-      const { report } = await runScan(target, flags, io, { scanners });
+      let { report } = await runScan(target, flags, io, { scanners });
+      if (flags.server)
+        report = await (
+          await import('../server-decisions.js')
+        ).applyServerDecisions(report, flags.server, io, flags.quiet === true);
       const color = flags.format === 'table' && !flags.output && io.stdout.isTTY === true && !io.env.NO_COLOR;
       const text = renderScanReport(report, flags.format, {
         color,

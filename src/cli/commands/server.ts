@@ -11,7 +11,7 @@ import { BulwarkError, InputError, UsageError } from '../../util/errors.js';
 import { readPasswordStdin, writeOut, type CliIO } from '../io.js';
 import { ExitWith } from '../exit.js';
 
-interface ServerFlags {
+export interface ServerFlags {
   config?: string;
   host?: string;
   port?: string;
@@ -19,9 +19,12 @@ interface ServerFlags {
   databaseUrl?: string;
   vulnDb?: string;
   logLevel?: string;
+  workers?: string;
+  /** commander's `--no-worker`: false when given. */
+  worker?: boolean;
 }
 
-function config(flags: ServerFlags, io: CliIO): ServerConfig {
+export function config(flags: ServerFlags, io: CliIO): ServerConfig {
   return loadServerConfig({
     env: io.env,
     cwd: io.cwd,
@@ -33,12 +36,13 @@ function config(flags: ServerFlags, io: CliIO): ServerConfig {
       'database-url': flags.databaseUrl,
       'vuln-db': flags.vulnDb,
       'log-level': flags.logLevel,
+      workers: flags.worker === false ? '0' : flags.workers,
     },
   });
 }
 
 /** Wait for SIGINT or SIGTERM. */
-function untilSignal(): Promise<string> {
+export function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
     const done = (sig: string) => {
       process.off('SIGINT', onInt);
@@ -65,6 +69,8 @@ export function registerServer(program: Command, io: CliIO): void {
     .option('--database-url <url>', 'sqlite:FILE or postgres://…')
     .option('--vuln-db <file>', 'vulnerability database for uploaded SBOMs')
     .option('--log-level <level>', 'log level')
+    .option('--workers <n>', 'jobs this server runs at once (setting workers; default 1)')
+    .option('--no-worker', 'run no jobs in this process: leave them to bulwark worker (workers: 0)')
     .addHelpText('after', settingsHelp())
     .action(async (flags: ServerFlags) => {
       const cfg = config(flags, io);
@@ -163,6 +169,37 @@ export function registerServer(program: Command, io: CliIO): void {
         );
         throw new ExitWith(1);
       } finally {
+        await store.close();
+      }
+    });
+
+  server
+    .command('db-import <inputs...>')
+    .description(
+      "import into the server's vulnerability database (as bulwark db import: OSV folders or zips, KEV, EPSS, a prebuilt database), then queue a rematch of every stored SBOM",
+    )
+    .action(async (inputs: string[], _opts, cmd: Command) => {
+      const cfg = config(cmd.optsWithGlobals<ServerFlags>(), io);
+      const { importInputs } = await import('../../db/import.js');
+      const { createJobService, migrate, openStore } = await import('../../server/index.js');
+      const report = await importInputs(inputs, {
+        dbPath: cfg.vulnDb,
+        cwd: io.cwd,
+        stderr: io.stderr,
+        download: { env: io.env },
+      });
+      const store = openStore(cfg.databaseUrl, io.cwd);
+      const jobs = createJobService({ store, config: cfg, now: () => new Date().toISOString() });
+      try {
+        await migrate(store);
+        const job = await jobs.requestRematch('cli', `bulwark server db-import ${inputs.length} input(s)`);
+        await writeOut(
+          io,
+          `imported ${report.sources.length} source(s) into ${report.dbPath}; rematch job ${job.id} queued
+`,
+        );
+      } finally {
+        await jobs.stop();
         await store.close();
       }
     });

@@ -14,7 +14,7 @@
  * Secrets and misconfigurations (`--scanners secret,config`) are left out: CycloneDX has no place for
  * them that consumers understand, and a BOM travels further than a scan report should.
  */
-import { Enums, Models } from '@cyclonedx/cyclonedx-library';
+import type * as CdxLib from '@cyclonedx/cyclonedx-library';
 import type { Finding, Severity, Suppression } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
 import { resolveTimestamp } from '../../sbom/format/common.js';
@@ -28,38 +28,51 @@ import {
   sortedNotEvaluated,
   type ScanRenderOptions,
 } from './common.js';
+import { lazyRequire } from '../../util/lazy.js';
 
-const V = Models.Vulnerability;
-const E = Enums.Vulnerability;
+const cdx = lazyRequire<typeof CdxLib>('@cyclonedx/cyclonedx-library');
 
-const SEVERITY: Record<Severity, Enums.Vulnerability.Severity> = {
-  critical: E.Severity.Critical,
-  high: E.Severity.High,
-  medium: E.Severity.Medium,
-  low: E.Severity.Low,
-  negligible: E.Severity.Info,
-  unknown: E.Severity.Unknown,
-};
+/** The library's vulnerability model and this format's lookup tables, built on first use. */
+function lib() {
+  return (tables ??= buildTables());
+}
 
-const CVSS_METHOD: Record<string, Enums.Vulnerability.RatingMethod> = {
-  '2.0': E.RatingMethod.CVSSv2,
-  '3.0': E.RatingMethod.CVSSv3,
-  '3.1': E.RatingMethod.CVSSv31,
-  '4.0': E.RatingMethod.CVSSv4,
-};
+let tables: ReturnType<typeof buildTables> | undefined;
 
-/** OpenVEX justifications in CycloneDX words; CycloneDX words pass through. */
-const JUSTIFICATION: Record<string, Enums.Vulnerability.AnalysisJustification> = {
-  component_not_present: E.AnalysisJustification.CodeNotPresent,
-  vulnerable_code_not_present: E.AnalysisJustification.CodeNotPresent,
-  vulnerable_code_not_in_execute_path: E.AnalysisJustification.CodeNotReachable,
-  vulnerable_code_cannot_be_controlled_by_adversary: E.AnalysisJustification.RequiresEnvironment,
-  inline_mitigations_already_exist: E.AnalysisJustification.ProtectedByMitigatingControl,
-  ...Object.fromEntries(Object.values(E.AnalysisJustification).map((j) => [j, j])),
-};
+function buildTables() {
+  const V = cdx().Models.Vulnerability;
+  const E = cdx().Enums.Vulnerability;
+  const SEVERITY: Record<Severity, CdxLib.Enums.Vulnerability.Severity> = {
+    critical: E.Severity.Critical,
+    high: E.Severity.High,
+    medium: E.Severity.Medium,
+    low: E.Severity.Low,
+    negligible: E.Severity.Info,
+    unknown: E.Severity.Unknown,
+  };
+
+  const CVSS_METHOD: Record<string, CdxLib.Enums.Vulnerability.RatingMethod> = {
+    '2.0': E.RatingMethod.CVSSv2,
+    '3.0': E.RatingMethod.CVSSv3,
+    '3.1': E.RatingMethod.CVSSv31,
+    '4.0': E.RatingMethod.CVSSv4,
+  };
+
+  /** OpenVEX justifications in CycloneDX words; CycloneDX words pass through. */
+  const JUSTIFICATION: Record<string, CdxLib.Enums.Vulnerability.AnalysisJustification> = {
+    component_not_present: E.AnalysisJustification.CodeNotPresent,
+    vulnerable_code_not_present: E.AnalysisJustification.CodeNotPresent,
+    vulnerable_code_not_in_execute_path: E.AnalysisJustification.CodeNotReachable,
+    vulnerable_code_cannot_be_controlled_by_adversary: E.AnalysisJustification.RequiresEnvironment,
+    inline_mitigations_already_exist: E.AnalysisJustification.ProtectedByMitigatingControl,
+    ...Object.fromEntries(Object.values(E.AnalysisJustification).map((j) => [j, j])),
+  };
+  return { V, E, SEVERITY, CVSS_METHOD, JUSTIFICATION };
+}
 
 /** The database an id belongs to, as a CycloneDX source (name and advisory URL). */
-function sourceOf(id: string): Models.Vulnerability.Source {
+function sourceOf(id: string): CdxLib.Models.Vulnerability.Source {
+  const { V } = lib();
   const name = id.startsWith('CVE-')
     ? 'NVD'
     : id.startsWith('GHSA-')
@@ -71,7 +84,8 @@ function sourceOf(id: string): Models.Vulnerability.Source {
   return new V.Source({ name, ...(url ? { url } : {}) });
 }
 
-function analysisOf(s: Suppression): Models.Vulnerability.Analysis {
+function analysisOf(s: Suppression): CdxLib.Models.Vulnerability.Analysis {
+  const { V, E, JUSTIFICATION } = lib();
   const where = `${s.kind === 'vex' ? 'VEX statement' : 'Ignore rule'} ${s.source}`;
   const expires = s.expires ? ` (until ${s.expires})` : '';
   const detail = `${where}: ${s.reason}${expires}`;
@@ -98,8 +112,9 @@ function vulnerabilityOf(
   id: string,
   findings: readonly Finding[],
   bomRef: string,
-  refs: ReadonlyMap<string, Models.BomRef>,
-): Models.Vulnerability.Vulnerability {
+  refs: ReadonlyMap<string, CdxLib.Models.BomRef>,
+): CdxLib.Models.Vulnerability.Vulnerability {
+  const { V, E, SEVERITY, CVSS_METHOD } = lib();
   const first = findings[0]!;
   const summary = findings.map((f) => f.summary).find((s) => s && s.trim());
   const fixes = findings
@@ -177,7 +192,7 @@ function vulnerabilityOf(
       ['bulwark:suppression:source', first.suppressed.source],
     );
   }
-  for (const [name, value] of props) vuln.properties.add(new Models.Property(name, value));
+  for (const [name, value] of props) vuln.properties.add(new (cdx().Models.Property)(name, value));
   return vuln;
 }
 
@@ -185,7 +200,7 @@ function vulnerabilityOf(
 export function renderCycloneDx(report: ScanReport, options: ScanRenderOptions = {}): string {
   const { date: timestamp, pinned } = resolveTimestamp(options);
   const bom = buildCycloneDxBom(report.sbom, timestamp);
-  const refs = new Map<string, Models.BomRef>();
+  const refs = new Map<string, CdxLib.Models.BomRef>();
   for (const c of bom.components) if (c.bomRef.value) refs.set(c.bomRef.value, c.bomRef);
 
   const groups = new Map<string, { id: string; key: string; findings: Finding[] }>();
@@ -216,16 +231,16 @@ export function renderCycloneDx(report: ScanReport, options: ScanRenderOptions =
  * (`bulwark:notEvaluated:reason` and `…:detail`), so a consumer never reads "no vulnerability entry"
  * as "not affected" for them.
  */
-function addNotEvaluated(bom: Models.Bom, report: ScanReport): void {
+function addNotEvaluated(bom: CdxLib.Models.Bom, report: ScanReport): void {
   const coverage = report.coverage;
   if (!coverage) return;
   const meta = bom.metadata.properties;
-  meta.add(new Models.Property('bulwark:coverage:evaluated', String(coverage.evaluated)));
-  meta.add(new Models.Property('bulwark:coverage:notEvaluated', String(coverage.notEvaluated)));
+  meta.add(new (cdx().Models.Property)('bulwark:coverage:evaluated', String(coverage.evaluated)));
+  meta.add(new (cdx().Models.Property)('bulwark:coverage:notEvaluated', String(coverage.notEvaluated)));
   for (const g of coverage.groups)
-    meta.add(new Models.Property(`bulwark:notEvaluated:${g.reason}`, `${g.packages}: ${g.group}`));
-  const byRef = new Map<string, Models.Component>();
-  const visit = (cs: Iterable<Models.Component>): void => {
+    meta.add(new (cdx().Models.Property)(`bulwark:notEvaluated:${g.reason}`, `${g.packages}: ${g.group}`));
+  const byRef = new Map<string, CdxLib.Models.Component>();
+  const visit = (cs: Iterable<CdxLib.Models.Component>): void => {
     for (const c of cs) {
       if (c.bomRef.value) byRef.set(c.bomRef.value, c);
       visit(c.components);
@@ -235,7 +250,7 @@ function addNotEvaluated(bom: Models.Bom, report: ScanReport): void {
   for (const n of sortedNotEvaluated(report)) {
     const c = byRef.get(n.package.id);
     if (!c) continue;
-    c.properties.add(new Models.Property('bulwark:notEvaluated:reason', n.reason));
-    c.properties.add(new Models.Property('bulwark:notEvaluated:detail', n.detail));
+    c.properties.add(new (cdx().Models.Property)('bulwark:notEvaluated:reason', n.reason));
+    c.properties.add(new (cdx().Models.Property)('bulwark:notEvaluated:detail', n.detail));
   }
 }

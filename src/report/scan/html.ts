@@ -14,6 +14,7 @@
  * and line separators escaped, so no text can close the element; every other value goes through
  * {@link escapeHtml}.
  */
+import { baseImageName, baseImageText, originSplit, splittingBase, summaryCounts } from './base-split.js';
 import { createHash } from 'node:crypto';
 import type { Package } from '../../model/package.js';
 import type { Finding, Severity } from '../../match/types.js';
@@ -308,14 +309,39 @@ function layerSection(report: ScanReport, findings: readonly Finding[], index: M
     const l = packageLayer(p);
     if (l) packagesPerLayer.set(l.index, (packagesPerLayer.get(l.index) ?? 0) + 1);
   }
-  const items = [...source.image.layers]
-    .sort((a, b) => a.index - b.index)
-    .map((layer) =>
-      layerItem(layer, byLayer.get(layer.index) ?? [], packagesPerLayer.get(layer.index) ?? 0, index),
-    );
+  const layers = [...source.image.layers].sort((a, b) => a.index - b.index);
+  const item = (layer: LayerRef): string =>
+    layerItem(layer, byLayer.get(layer.index) ?? [], packagesPerLayer.get(layer.index) ?? 0, index);
   const orphans = byLayer.get(-1);
-  if (orphans && orphans.length > 0) items.push(layerItem(undefined, orphans, 0, index));
-  return `<ol class="layers">${items.join('\n')}</ol>`;
+  const orphanItem = orphans && orphans.length > 0 ? [layerItem(undefined, orphans, 0, index)] : [];
+  const base = splittingBase(report);
+  if (!base) return `<ol class="layers">${[...layers.map(item), ...orphanItem].join('\n')}</ol>`;
+  // Split: the base image's layers first, then the image's own, each list with its counts.
+  const split = originSplit(report)!;
+  const group = (
+    id: string,
+    title: string,
+    counts: string,
+    list: readonly LayerRef[],
+    extra: string[],
+  ): string =>
+    `<h3 id="${id}">${escapeHtml(title)} <span class="muted">${escapeHtml(counts)}</span></h3>\n<ol class="layers" start="${list[0]?.index ?? 0}">${[...list.map(item), ...extra].join('\n')}</ol>`;
+  return [
+    group(
+      'layers-base',
+      `From the base image ${baseImageName(base)}`,
+      `${summaryCounts(split.base)} vulnerabilities`,
+      layers.filter((l) => l.index < base.layers),
+      [],
+    ),
+    group(
+      'layers-added',
+      'Added by your layers',
+      `${summaryCounts(split.added)} vulnerabilities`,
+      layers.filter((l) => l.index >= base.layers),
+      orphanItem,
+    ),
+  ].join('\n');
 }
 
 function layerItem(
@@ -382,6 +408,7 @@ export function renderHtml(report: ScanReport, options: ScanRenderOptions = {}):
     image ? fact('Image created', image.created) : '',
     fact('Packages', String(report.sbom.packages.length)),
     image ? fact('Layers', String(image.layers.length)) : '',
+    report.baseImage ? fact('Base image', baseImageText(report.baseImage)) : '',
     fact('Report generated', isoSeconds(date)),
     report.database?.builtAt ? fact('Database built', report.database.builtAt) : '',
     fact('Bulwark', report.tool.version),

@@ -8,7 +8,9 @@
  */
 import type { Finding, MatchDetail, NotEvaluated } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
-import { packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
+import type { BaseImage } from '../../model/base-image.js';
+import { baseImageJson, packageJson, sbomToJson, sortKeysDeep, type Json } from '../../sbom/format/json.js';
+import { findingOrigin, originSplit, splittingBase } from './base-split.js';
 import {
   byString,
   compareFindings,
@@ -16,6 +18,7 @@ import {
   SEVERITY_ORDER,
   sortedNotEvaluated,
   summarize,
+  type ScanSummary,
 } from './common.js';
 import type { Misconfiguration } from '../../extra-scanners/types.js';
 import { sortFindings } from '../../secrets/report.js';
@@ -79,7 +82,7 @@ function matchJson(m: MatchDetail): Json {
 const compareMatches = (a: MatchDetail, b: MatchDetail): number =>
   byString(a.recordId, b.recordId) || byString(a.matcher, b.matcher) || byString(a.reason, b.reason);
 
-function findingJson(f: Finding): Json {
+function findingJson(f: Finding, base: BaseImage | undefined): Json {
   const s = f.suppressed;
   return {
     id: f.id,
@@ -103,6 +106,8 @@ function findingJson(f: Finding): Json {
     references: [...new Set(f.references)].sort(byString),
     risk: f.risk,
     package: packageJson(f.package),
+    // `base`: the package came from the base image's layers; `added`: from the image's own.
+    origin: findingOrigin(f, base),
     ownedBy: f.ownedBy
       ? { name: f.ownedBy.name, version: f.ownedBy.version, type: f.ownedBy.type, purl: f.ownedBy.purl }
       : undefined,
@@ -136,6 +141,14 @@ function notEvaluatedJson(n: NotEvaluated): Json {
 export function scanReportToJson(report: ScanReport): Json {
   const summary = summarize(report.findings);
   const db = report.database;
+  const base = splittingBase(report);
+  const split = originSplit(report);
+  const countsJson = (s: ScanSummary): Json => ({
+    total: s.total,
+    fixable: s.fixable,
+    kev: s.kev,
+    bySeverity: Object.fromEntries(SEVERITY_ORDER.map((sev) => [sev, s.bySeverity[sev].total])),
+  });
   return {
     schema: report.schema,
     tool: { name: report.tool.name, version: report.tool.version },
@@ -150,6 +163,8 @@ export function scanReportToJson(report: ScanReport): Json {
           { total: summary.bySeverity[s].total, fixable: summary.bySeverity[s].fixable },
         ]),
       ),
+      // Present exactly when a base image with its layers was detected.
+      byOrigin: split ? { base: countsJson(split.base), added: countsJson(split.added) } : undefined,
     },
     // Present exactly when vulnerability matching ran.
     coverage: report.coverage
@@ -169,7 +184,8 @@ export function scanReportToJson(report: ScanReport): Json {
     osOwned: report.osOwned
       ? { packages: report.osOwned.packages, included: report.osOwned.included }
       : undefined,
-    findings: [...report.findings].sort(compareFindings).map(findingJson),
+    baseImage: baseImageJson(report.baseImage),
+    findings: [...report.findings].sort(compareFindings).map((f) => findingJson(f, base)),
     notEvaluated: report.notEvaluated ? sortedNotEvaluated(report).map(notEvaluatedJson) : undefined,
     expiredSuppressions: [...report.expiredSuppressions]
       .sort((a, b) => byString(a.source, b.source) || byString(a.id, b.id))

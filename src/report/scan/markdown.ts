@@ -7,6 +7,7 @@
  * The text never exceeds `maxLength` (default 65,536 characters, GitHub's comment limit): rows of the
  * collapsible sections are dropped from the end, and a note says how many are missing.
  */
+import { baseImageText, originSplit } from './base-split.js';
 import type { Finding, Severity } from '../../match/types.js';
 import type { ScanReport } from '../types.js';
 import type { Misconfiguration } from '../../extra-scanners/types.js';
@@ -152,17 +153,34 @@ export function renderMarkdown(report: ScanReport, options: ScanRenderOptions = 
   if (s.suppressed > 0) facts.push(`**Suppressed:** ${s.suppressed}`);
   if (source.kind === 'image' && source.image.manifestDigest)
     facts.push(`**Digest:** ${mdCode(source.image.manifestDigest)}`);
+  if (report.baseImage) facts.push(`**Base image:** ${mdText(baseImageText(report.baseImage))}`);
   head.push(facts.join(' · '), '');
+  const split = originSplit(report);
 
   if (!vulnerabilitiesScanned(report)) {
     head.push('Vulnerabilities were not scanned (the `vuln` scanner was not in `--scanners`).', '');
   } else if (active.length === 0) {
     head.push(mdText(noFindingsText(report)), '');
   } else {
-    head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
-    for (const sev of SEVERITY_ORDER) {
-      const c = s.bySeverity[sev];
-      if (c.total > 0) head.push(`| ${LABEL[sev]} | ${c.total} | ${c.fixable} |`);
+    if (split) {
+      // The findings split by where they came from: the base image's layers or the image's own.
+      head.push(
+        '| Severity | Total | Fixable | From the base image | Added by your layers |',
+        '| --- | ---: | ---: | ---: | ---: |',
+      );
+      for (const sev of SEVERITY_ORDER) {
+        const c = s.bySeverity[sev];
+        if (c.total > 0)
+          head.push(
+            `| ${LABEL[sev]} | ${c.total} | ${c.fixable} | ${split.base.bySeverity[sev].total} | ${split.added.bySeverity[sev].total} |`,
+          );
+      }
+    } else {
+      head.push('| Severity | Total | Fixable |', '| --- | ---: | ---: |');
+      for (const sev of SEVERITY_ORDER) {
+        const c = s.bySeverity[sev];
+        if (c.total > 0) head.push(`| ${LABEL[sev]} | ${c.total} | ${c.fixable} |`);
+      }
     }
     head.push('', `### Top ${Math.min(TOP, active.length)} findings`, '');
     head.push('| Vulnerability | Severity | Package | Installed → Fixed | EPSS | KEV | Summary |');

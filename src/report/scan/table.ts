@@ -40,6 +40,7 @@ import {
   vulnerabilitiesScanned,
 } from './extras.js';
 import { ratingOf } from '../../extra-scanners/types.js';
+import { baseImageText, findingOrigin, originLine, splittingBase } from './base-split.js';
 import { maxOf, pushAll } from '../../util/arrays.js';
 
 const ANSI = {
@@ -103,6 +104,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
       `Packages: ${report.sbom.packages.length}`,
     ].join('   '),
   );
+  if (report.baseImage) lines.push(`Base image: ${printable(baseImageText(report.baseImage))}`);
+  const splitBase = splittingBase(report);
 
   const shown = report.findings.filter((f) => options.showSuppressed || !f.suppressed);
   const groups = groupByPackage(shown);
@@ -145,10 +148,17 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
       const p = g.pkg;
       lines.push('');
       const owned = ownedByLabel(g.findings[0]!);
+      const origin = findingOrigin(g.findings[0]!, splitBase);
+      const originMark =
+        origin === 'base'
+          ? `  ${paint(ANSI.dim, '[base image]')}`
+          : origin === 'added'
+            ? `  ${paint(ANSI.dim, '[your layers]')}`
+            : '';
       lines.push(
         `${paint(ANSI.bold, printable(p.name))} ${printable(p.version)} ${paint(ANSI.cyan, `(${p.type})`)}${
           owned ? `  ${paint(ANSI.yellow, `[${printable(owned)}]`)}` : ''
-        }`,
+        }${originMark}`,
       );
       if (options.locations) {
         for (const loc of p.locations) lines.push(`  ${paint(ANSI.dim, 'path:')}  ${printable(loc.path)}`);
@@ -212,6 +222,8 @@ export function renderTable(report: ScanReport, options: ScanRenderOptions = {})
     parts.push(`${plural(report.misconfigurations.length, 'misconfiguration')}${c ? ` (${c})` : ''}`);
   }
   lines.push('', `${paint(ANSI.bold, 'Summary:')} ${parts.join('; ')}`);
+  const byOrigin = scanned ? originLine(report) : undefined;
+  if (byOrigin) lines.push(byOrigin);
   const ownedNote = scanned ? osOwnedNote(report) : undefined;
   if (ownedNote) lines.push(paint(ANSI.dim, ownedNote));
 

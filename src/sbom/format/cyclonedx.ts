@@ -11,7 +11,7 @@
  * output is stable across machines; with a pinned timestamp the serial number is derived from the
  * content and the whole document is byte-identical.
  */
-import { Enums, Models, SPDX, Serialize, Spec, Types } from '@cyclonedx/cyclonedx-library';
+import type * as CdxLib from '@cyclonedx/cyclonedx-library';
 import type { Package } from '../../model/package.js';
 import type { LayerRef, SourceDescription } from '../../source/types.js';
 import type { Sbom } from '../../model/sbom.js';
@@ -28,6 +28,9 @@ import {
 } from './common.js';
 import { envName, redactLayer, redactSource } from './redact.js';
 import { pushAll } from '../../util/arrays.js';
+import { lazyRequire } from '../../util/lazy.js';
+
+const cdx = lazyRequire<typeof CdxLib>('@cyclonedx/cyclonedx-library');
 
 export type CycloneDxOptions = Pick<FormatOptions, 'timestamp' | 'env'>;
 
@@ -38,9 +41,9 @@ const OS_REF_PREFIX = 'bulwark:os:';
 
 type Props = [name: string, value: string][];
 
-function toProperties(props: Props): Models.PropertyRepository {
-  const repo = new Models.PropertyRepository();
-  for (const [name, value] of props) repo.add(new Models.Property(name, value));
+function toProperties(props: Props): CdxLib.Models.PropertyRepository {
+  const repo = new (cdx().Models.PropertyRepository)();
+  for (const [name, value] of props) repo.add(new (cdx().Models.Property)(name, value));
   return repo;
 }
 
@@ -61,19 +64,21 @@ function layerProps(prefix: string, layer: LayerRef | undefined): Props {
  * expression (several declared licences all apply); otherwise every entry is kept as a `name` so
  * no text is lost.
  */
-export function cyclonedxLicenses(licenses: readonly string[]): Models.License[] {
+export function cyclonedxLicenses(licenses: readonly string[]): CdxLib.Models.License[] {
   const unique = [...new Set(licenses.map((l) => l.trim()).filter(Boolean))].sort(byString);
-  const isId = (l: string): boolean => SPDX.isSupportedSpdxId(l);
+  const isId = (l: string): boolean => cdx().SPDX.isSupportedSpdxId(l);
   if (unique.every((l) => isId(l) || !isSpdxExpression(l))) {
-    return unique.map((l) => (isId(l) ? new Models.SpdxLicense(l) : new Models.NamedLicense(l)));
+    return unique.map((l) =>
+      isId(l) ? new (cdx().Models.SpdxLicense)(l) : new (cdx().Models.NamedLicense)(l),
+    );
   }
   if (unique.every(isSpdxExpression)) {
-    return [new Models.LicenseExpression(joinWithAnd(unique))];
+    return [new (cdx().Models.LicenseExpression)(joinWithAnd(unique))];
   }
-  return unique.map((l) => new Models.NamedLicense(l));
+  return unique.map((l) => new (cdx().Models.NamedLicense)(l));
 }
 
-function packageComponent(p: Package): Models.Component {
+function packageComponent(p: Package): CdxLib.Models.Component {
   const props: Props = [
     ['bulwark:package:type', p.type],
     ['bulwark:package:foundBy', p.foundBy],
@@ -90,29 +95,29 @@ function packageComponent(p: Package): Models.Component {
   });
   // CycloneDX has one `cpe` field, which must match the CPE grammar: the first well-formed CPE goes
   // there, every other one (well-formed or not) into properties so nothing is lost.
-  const cpe = p.cpes?.find((c) => Types.isCPE(c));
+  const cpe = p.cpes?.find((c) => cdx().Types.isCPE(c));
   (p.cpes ?? []).filter((c) => c !== cpe).forEach((c, i) => props.push([`bulwark:cpe:${i}`, c]));
 
   const scope =
     p.scope === 'optional' || p.scope === 'dev'
-      ? Enums.ComponentScope.Optional
+      ? cdx().Enums.ComponentScope.Optional
       : p.scope
-        ? Enums.ComponentScope.Required
+        ? cdx().Enums.ComponentScope.Required
         : undefined;
-  return new Models.Component(Enums.ComponentType.Library, p.name, {
+  return new (cdx().Models.Component)(cdx().Enums.ComponentType.Library, p.name, {
     bomRef: p.id,
     version: p.version,
     purl: p.purl || undefined,
     cpe,
-    licenses: new Models.LicenseRepository(cyclonedxLicenses(p.licenses)),
+    licenses: new (cdx().Models.LicenseRepository)(cyclonedxLicenses(p.licenses)),
     scope,
     properties: toProperties(props),
   });
 }
 
-function subjectComponent(source: SourceDescription): Models.Component {
+function subjectComponent(source: SourceDescription): CdxLib.Models.Component {
   if (source.kind === 'directory') {
-    return new Models.Component(Enums.ComponentType.File, source.target, {
+    return new (cdx().Models.Component)(cdx().Enums.ComponentType.File, source.target, {
       bomRef: `${ROOT_REF_PREFIX}${source.target}`,
       properties: toProperties([['bulwark:source:kind', 'directory']]),
     });
@@ -147,14 +152,14 @@ function subjectComponent(source: SourceDescription): Models.Component {
     if (layer.createdBy) props.push([`bulwark:image:layer:${n}:createdBy`, layer.createdBy]);
   }
   const name = subjectName(source);
-  return new Models.Component(Enums.ComponentType.Container, name, {
+  return new (cdx().Models.Component)(cdx().Enums.ComponentType.Container, name, {
     bomRef: `${ROOT_REF_PREFIX}${image.manifestDigest || name}`,
     version: image.manifestDigest,
     properties: toProperties(props),
   });
 }
 
-function osComponent(sbom: Sbom): Models.Component | undefined {
+function osComponent(sbom: Sbom): CdxLib.Models.Component | undefined {
   const d = sbom.distro;
   if (!d) return undefined;
   const props: Props = [];
@@ -162,7 +167,7 @@ function osComponent(sbom: Sbom): Models.Component | undefined {
   if (d.versionCodename) props.push(['bulwark:distro:versionCodename', d.versionCodename]);
   if (d.idLike.length > 0) props.push(['bulwark:distro:idLike', d.idLike.join(' ')]);
   if (d.foundIn) props.push(['bulwark:distro:foundIn', d.foundIn]);
-  return new Models.Component(Enums.ComponentType.OperatingSystem, d.id, {
+  return new (cdx().Models.Component)(cdx().Enums.ComponentType.OperatingSystem, d.id, {
     bomRef: `${OS_REF_PREFIX}${d.id}${d.versionId ? `@${d.versionId}` : ''}`,
     version: d.versionId,
     description: d.prettyName,
@@ -175,14 +180,30 @@ function osComponent(sbom: Sbom): Models.Component | undefined {
  * report adds a `vulnerabilities` array) start from it. Package components use the package id as
  * `bom-ref`.
  */
-export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
+export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): CdxLib.Models.Bom {
   const source = redactSource(sbom.source);
   const root = subjectComponent(source);
-  const bom = new Models.Bom();
+  // The detected base image: properties of the image component (this library has no pedigree).
+  const b = sbom.baseImage;
+  if (b) {
+    const baseProps: Props = [];
+    if (b.name) baseProps.push(['bulwark:baseImage:name', b.name]);
+    if (b.digest) baseProps.push(['bulwark:baseImage:digest', b.digest]);
+    baseProps.push(['bulwark:baseImage:layers', String(b.layers)]);
+    baseProps.push(['bulwark:baseImage:detectedBy', b.detectedBy]);
+    baseProps.push(['bulwark:baseImage:confidence', b.confidence]);
+    if (b.knownFrom) baseProps.push(['bulwark:baseImage:knownFrom', b.knownFrom]);
+    if (b.approved !== undefined) baseProps.push(['bulwark:baseImage:approved', String(b.approved)]);
+    if (b.evidence) baseProps.push(['bulwark:baseImage:evidence', b.evidence]);
+    for (const p of toProperties(baseProps)) root.properties.add(p);
+  }
+  const bom = new (cdx().Models.Bom)();
   bom.metadata.timestamp = timestamp;
   bom.metadata.component = root;
   bom.metadata.tools.components.add(
-    new Models.Component(Enums.ComponentType.Application, sbom.tool.name, { version: sbom.tool.version }),
+    new (cdx().Models.Component)(cdx().Enums.ComponentType.Application, sbom.tool.name, {
+      version: sbom.tool.version,
+    }),
   );
   const unknowns = [...sbom.unknowns].sort(compareUnknowns);
   const metaProps: Props = [];
@@ -199,7 +220,7 @@ export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
     root.dependencies.add(os.bomRef);
   }
 
-  const byId = new Map<string, Models.Component>();
+  const byId = new Map<string, CdxLib.Models.Component>();
   for (const p of [...sbom.packages].sort(comparePackages)) {
     if (byId.has(p.id)) continue; // ids are unique by contract; a duplicate would break every reference
     const c = packageComponent(p);
@@ -226,16 +247,19 @@ export function buildCycloneDxBom(sbom: Sbom, timestamp: Date): Models.Bom {
     .sort((a, b) => byString(a[0], b[0]) || byString(a[1].purl, b[1].purl));
   for (const [to, owner] of owners) {
     const c = byId.get(to)!;
-    c.properties.add(new Models.Property('bulwark:ownedBy', owner.purl));
-    c.properties.add(new Models.Property('bulwark:ownedBy:ref', owner.id));
+    c.properties.add(new (cdx().Models.Property)('bulwark:ownedBy', owner.purl));
+    c.properties.add(new (cdx().Models.Property)('bulwark:ownedBy:ref', owner.id));
   }
   return bom;
 }
 
-const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+let serializer: CdxLib.Serialize.JsonSerializer | undefined;
 
-function serialize(bom: Models.Bom): string {
+function serialize(bom: CdxLib.Models.Bom): string {
   // sortLists stays off: the library sorts with localeCompare, which differs between locales.
+  serializer ??= new (cdx().Serialize.JsonSerializer)(
+    new (cdx().Serialize.JSON.Normalize.Factory)(cdx().Spec.Spec1dot6),
+  );
   return `${serializer.serialize(bom, { sortLists: false, space: 2 })}\n`;
 }
 
@@ -243,7 +267,7 @@ function serialize(bom: Models.Bom): string {
  * Serialise a BOM as CycloneDX 1.6 JSON after setting its serial number: derived from the content
  * when `pinned` (byte-identical output), random otherwise.
  */
-export function serializeCycloneDxBom(bom: Models.Bom, pinned: boolean): string {
+export function serializeCycloneDxBom(bom: CdxLib.Models.Bom, pinned: boolean): string {
   const content = pinned ? serialize(bom) : '';
   bom.serialNumber = `urn:uuid:${documentUuid(pinned, SERIAL_NAMESPACE, content)}`;
   return serialize(bom);

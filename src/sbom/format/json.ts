@@ -5,6 +5,7 @@
  * Every object is rebuilt field by field in a fixed order (free-form `metadata` and `labels` with
  * sorted keys) and every list is sorted, so the same SBOM always gives the same bytes.
  */
+import type { BaseImage } from '../../model/base-image.js';
 import type { Distro, Location, Package, Relationship, Unknown } from '../../model/package.js';
 import type { ImageMetadata, LayerRef, Platform, SourceDescription } from '../../source/types.js';
 import type { Sbom } from '../../model/sbom.js';
@@ -102,6 +103,7 @@ function imageJson(image: ImageMetadata): Json {
         ? { test: c.healthcheck.test ? [...c.healthcheck.test] : undefined }
         : undefined,
     },
+    annotations: image.annotations ? sortKeysDeep(image.annotations) : undefined,
     history: image.history.map((h) => ({
       created: h.created,
       createdBy: h.createdBy,
@@ -180,6 +182,22 @@ export function sbomToJson(sbom: Sbom): Json {
     catalogers: [...sbom.catalogers]
       .sort((a, b) => byString(a.id, b.id) || a.version - b.version)
       .map((c) => ({ id: c.id, version: c.version })),
+    baseImage: baseImageJson(sbom.baseImage),
+  };
+}
+
+/** The detected base image (docs/sbom-json.md), fields in a fixed order; undefined when none. */
+export function baseImageJson(b: BaseImage | undefined): Json | undefined {
+  if (!b) return undefined;
+  return {
+    name: b.name,
+    digest: b.digest,
+    layers: b.layers,
+    detectedBy: b.detectedBy,
+    confidence: b.confidence,
+    knownFrom: b.knownFrom,
+    approved: b.approved,
+    evidence: b.evidence,
   };
 }
 

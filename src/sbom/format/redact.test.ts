@@ -56,3 +56,27 @@ describe('redactSource', () => {
     expect(redactSource(source)).toEqual(source);
   });
 });
+
+describe('manifest annotations', () => {
+  it('are masked like labels: a secret-named key loses its value, base-image names stay', () => {
+    const sbom = sampleImageSbom();
+    if (sbom.source.kind !== 'image') throw new Error('expected an image source');
+    const secret = 'hunter2-in-an-annotation-9f9f';
+    const source = redactSource({
+      ...sbom.source,
+      image: {
+        ...sbom.source.image,
+        annotations: {
+          'org.opencontainers.image.base.name': 'docker.io/library/debian:12',
+          'com.example.api-token': secret,
+        },
+      },
+    });
+    if (source.kind !== 'image') throw new Error('expected an image source');
+    expect(source.image.annotations?.['org.opencontainers.image.base.name']).toBe(
+      'docker.io/library/debian:12',
+    );
+    expect(source.image.annotations?.['com.example.api-token']).toBeDefined();
+    expect(JSON.stringify(source)).not.toContain(secret);
+  });
+});

@@ -8,7 +8,7 @@
  * The namespace UUID is derived from the document content (which includes the image digest, the
  * tool version and the creation time), so a pinned timestamp gives byte-identical output.
  */
-import { Types } from '@cyclonedx/cyclonedx-library';
+import type * as CdxLib from '@cyclonedx/cyclonedx-library';
 import type { Package, Relationship } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
 import type { Sbom } from '../../model/sbom.js';
@@ -24,6 +24,9 @@ import {
   type FormatOptions,
 } from './common.js';
 import { redactLayer, redactSource } from './redact.js';
+import { lazyRequire } from '../../util/lazy.js';
+
+const cdx = lazyRequire<typeof CdxLib>('@cyclonedx/cyclonedx-library');
 
 export type SpdxOptions = Pick<FormatOptions, 'timestamp' | 'env'>;
 
@@ -156,7 +159,7 @@ function sourceInfo(p: Package): string {
 function externalRefs(p: Package): SpdxExternalRef[] {
   const refs: SpdxExternalRef[] = [];
   // Only well-formed CPEs: SPDX validators reject a cpe23Type locator that breaks the CPE grammar.
-  for (const cpe of (p.cpes ?? []).filter((c) => Types.isCPE(c))) {
+  for (const cpe of (p.cpes ?? []).filter((c) => cdx().Types.isCPE(c))) {
     const referenceType = cpe.startsWith('cpe:2.3:') ? 'cpe23Type' : 'cpe22Type';
     refs.push({ referenceCategory: 'SECURITY', referenceType, referenceLocator: cpe });
   }
@@ -301,6 +304,33 @@ function buildDocument(sbom: Sbom, created: Date): SpdxDocument {
     relationshipType: 'DESCRIBES',
     relatedSpdxElement: root.SPDXID,
   });
+  // The detected base image: a package of its own, the image DESCENDANT_OF it.
+  const b = sbom.baseImage;
+  if (b && source.kind === 'image') {
+    const [algorithm, hex] = (b.digest ?? '').split(':');
+    const base: SpdxPackage = {
+      SPDXID: ids.take(`SPDXRef-BaseImage-${sanitizeSpdxId(b.name ?? b.digest ?? 'unknown')}`),
+      name: b.name ?? 'unknown base image',
+      versionInfo: b.digest,
+      downloadLocation: NOASSERTION,
+      filesAnalyzed: false,
+      checksums:
+        algorithm === 'sha256' && hex && /^[0-9a-f]{64}$/.test(hex)
+          ? [{ algorithm: 'SHA256', checksumValue: hex }]
+          : undefined,
+      licenseConcluded: NOASSERTION,
+      licenseDeclared: NOASSERTION,
+      copyrightText: NOASSERTION,
+      comment: `base image: ${b.layers} layers, detected by ${b.detectedBy} (${b.confidence} confidence)${b.evidence ? `: ${b.evidence}` : ''}`,
+      primaryPackagePurpose: 'CONTAINER',
+    };
+    packages.splice(1, 0, base);
+    relationships.splice(1, 0, {
+      spdxElementId: root.SPDXID,
+      relationshipType: 'DESCENDANT_OF',
+      relatedSpdxElement: base.SPDXID,
+    });
+  }
 
   const extracted = refs.list();
   return {

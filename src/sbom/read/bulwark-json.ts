@@ -3,6 +3,7 @@
  * checked field by field (a malformed one becomes an unknown), the source description is kept when it
  * is well-formed so reports still show the image and its layers.
  */
+import { parseBaseImage } from '../../model/base-image.js';
 import type { Distro, Package, PackageType, Relationship, Unknown } from '../../model/package.js';
 import type { SourceDescription } from '../../source/types.js';
 import { InputError } from '../../util/errors.js';
@@ -75,5 +76,8 @@ export function readBulwarkJson(doc: Record<string, unknown>, ctx: ReadContext):
     typeof s.target === 'string'
       ? (s as unknown as SourceDescription)
       : undefined;
-  return assemble(ctx, packages, unknowns, distro, relationships, source);
+  const sbom = assemble(ctx, packages, unknowns, distro, relationships, source);
+  // The detected base image travels with an image SBOM (checked; a malformed one is dropped).
+  const baseImage = source?.kind === 'image' ? parseBaseImage(doc.baseImage) : undefined;
+  return baseImage ? { ...sbom, baseImage } : sbom;
 }

@@ -38,8 +38,10 @@ describe.each(engines)('register schema on %s', (engine) => {
         'audit_log',
         'findings',
         'images',
+        'jobs',
         'project_members',
         'projects',
+        'registry_credentials',
         'risk_acceptances',
         'scan_findings',
         'scan_summaries',
@@ -47,6 +49,9 @@ describe.each(engines)('register schema on %s', (engine) => {
         'server_meta',
         'sessions',
         'users',
+        'webhook_attempts',
+        'webhook_deliveries',
+        'webhooks',
       ]);
       const row = await sql<{ value: string }>`select value from server_meta where key = 'schema'`.execute(
         store.db,

@@ -12,6 +12,7 @@ export const dashboardMigration: Migration = {
       .addColumn('scan_id', 'text', (c) => c.primaryKey().references('scans.id').onDelete('cascade'))
       .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
       .addColumn('image_id', 'text', (c) => c.notNull().references('images.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('grade', 'text', (c) => c.notNull())
       .addColumn('score', 'double precision', (c) => c.notNull());
     for (const col of [

@@ -222,10 +222,118 @@ const m002: Migration = {
   },
 };
 
+/**
+ * Jobs (docs/server.md#jobs): the status of every job on both engines, and the queue itself on SQLite
+ * (on PostgreSQL pg-boss holds the queue in its own schema); registry credentials for server-side
+ * scans, their secret encrypted (AES-256-GCM) with the server's secret key.
+ */
+const m002Jobs: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('kind', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('project_id', 'text', (c) => c.references('projects.id').onDelete('cascade'))
+      .addColumn('data', 'text', (c) => c.notNull())
+      .addColumn('result', 'text')
+      .addColumn('error', 'text')
+      .addColumn('progress', 'text')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('run_after', 'text', (c) => c.notNull())
+      .addColumn('lease_until', 'text')
+      .addColumn('worker', 'text')
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('started_at', 'text')
+      .addColumn('finished_at', 'text')
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('jobs_by_state').on('jobs').columns(['state', 'run_after']).execute();
+    await db.schema.createIndex('jobs_by_kind').on('jobs').columns(['kind', 'created_at']).execute();
+    await db.schema.createIndex('jobs_by_project').on('jobs').columns(['project_id', 'created_at']).execute();
+    await db.schema
+      .createTable('registry_credentials')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('registry', 'text', (c) => c.notNull().unique())
+      .addColumn('username', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
+
+/** Webhooks and their outbox (deliveries written in the same transaction as the change they report). */
+const m002Webhooks: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('webhooks')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
+      .addColumn('url', 'text', (c) => c.notNull())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
+      .addColumn('events', 'text', (c) => c.notNull())
+      .addColumn('min_severity', 'text')
+      .addColumn('kev_only', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('webhooks_by_project').on('webhooks').column('project_id').execute();
+    await db.schema
+      .createTable('webhook_deliveries')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('webhook_id', 'text', (c) => c.notNull().references('webhooks.id').onDelete('cascade'))
+      .addColumn('project_id', 'text')
+      .addColumn('event_id', 'text', (c) => c.notNull())
+      .addColumn('event_type', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+      .addColumn('lease_owner', 'text')
+      .addColumn('lease_until', 'text')
+      .addColumn('last_status', 'integer')
+      .addColumn('last_error', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('delivered_at', 'text')
+      .execute();
+    await db.schema
+      .createIndex('deliveries_due')
+      .on('webhook_deliveries')
+      .columns(['status', 'next_attempt_at'])
+      .execute();
+    await db.schema
+      .createIndex('deliveries_by_webhook')
+      .on('webhook_deliveries')
+      .columns(['webhook_id', 'created_at'])
+      .execute();
+    await db.schema
+      .createTable('webhook_attempts')
+      .addColumn('delivery_id', 'text', (c) =>
+        c.notNull().references('webhook_deliveries.id').onDelete('cascade'),
+      )
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer')
+      .addColumn('error', 'text')
+      .addColumn('duration_ms', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('webhook_attempts_pk', ['delivery_id', 'attempt'])
+      .execute();
+  },
+};
+
 /** Every migration by name; names sort in the order they run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '001_register': m001,
+  '002_jobs': m002Jobs,
   '002_list_indexes': m002,
+  '002_webhooks': m002Webhooks,
   '003_dashboard': dashboardMigration,
 };
 

@@ -201,6 +201,8 @@ export interface ScanSummariesTable {
   scan_id: string;
   project_id: string;
   image_id: string;
+  /** The scan's kind (scans.kind): `sarif` uploads are not container images and stay off image lists. */
+  kind: string;
   /** Health grade A–F (src/server/dashboard/grade.ts). */
   grade: string;
   /** Risk points behind the grade (higher is worse), for sorting within a grade. */
@@ -234,7 +236,109 @@ export interface MetaTable {
   value: string;
 }
 
+export type JobState = 'queued' | 'active' | 'completed' | 'failed';
+export const JOB_STATES: readonly JobState[] = ['queued', 'active', 'completed', 'failed'];
+
+/** One job (docs/server.md#jobs): its status on both engines, and the queue itself on SQLite. */
+export interface JobsTable {
+  /** A UUID (pg-boss job ids are UUIDs; the same id on both engines). */
+  id: string;
+  /** `rematch`, `db-update` or `registry-scan`. */
+  kind: string;
+  state: JobState;
+  /** The project a registry scan is for; null for organisation jobs (rematch, db-update). */
+  project_id: string | null;
+  /** JSON: the job's input (never a secret). */
+  data: string;
+  /** JSON: what the job did (counts), once completed. */
+  result: string | null;
+  /** The last failure, one line. */
+  error: string | null;
+  /** Free text, e.g. `120/1000 repositories`. */
+  progress: string | null;
+  attempts: number;
+  max_attempts: number;
+  /** Not before (back-off after a failure; SQLite queue). */
+  run_after: string;
+  /** SQLite queue: a worker holds the job until then (renewed while it runs); an expired lease is retried. */
+  lease_until: string | null;
+  /** `host:pid` of the worker running (or that last ran) the job. */
+  worker: string | null;
+  created_by: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  updated_at: string;
+}
+
+/** Credentials for server-side registry scans; `secret` is AES-256-GCM ciphertext (see jobs/secrets.ts). */
+export interface RegistryCredentialsTable {
+  id: string;
+  /** Registry host (`host` or `host:port`), as in image references. */
+  registry: string;
+  username: string;
+  secret: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A project's webhook (migration 002_webhooks): where and what to send. */
+export interface WebhooksTable {
+  id: string;
+  project_id: string;
+  url: string;
+  /** The HMAC-SHA256 key (needed to sign, so kept; the API never returns it after creation). */
+  secret: string;
+  description: string;
+  /** JSON array of event types, e.g. `["findings.opened"]`. */
+  events: string;
+  /** Findings below this severity are left out of finding events (null: every severity). */
+  min_severity: string | null;
+  /** 1: finding events carry only findings in CISA's KEV catalogue. */
+  kev_only: number;
+  enabled: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'dead';
+
+/** The outbox: one row per (event, webhook), written in the transaction of the change it reports. */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  project_id: string | null;
+  event_id: string;
+  event_type: string;
+  /** The JSON body sent (already filtered for this webhook). */
+  body: string;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: string;
+  /** Who holds the delivery (a random claim id) and until when: another deliverer waits for the lease. */
+  lease_owner: string | null;
+  lease_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+/** Each attempt to deliver, for the delivery history. */
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  at: string;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
 export interface RegisterSchema {
+  jobs: JobsTable;
+  registry_credentials: RegistryCredentialsTable;
   users: UsersTable;
   sessions: SessionsTable;
   api_tokens: ApiTokensTable;
@@ -248,4 +352,7 @@ export interface RegisterSchema {
   audit_log: AuditLogTable;
   scan_summaries: ScanSummariesTable;
   server_meta: MetaTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -222,6 +222,7 @@ export function imageMetadata(input: {
   config: ImageConfig;
   layers: LayerRef[];
   indexPlatforms?: Platform[];
+  annotations?: Record<string, string>;
 }): ImageMetadata {
   return {
     format: input.format,
@@ -236,7 +237,17 @@ export function imageMetadata(input: {
     history: (input.config.history ?? []).map(toHistory),
     layers: input.layers,
     ...(input.indexPlatforms ? { indexPlatforms: input.indexPlatforms } : {}),
+    ...(input.annotations && Object.keys(input.annotations).length > 0
+      ? { annotations: sortedRecord(input.annotations) }
+      : {}),
   };
+}
+
+/** A record with its keys in order (deterministic output). */
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(r).sort()) out[k] = r[k]!;
+  return out;
 }
 
 /** How an image that {@link openResolvedImage} opens is named and read. */
@@ -279,6 +290,7 @@ export async function openResolvedImage(
     config,
     layers,
     ...(resolved.indexPlatforms ? { indexPlatforms: resolved.indexPlatforms } : {}),
+    ...(resolved.manifest.annotations ? { annotations: resolved.manifest.annotations } : {}),
   });
   return new ImageSource(
     { kind: 'image', target: options.target, image: meta },

@@ -67,6 +67,40 @@ function write(out: PassThrough, chunk: Buffer): Promise<void> | undefined {
   });
 }
 
+/** Tags asked for per page of the tags list. */
+const TAGS_PAGE_SIZE = 1000;
+/** Pages of the tags list followed at most. */
+export const MAX_TAG_PAGES = 100;
+/** Tags read at most. */
+export const MAX_TAGS = 50_000;
+const MAX_TAGS_PAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The query of the next tags-list page from a `Link` header (`</v2/name/tags/list?n=2&last=b>;
+ * rel="next"`): only `n` and `last` are kept, so the next request stays on this repository's path.
+ */
+export function nextPageQuery(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(',')) {
+    const m = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+    if (!m || !/\brel\s*=\s*"?next"?/i.test(m[2]!)) continue;
+    let url: URL;
+    try {
+      url = new URL(m[1]!, 'http://registry.invalid');
+    } catch {
+      return undefined;
+    }
+    const out = new URLSearchParams();
+    const n = url.searchParams.get('n');
+    const last = url.searchParams.get('last');
+    if (n && /^\d+$/.test(n)) out.set('n', n);
+    if (last === null) return undefined;
+    out.set('last', last);
+    return out.toString();
+  }
+  return undefined;
+}
+
 export interface FetchedManifest {
   readonly bytes: Buffer;
   readonly digest: string;
@@ -180,6 +214,39 @@ export class RegistryClient implements BlobStore {
       digest: reference.includes(':') ? reference : computed,
       ...(contentType ? { mediaType: contentType } : {}),
     };
+  }
+
+  /**
+   * Every tag of the repository (OCI distribution `GET /v2/<name>/tags/list`), following the `Link:
+   * <…>; rel="next"` pagination, sorted and without duplicates. At most {@link MAX_TAG_PAGES} pages
+   * and {@link MAX_TAGS} tags are read (a registry that never stops paging is cut off, not followed).
+   */
+  async listTags(options: { signal?: AbortSignal; pageSize?: number } = {}): Promise<string[]> {
+    const signal = options.signal;
+    const tags = new Set<string>();
+    let query = `n=${options.pageSize ?? TAGS_PAGE_SIZE}`;
+    const seen = new Set<string>();
+    for (let page = 0; page < MAX_TAG_PAGES && tags.size < MAX_TAGS; page++) {
+      seen.add(query);
+      const res = await this.get(`tags/list?${query}`, { accept: 'application/json' }, 'tags list', signal);
+      const link = res.headers.link;
+      const what = `${this.name}: tags list`;
+      const body = await readBody(res, MAX_TAGS_PAGE_BYTES, what);
+      let doc: { tags?: unknown };
+      try {
+        doc = JSON.parse(body.toString('utf8')) as { tags?: unknown };
+      } catch {
+        throw networkError('E_REGISTRY', `${what}: the registry answered with something that is not JSON`);
+      }
+      if (doc.tags !== null && doc.tags !== undefined && !Array.isArray(doc.tags))
+        throw networkError('E_REGISTRY', `${what}: "tags" is not a list`);
+      for (const t of (doc.tags ?? []) as unknown[])
+        if (typeof t === 'string' && /^[\w][\w.-]{0,127}$/.test(t)) tags.add(t);
+      const next = nextPageQuery(typeof link === 'string' ? link : undefined);
+      if (next === undefined || seen.has(next)) break;
+      query = next;
+    }
+    return [...tags].sort().slice(0, MAX_TAGS);
   }
 
   async readBlob(ref: BlobRef, maxBytes: number, what: string): Promise<Buffer> {

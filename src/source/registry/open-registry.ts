@@ -16,7 +16,7 @@ import type { LayerLimits } from '../layer/read-layer.js';
 import type { Platform } from '../types.js';
 import { RegistryAuth, resolveCredentials, type CredentialOptions } from './auth.js';
 import { RegistryClient } from './client.js';
-import { formatReference, manifestReference, parseReference } from './reference.js';
+import { formatReference, manifestReference, parseReference, type ImageReference } from './reference.js';
 import { Transport, type TransportOptions } from './transport.js';
 
 /** Registry settings from the command line and environment. */
@@ -53,14 +53,11 @@ async function caCerts(files: readonly string[]): Promise<string[]> {
   return out;
 }
 
-/** Open `text` (a Docker-style reference) from its registry. */
-export async function openRegistry(
-  text: string,
-  target: string,
-  options: OpenRegistryOptions = {},
-): Promise<ImageSource> {
-  const ref = parseReference(text);
-  const reg = options.registry ?? {};
+/** A client of the repository `ref` names, with the transport and credentials of `reg` (close it). */
+export async function registryClient(
+  ref: ImageReference,
+  reg: RegistryOptions = {},
+): Promise<RegistryClient> {
   const transport = new Transport({ ...reg, caCerts: await caCerts(reg.caCertFiles ?? []) });
   const auth = new RegistryAuth(ref.registry, transport, async () => {
     const password = typeof reg.password === 'function' ? await reg.password() : reg.password;
@@ -71,7 +68,31 @@ export async function openRegistry(
       ...(reg.dockerConfigDir ? { dockerConfigDir: reg.dockerConfigDir } : {}),
     });
   });
-  const client = new RegistryClient(ref, transport, auth);
+  return new RegistryClient(ref, transport, auth);
+}
+
+/** Every tag of the repository of `text` (a Docker-style reference; its tag or digest is ignored). */
+export async function listRepositoryTags(
+  text: string,
+  reg: RegistryOptions = {},
+  pageSize?: number,
+): Promise<string[]> {
+  const client = await registryClient(parseReference(text), reg);
+  try {
+    return await client.listTags(pageSize ? { pageSize } : {});
+  } finally {
+    await client.close();
+  }
+}
+
+/** Open `text` (a Docker-style reference) from its registry. */
+export async function openRegistry(
+  text: string,
+  target: string,
+  options: OpenRegistryOptions = {},
+): Promise<ImageSource> {
+  const ref = parseReference(text);
+  const client = await registryClient(ref, options.registry);
   try {
     const where = formatReference(ref);
     const top = await client.manifest(manifestReference(ref));

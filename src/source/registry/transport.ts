@@ -42,6 +42,12 @@ export interface TransportOptions {
   readonly maxSockets?: number;
   /** Environment for SSL_CERT_FILE and HTTPS_PROXY/HTTP_PROXY/NO_PROXY (default process.env). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * When set, the only hosts (`host` or `host:port`) any request may go to — the registry, its token
+   * service, redirects to blob storage alike; anything else fails before a connection is made (a
+   * server-side scan must not be steered into the internal network).
+   */
+  readonly allowedHosts?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -85,6 +91,20 @@ function systemCas(env: NodeJS.ProcessEnv): string[] {
     }
   }
   return [];
+}
+
+/** Is `url`'s host on the list (`host` matches any port, `host:port` that port only)? */
+export function hostAllowed(url: URL, allowed: readonly string[]): boolean {
+  const host = url.host.toLowerCase();
+  const name = url.hostname.toLowerCase();
+  return allowed.some((a) => {
+    const entry = a.toLowerCase();
+    return (
+      entry === host ||
+      entry === name ||
+      (url.port === '' && entry === `${name}:${url.protocol === 'https:' ? 443 : 80}`)
+    );
+  });
 }
 
 /** Loopback hosts are insecure by default, as in Docker: nobody can intercept them. */
@@ -445,6 +465,15 @@ export class Transport {
     options: RequestOptions & { authorization?: string },
     host: string,
   ): Promise<HttpResponse> {
+    const allowed = this.options.allowedHosts;
+    if (allowed && !hostAllowed(url, allowed)) {
+      return Promise.reject(
+        networkError(
+          'E_HOST_NOT_ALLOWED',
+          `registry ${host}: refusing to contact ${url.host}, which is not on the allow-list`,
+        ),
+      );
+    }
     const secure = url.protocol === 'https:';
     const registryHost = url.host;
     const verify = !this.isInsecure(registryHost);

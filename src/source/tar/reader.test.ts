@@ -28,7 +28,9 @@ function read(archive: Buffer, chunk = 4096): Read {
       const parts: Buffer[] = [];
       return {
         write: (c) => parts.push(Buffer.from(c)),
-        end: () => files.set(h.name, Buffer.concat(parts).toString('utf8')),
+        end: () => {
+          files.set(h.name, Buffer.concat(parts).toString('utf8'));
+        },
       };
     },
   });
