@@ -8,7 +8,7 @@ import { appendAudit, SYSTEM_ACTOR, type Actor, type AuditEntry } from './audit.
 import { randomId } from './auth.js';
 import type { ServerConfig, SlaKey } from './config.js';
 import { conflict, badRequest, forbidden, notFound } from './errors.js';
-import { recordScanSummary, type ScanDocument } from './dashboard/summary.js';
+import { parseSbomText, recordScanSummary, type ScanDocument } from './dashboard/summary.js';
 import { findingIdentity, versionlessPurl } from './identity.js';
 import type { Store, Tx } from './store/connect.js';
 import type { AcceptanceScope, FindingState, FindingsTable, RiskAcceptancesTable } from './store/schema.js';
@@ -202,7 +202,8 @@ export async function ingest(
     await recordScanSummary(
       tx,
       { scanId, projectId, imageId },
-      input.document ?? { sbom: JSON.parse(input.sbomJson) as unknown, findings: input.findings },
+      input.kind,
+      input.document ?? { sbom: parseSbomText(input.sbomJson), findings: input.findings },
     );
 
     let inScope = tx

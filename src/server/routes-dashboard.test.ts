@@ -533,6 +533,43 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
     expect(j.layers).toEqual(o.layers);
     expect(j.summary.findings).toEqual(o.summary.findings);
   });
+  it('SARIF uploads (code findings) count in the overview but are not listed as images', async () => {
+    const before = (await get(tok.admin, '/dashboard/images', { project: 'shop' })).body;
+    const overviewBefore = (await get(tok.admin, '/dashboard/overview', { project: 'shop' })).body;
+    const log = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: {
+            driver: {
+              name: 'Semgrep OSS',
+              rules: [{ id: 'js.sqli', defaultConfiguration: { level: 'error' } }],
+            },
+          },
+          results: [
+            {
+              ruleId: 'js.sqli',
+              message: { text: 'SQL injection in src/db.js' },
+              locations: [
+                { physicalLocation: { artifactLocation: { uri: 'src/db.js' }, region: { startLine: 3 } } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const r = await h.call('POST', '/projects/shop/sarif', {
+      token: tok.dev,
+      body: log,
+      query: { repository: 'https://github.com/acme/shop' },
+    });
+    expect(r.status, r.text).toBe(201);
+    const after = (await get(tok.admin, '/dashboard/images', { project: 'shop' })).body;
+    expect(after.items.map((i: Json) => i.id)).toEqual(before.items.map((i: Json) => i.id));
+    const overviewAfter = (await get(tok.admin, '/dashboard/overview', { project: 'shop' })).body;
+    expect(overviewAfter.totals.open).toBe(overviewBefore.totals.open + 1);
+  });
+
   // Last: it adds a project of 10,000 images (the earlier tests count images).
   it('the image list stays fast with 10,000 images (server-side filter, sort and pagination)', async () => {
     const db = h.server.services.store.db;
@@ -578,6 +615,7 @@ describe.skipIf(!ok).each(testEngines())('dashboard API on %s', (engine) => {
           scan_id: scanId,
           project_id: project.id,
           image_id: id,
+          kind: 'scan-report',
           grade: grades[j % 6]!,
           score: j % 101,
           critical: j % 7 === 0 ? 1 : 0,

@@ -99,7 +99,10 @@ function imagesQuery(ctx: RouteContext, projectIds: readonly string[] | null) {
     .innerJoin('projects', 'projects.id', 'images.project_id')
     .leftJoin('scan_summaries', 'scan_summaries.scan_id', 'images.last_scan_id');
   if (projectIds) q = q.where('images.project_id', 'in', projectIds.length ? projectIds : ['']);
-  return q;
+  // SARIF uploads (code, not container images) have image rows of their own: not listed as images.
+  return q.where((eb) =>
+    eb.or([eb('scan_summaries.kind', 'is', null), eb('scan_summaries.kind', '<>', 'sarif')]),
+  );
 }
 
 const IMAGE_COLUMNS = [
@@ -313,7 +316,7 @@ export const DASHBOARD_ROUTES: readonly RouteDef[] = [
       const start = `${days[0]!}T00:00:00.000Z`;
       // The project filter is written as an expression (project_id || '') so no engine answers these
       // aggregates through a project index plus a lookup of every row: they read the covering
-      // findings_dash_* indexes (003_dashboard), which end with project_id, and filter there.
+      // findings_dash_* indexes (007_dashboard), which end with project_id, and filter there.
       const scoped = () => {
         const q = db.selectFrom('findings');
         return ids ? q.where(sql`(project_id || '')`, 'in', ids.length ? ids : ['']) : q;

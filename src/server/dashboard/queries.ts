@@ -69,7 +69,7 @@ export async function scanOfImage(
   return scan;
 }
 
-/** The stored summary of a scan, or the same computed now (scans ingested before 003_dashboard). */
+/** The stored summary of a scan, or the same computed now (scans ingested before 007_dashboard). */
 export async function summaryOf(
   ctx: RouteContext,
   scan: ScansTable,

@@ -108,5 +108,7 @@ export function storedReport(scan: Pick<ScansTable, 'id' | 'sbom' | 'findings' |
     ...(scan.db_built_at ? { database: { path: 'register', builtAt: scan.db_built_at } } : {}),
     expiredSuppressions: [],
     filters: {},
+    // The detected base image travels in the stored SBOM: reports split findings by origin with it.
+    ...(sbom.baseImage ? { baseImage: sbom.baseImage } : {}),
   };
 }

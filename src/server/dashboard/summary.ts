@@ -136,7 +136,7 @@ function baseImageView(v: unknown): BaseImageView | null {
   };
 }
 
-export type SummaryRow = Omit<ScanSummariesTable, 'scan_id' | 'project_id' | 'image_id'>;
+export type SummaryRow = Omit<ScanSummariesTable, 'scan_id' | 'project_id' | 'image_id' | 'kind'>;
 
 /** Compute the summary row of one scanned document. Pure; tolerant of missing fields. */
 export function summarizeScan(doc: ScanDocument): { row: SummaryRow; details: ScanDetails } {
@@ -239,10 +239,21 @@ export function summarizeScan(doc: ScanDocument): { row: SummaryRow; details: Sc
   };
 }
 
+/** The stored SBOM text as a document; uploads without one (SARIF) have an empty text. */
+export function parseSbomText(text: string): unknown {
+  if (!text) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return {};
+  }
+}
+
 /** Write the summary of a scan in the ingest transaction. */
 export async function recordScanSummary(
   tx: Tx,
   ids: { readonly scanId: string; readonly projectId: string; readonly imageId: string },
+  kind: string,
   doc: ScanDocument,
 ): Promise<void> {
   const { row, details } = summarizeScan(doc);
@@ -250,6 +261,7 @@ export async function recordScanSummary(
     .insertInto('scan_summaries')
     .values({
       ...row,
+      kind,
       details: JSON.stringify(details),
       scan_id: ids.scanId,
       project_id: ids.projectId,

@@ -1,5 +1,5 @@
 /**
- * Migration 003_dashboard: one summary row per scan (counts, grade, image facts, layers) written at
+ * Migration 007_dashboard: one summary row per scan (counts, grade, image facts, layers) written at
  * ingest, so the dashboard's image lists and overview never parse stored SBOMs, and the indexes its
  * aggregates read. Portable column types only, like 001.
  */
@@ -12,6 +12,7 @@ export const dashboardMigration: Migration = {
       .addColumn('scan_id', 'text', (c) => c.primaryKey().references('scans.id').onDelete('cascade'))
       .addColumn('project_id', 'text', (c) => c.notNull().references('projects.id').onDelete('cascade'))
       .addColumn('image_id', 'text', (c) => c.notNull().references('images.id').onDelete('cascade'))
+      .addColumn('kind', 'text', (c) => c.notNull())
       .addColumn('grade', 'text', (c) => c.notNull())
       .addColumn('score', 'double precision', (c) => c.notNull());
     for (const col of [

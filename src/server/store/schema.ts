@@ -193,7 +193,7 @@ export interface AuditLogTable {
 }
 
 /**
- * What the dashboard reads about one scan without parsing its SBOM (migration 003_dashboard): counts
+ * What the dashboard reads about one scan without parsing its SBOM (migration 007_dashboard): counts
  * by severity, fixable, KEV and secrets, the image's health grade, and the image facts and layers
  * (JSON) taken from the scanned document at ingest. Scans ingested before that migration have no row.
  */
@@ -201,6 +201,8 @@ export interface ScanSummariesTable {
   scan_id: string;
   project_id: string;
   image_id: string;
+  /** The scan's kind (scans.kind): `sarif` uploads are not container images and stay off image lists. */
+  kind: string;
   /** Health grade A–F (src/server/dashboard/grade.ts). */
   grade: string;
   /** Risk points behind the grade (higher is worse), for sorting within a grade. */
@@ -334,7 +336,7 @@ export interface WebhookAttemptsTable {
   duration_ms: number;
 }
 
-/** A user signed in through OIDC (migration 003_oidc): the provider's subject → the local user. */
+/** A user signed in through OIDC (migration 005_oidc): the provider's subject → the local user. */
 export interface OidcIdentitiesTable {
   issuer: string;
   subject: string;
