@@ -1,5 +1,7 @@
 /** `bulwark recommendations <image>` (alias `recs`): better base images and the fix plan. */
 import { Option, type Command } from 'commander';
+import { loadConfig } from '../../config/load.js';
+import { checkApproval, parseCatalogue, type ApprovedCatalogue } from '../../policy/approved/catalogue.js';
 import { UsageError } from '../../util/errors.js';
 import { ExitWith } from '../exit.js';
 import type { CliIO } from '../io.js';
@@ -17,6 +19,21 @@ interface RecommendFlags extends TargetFlags, DbFlags, PolicyFlags {
   maxCandidates?: string;
   failOnOutdated?: boolean;
   config?: string;
+  catalogueFrom?: string;
+}
+
+/**
+ * The approved catalogue's concrete images (a repository without wildcards and a tag without them) as
+ * alternatives to consider, at most `max`, in catalogue order.
+ */
+export function catalogueAlternatives(catalogue: ApprovedCatalogue, max: number): string[] {
+  const out: string[] = [];
+  const wild = /[*?[\]{}]/;
+  for (const e of catalogue.entries) {
+    if (wild.test(e.repositoryPattern)) continue;
+    for (const tag of e.tags ?? []) if (!wild.test(tag)) out.push(`${e.repositoryPattern}:${tag}`);
+  }
+  return [...new Set(out)].slice(0, max);
 }
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -42,7 +59,14 @@ export function registerRecommendations(program: Command, io: CliIO): void {
     )
     .option('--max-candidates <n>', 'scan at most this many candidate base images', '5')
     .option('--fail-on-outdated', 'exit 1 when the base image tag now points to a newer digest')
-    .option('--config <file>', 'configuration file (default .bulwark.yaml in the current folder)');
+    .option(
+      '--config <file>',
+      'configuration file (default .bulwark.yaml in the current folder); its `approved:` catalogue marks approved candidates and adds its images as alternatives',
+    )
+    .option(
+      '--catalogue-from <url>',
+      "use a Bulwark server's approved catalogue instead (token in BULWARK_TOKEN)",
+    );
   addDbOptions(addTargetOptions(cmd))
     .addHelpText(
       'after',
@@ -74,13 +98,33 @@ Examples:
         import('../../engine/recommend.js'),
         import('../../baseimage/recommendations.js'),
       ]);
+      // The approved catalogue (`approved:` in the config file, or a server's): which candidates are
+      // approved, and its concrete images as alternatives besides the repository's own tags.
+      const catalogue = flags.catalogueFrom
+        ? await (await import('../server-catalogue.js')).fetchServerCatalogue(flags.catalogueFrom, io)
+        : (() => {
+            const config = loadConfig(io.cwd, flags.config);
+            return parseCatalogue(config.data, config.path ?? '.bulwark.yaml');
+          })();
+      const alternatives = [
+        ...new Set([
+          ...(flags.alternative ?? []),
+          ...(catalogue ? catalogueAlternatives(catalogue, max) : []),
+        ]),
+      ];
       const bar = progress(io, 'reading', flags.quiet === true);
       let result;
       try {
         result = await recommendBaseImages(target, {
           ...scanOptions(flags, io, bar),
           maxCandidates: max,
-          ...(flags.alternative?.length ? { alternatives: flags.alternative } : {}),
+          ...(alternatives.length ? { alternatives } : {}),
+          ...(catalogue
+            ? {
+                approval: (reference: string, digest?: string) =>
+                  checkApproval(catalogue, reference, digest).approved,
+              }
+            : {}),
         });
       } finally {
         bar.done();
