@@ -6,6 +6,7 @@
 import type { BaseImage } from '../model/base-image.js';
 import type { ScanReport } from '../report/types.js';
 import type { PlanStep, SeverityCounts, VulnDelta, VulnRef } from './plan.js';
+import { pushAll } from '../util/arrays.js';
 import type { CandidateKind } from './tags.js';
 import { maxOf } from '../util/arrays.js';
 
@@ -244,7 +245,8 @@ export function renderRecommendationsTable(r: Recommendations): string {
           formatSizeChange(c.sizeChange),
           approvedText(c.approved),
         ]);
-      lines.push('Candidate base images', ...pad(rows));
+      lines.push('Candidate base images');
+      pushAll(lines, pad(rows));
     }
     for (const s of r.skipped) lines.push(`  (${s.kind} ${s.reference}: ${s.reason})`);
   }

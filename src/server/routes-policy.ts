@@ -101,7 +101,8 @@ async function evaluateImage(
   if (!img.last_scan_id) return undefined;
   const db = ctx.services.store.db;
   const scan = await db.selectFrom('scans').selectAll().where('id', '=', img.last_scan_id).executeTakeFirst();
-  if (!scan) return undefined;
+  // SARIF uploads are findings of the register, not images with an SBOM: nothing to evaluate.
+  if (!scan || scan.kind === 'sarif' || !scan.sbom) return undefined;
   const doc = JSON.parse(scan.sbom) as Record<string, unknown>;
   let report: ScanReport;
   try {

@@ -444,7 +444,7 @@ describe.skipIf(!haveVulndata())('bulwark scan through the CLI', () => {
       const third = await scanJson([target]); // every layer replayed from the per-layer cache
       expect(third.r.stdout).toBe(first.r.stdout);
       const clean = await cli(['cache', 'clean']);
-      expect(clean.stdout).toMatch(/Removed 4 cache files/);
+      expect(clean.stdout).toMatch(/Removed 5 cache files/);
       expect((await cli(['cache', 'status'])).stdout).toMatch(/layers\s+0/);
       const noCache = await scanJson([target, '--no-cache']);
       expect(noCache.r.stdout).toBe(first.r.stdout);
