@@ -23,10 +23,31 @@ import {
   type Harness,
 } from '../../server/test-support/harness.js';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+/** Every child process of the test is bounded: a stuck command fails the test with its output. */
+const run = (file: string, args: string[], options: { env: NodeJS.ProcessEnv }) =>
+  exec(file, args, { ...options, timeout: 180_000, killSignal: 'SIGKILL' });
+
+/** Poll `probe` until it returns a value, or fail after `ms` with `what` and the last state seen. */
+async function until<T>(
+  what: string,
+  ms: number,
+  every: number,
+  probe: () => Promise<{ done?: T; seen: string }>,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let seen = '';
+  for (;;) {
+    const r = await probe();
+    if (r.done !== undefined) return r.done;
+    seen = r.seen;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms / 1000} s (last seen: ${seen})`);
+    await new Promise((res) => setTimeout(res, every));
+  }
+}
 const CLI = join(REPO_ROOT, 'bin', 'bulwark.js');
 const ready = haveScanFixtures() && havePostgres();
-const BULK = 1200;
+const BULK = 600;
 
 interface SbomPackage {
   name: string;
@@ -82,10 +103,10 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
       BULWARK_CACHE_DIR: join(dir, 'cache'),
       BULWARK_SERVER_DATABASE_URL: h.config.databaseUrl,
       BULWARK_SERVER_VULN_DB: liveDb,
-      BULWARK_SERVER_JOB_TIMEOUT: '15s',
+      BULWARK_SERVER_JOB_TIMEOUT: '40s',
       BULWARK_SERVER_JOB_POLL_INTERVAL: '500ms',
       BULWARK_SERVER_JOB_RETRY_DELAY: '1s',
-      BULWARK_SERVER_LOG_LEVEL: 'silent',
+      BULWARK_SERVER_LOG_LEVEL: 'error',
       NO_COLOR: '1',
     };
   }, 600_000);
@@ -96,6 +117,7 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const logs = new Map<number, string>();
   function startWorker(): Promise<ChildProcess> {
     const child = spawn(process.execPath, [CLI, 'worker', '--concurrency', '1'], {
       env,
@@ -105,14 +127,25 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
     return new Promise((resolve, reject) => {
       let out = '';
       let err = '';
-      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      const timer = setTimeout(() => reject(new Error(`worker did not start within 120 s: ${err}`)), 120_000);
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c.toString();
+        logs.set(child.pid!, err.slice(-4000));
+      });
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('running up to 1 job')) resolve(child);
+        if (out.includes('running up to 1 job')) {
+          clearTimeout(timer);
+          resolve(child);
+        }
       });
-      child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited ${code}: ${err}`));
+      });
     });
   }
+  const workerLogs = () => [...logs].map(([pid, text]) => `[worker ${pid}] ${text}`).join(' ');
 
   it('re-matches stored SBOMs after db-import; a killed worker’s job is finished by the other', async () => {
     const fx = scanFixtures();
@@ -186,32 +219,32 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
     expect(jobId, imported.stdout).toBeDefined();
 
     // Wait until a worker holds the job and has committed part of it, then kill that worker.
-    let victim: ChildProcess | undefined;
-    let killedAt = '';
-    for (let i = 0; i < 2400 && !victim; i++) {
-      const j = await db.selectFrom('jobs').selectAll().where('id', '=', jobId!).executeTakeFirstOrThrow();
-      expect(j.state).not.toBe('completed');
+    const jobRow = () => db.selectFrom('jobs').selectAll().where('id', '=', jobId!).executeTakeFirstOrThrow();
+    const { victim, killedAt } = await until('a worker holding the job half way', 300_000, 25, async () => {
+      const j = await jobRow();
+      expect(j.state, `the job finished before a worker was caught holding it: ${workerLogs()}`).not.toBe(
+        'completed',
+      );
       const m = /^(\d+)\/(\d+)/.exec(j.progress ?? '');
-      if (j.state === 'active' && m && Number(m[1]) > 0 && j.worker) {
-        const pid = Number(j.worker.slice(j.worker.lastIndexOf(':') + 1));
-        victim = [w1, w2].find((w) => w.pid === pid);
-        killedAt = j.progress!;
-        victim?.kill('SIGKILL');
-      } else await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(victim, 'no worker was caught holding the job').toBeDefined();
+      const seen = `${j.state} ${j.progress ?? ''} ${j.worker ?? ''} ${j.error ?? ''} ${workerLogs()}`;
+      if (j.state !== 'active' || !m || Number(m[1]) === 0 || !j.worker) return { seen };
+      const pid = Number(j.worker.slice(j.worker.lastIndexOf(':') + 1));
+      const w = [w1, w2].find((c) => c.pid === pid);
+      if (!w) return { seen: `held by an unknown worker: ${seen}` };
+      w.kill('SIGKILL');
+      return { done: { victim: w, killedAt: j.progress! }, seen };
+    });
     const survivor = victim === w1 ? w2 : w1;
     expect(Number(/^(\d+)/.exec(killedAt)![1])).toBeLessThan(BULK + 1);
 
-    let job;
-    for (let i = 0; i < 1200; i++) {
-      job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId!).executeTakeFirstOrThrow();
-      if (job.state === 'completed' || job.state === 'failed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(job!.state, job!.error ?? '').toBe('completed');
-    expect(job!.attempts).toBeGreaterThanOrEqual(2);
-    expect(job!.worker).toContain(`:${survivor.pid}`);
+    const job = await until('the job finished by the surviving worker', 300_000, 100, async () => {
+      const j = await jobRow();
+      const seen = `${j.state} ${j.progress ?? ''} ${j.error ?? ''} ${workerLogs()}`;
+      return j.state === 'completed' || j.state === 'failed' ? { done: j, seen } : { seen };
+    });
+    expect(job.state, job.error ?? '').toBe('completed');
+    expect(job.attempts).toBeGreaterThanOrEqual(2);
+    expect(job.worker).toContain(`:${survivor.pid}`);
 
     // Nothing lost: every stored SBOM has the new finding; nothing doubled: one finding, one audit entry each.
     const opened = await db
@@ -266,7 +299,10 @@ describe.runIf(ready)('bulwark worker on PostgreSQL (killed mid-job)', () => {
     });
 
     // The survivor stops cleanly on SIGTERM.
-    const exited = new Promise<number | null>((r) => survivor.once('exit', (code) => r(code)));
+    const exited = new Promise<number | null | string>((r) => {
+      survivor.once('exit', (code) => r(code));
+      setTimeout(() => r(`still running 60 s after SIGTERM: ${workerLogs()}`), 60_000).unref();
+    });
     survivor.kill('SIGTERM');
     expect(await exited).toBe(0);
   }, 900_000);

@@ -23,7 +23,7 @@ import {
 import { lastRematchedBuild, recordRematchedBuild, rematchAll } from './rematch.js';
 import { runRegistryScan, type RegistryScanData } from './registry-scan.js';
 import { SqliteJobQueue } from './sqlite-queue.js';
-import { builtAtOf, fileStamp } from './vulndb.js';
+import { builtAtOf, fileMtime, fileStamp } from './vulndb.js';
 
 export { rematchAll, type RematchOptions, type RematchResult } from './rematch.js';
 export { JOB_KINDS, type JobKind, type JobQueue } from './queue.js';
@@ -70,20 +70,32 @@ export function createJobService(deps: JobServiceDeps): JobService {
   const timers: NodeJS.Timeout[] = [];
   let lastStamp: string | undefined;
 
-  const waiting = (kind: JobKind) =>
-    store.db
+  /**
+   * A rematch that will see the database file as it is now: one still queued, or one that started
+   * after the file was last replaced (a rematch opens the file when it starts). Two requests racing
+   * (the file watch and `server db-import`, say) then share one run instead of running twice at once.
+   */
+  const coveringRematch = () => {
+    const replaced = fileMtime(config.vulnDb);
+    return store.db
       .selectFrom('jobs')
       .selectAll()
-      .where('kind', '=', kind)
-      .where('state', '=', 'queued')
+      .where('kind', '=', 'rematch')
+      .where((eb) =>
+        eb.or([
+          eb('state', '=', 'queued'),
+          ...(replaced ? [eb.and([eb('state', '=', 'active'), eb('started_at', '>=', replaced)])] : []),
+        ]),
+      )
       .orderBy('created_at')
       .executeTakeFirst();
+  };
 
   const service: JobService = {
     engine: queue.engine,
     enqueue: (kind, data, options) => queue.enqueue(kind, data, options),
     async requestRematch(createdBy, reason) {
-      return (await waiting('rematch')) ?? queue.enqueue('rematch', { reason }, { createdBy });
+      return (await coveringRematch()) ?? queue.enqueue('rematch', { reason }, { createdBy });
     },
     async checkDatabase() {
       const st = fileStamp(config.vulnDb);

@@ -61,3 +61,16 @@ export function builtAtOf(path: string): string | undefined {
 
 /** A cheap fingerprint of the file (changes when it is replaced), or undefined when missing. */
 export const fileStamp = stamp;
+
+/**
+ * When the file was last written or renamed into place (ISO time; a rename changes the inode's ctime,
+ * not its mtime), or undefined when missing.
+ */
+export function fileMtime(path: string): string | undefined {
+  try {
+    const st = statSync(path);
+    return new Date(Math.max(st.mtimeMs, st.ctimeMs)).toISOString();
+  } catch {
+    return undefined;
+  }
+}
